@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A region, municipality or agency that runs labs."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    default_retention_days = models.PositiveIntegerField(
+        _("default retention (days)"),
+        default=365,
+        help_text=_("How long a workshop's notes are kept after it ends, unless marked keep."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        FACILITATOR = "facilitator", _("Facilitator")
+        STAFF = "staff", _("Staff (read only)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChallengeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChallengeQuerySet":
+        """Challenges a logged-in user may see (see `challenges.access`)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        facilitator_orgs = Membership.objects.filter(
+            user=user, role=Membership.Role.FACILITATOR
+        ).values("organisation")
+        member_orgs = Membership.objects.filter(user=user).values("organisation")
+        return self.filter(
+            models.Q(visibility=Challenge.Visibility.SHARED)
+            | models.Q(
+                visibility=Challenge.Visibility.ORGANISATION, organisation__in=member_orgs
+            )
+            | models.Q(
+                visibility=Challenge.Visibility.PRIVATE, organisation__in=facilitator_orgs
+            )
+        )
+
+    def editable_by(self, user) -> "ChallengeQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__role=Membership.Role.FACILITATOR,
+        )
+
+
+class Challenge(models.Model):
+    class Status(models.TextChoices):
+        EXPLORING = "exploring", _("Exploring")
+        TESTING = "testing", _("Testing")
+        IMPLEMENTING = "implementing", _("Implementing")
+        DONE = "done", _("Done")
+        PAUSED = "paused", _("Paused")
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Private (the organisation's facilitators)")
+        ORGANISATION = "organisation", _("Organisation (everyone in the organisation)")
+        SHARED = "shared", _("Shared (every user of this Labb server)")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="challenges"
+    )
+    question = models.CharField(
+        _("question"), max_length=300, help_text=_("“How might we …?”")
+    )
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="challenges")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.EXPLORING
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.ORGANISATION,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenge_detail", args=[self.pk])
+
+
+class LearningEntry(models.Model):
+    """The facilitator's short log after a session: what we learned, what we test next."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="learnings")
+    workshop = models.ForeignKey(
+        "workshops.Workshop",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="learnings",
+    )
+    learned = models.TextField(_("what did we learn?"), max_length=5000)
+    next_test = models.TextField(_("what do we test next?"), blank=True, max_length=5000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("learning log entry")
+        verbose_name_plural = _("learning log entries")
+
+    def __str__(self) -> str:
+        return self.learned[:60]

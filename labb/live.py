@@ -1,0 +1,231 @@
+"""Live fan-out: one upstream subscription per process, an asyncio.Queue per open stream.
+
+Writers call `publish()` (normally from `transaction.on_commit`). With `REDIS_URL` the
+message goes through Redis pub/sub, so a note posted through process A reaches the streams
+held by process B; each process keeps exactly one pattern subscription however many streams
+it serves. Without Redis an in-process broker hands the message straight to the event loop
+of this (single) server process.
+
+Redis pub/sub is at-most-once. The database is the truth: every message is a `LiveEvent`
+row first, and a stream that may have missed something (reconnect, Redis outage, a queue
+that overflowed) catches up from the database by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "labb:live:"
+QUEUE_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    workshop_id: int
+    audience: str
+    group_id: int | None
+    name: str
+    frame: bytes
+
+    @classmethod
+    def from_dict(cls, payload: dict) -> Message:
+        return cls(
+            id=payload["id"],
+            workshop_id=payload["workshop_id"],
+            audience=payload["audience"],
+            group_id=payload.get("group_id"),
+            name=payload["name"],
+            frame=encode_frame(payload["id"], payload["name"], payload["data"]),
+        )
+
+
+class Resync:
+    """Put on a stream's queue when it may have missed messages: it reloads from the DB."""
+
+
+RESYNC = Resync()
+
+
+def encode_frame(event_id: int | None, name: str, data: str) -> bytes:
+    lines = [f"event: {name}"]
+    if event_id is not None:
+        lines.insert(0, f"id: {event_id}")
+    lines.extend(f"data: {line}" for line in (data.splitlines() or [""]))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+class Hub:
+    """This process's open streams, by workshop."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.streams: dict[int, set[asyncio.Queue]] = {}
+        self._listener: asyncio.Task | None = None
+
+    def subscribe(self, workshop_id: int) -> asyncio.Queue:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            # A new event loop (tests start several): forget streams of the old one.
+            self.loop = loop
+            self.streams = {}
+            self._listener = None
+        queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.streams.setdefault(workshop_id, set()).add(queue)
+        backend = get_backend()
+        if self._listener is None or self._listener.done():
+            self._listener = backend.start_listener(self)
+        return queue
+
+    def unsubscribe(self, workshop_id: int, queue: asyncio.Queue) -> None:
+        queues = self.streams.get(workshop_id)
+        if queues is not None:
+            queues.discard(queue)
+            if not queues:
+                del self.streams[workshop_id]
+
+    def stream_count(self) -> int:
+        return sum(len(queues) for queues in self.streams.values())
+
+    def dispatch(self, message: Message) -> None:
+        for queue in self.streams.get(message.workshop_id, ()):
+            _offer(queue, message)
+
+    def resync_all(self) -> None:
+        for queues in self.streams.values():
+            for queue in queues:
+                _offer(queue, RESYNC)
+
+
+def _offer(queue: asyncio.Queue, item: Message | Resync) -> None:
+    try:
+        queue.put_nowait(item)
+    except asyncio.QueueFull:
+        # A stream that cannot keep up loses its backlog and reloads from the database.
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(RESYNC)
+
+
+hub = Hub()
+
+
+class LocalBackend:
+    """In-process broker for a single server process (the embedded default)."""
+
+    def publish(self, payload: dict) -> None:
+        loop = hub.loop
+        if loop is None or loop.is_closed():
+            return
+        message = Message.from_dict(payload)
+        with contextlib.suppress(RuntimeError):  # loop closed between check and call
+            loop.call_soon_threadsafe(hub.dispatch, message)
+
+    def start_listener(self, hub: Hub) -> asyncio.Task | None:
+        return None
+
+
+class RedisBackend:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.url = url
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=30
+        )
+
+    def publish(self, payload: dict) -> None:
+        import redis
+
+        try:
+            self._client.publish(f"{CHANNEL_PREFIX}{payload['workshop_id']}", json.dumps(payload))
+        except redis.RedisError:
+            # The change is saved and recorded as a LiveEvent; streams catch up from the
+            # database when their listener reconnects to Redis.
+            logger.warning("Live publish failed; streams will catch up after reconnect")
+
+    def start_listener(self, hub: Hub) -> asyncio.Task:
+        return asyncio.get_running_loop().create_task(self._listen(hub), name="labb-live")
+
+    async def _listen(self, hub: Hub) -> None:
+        import redis.asyncio as aioredis
+        from redis.exceptions import RedisError
+
+        delay = 0.2
+        first = True
+        while True:
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    if not first:
+                        logger.info("Live listener reconnected to Redis")
+                        hub.resync_all()
+                    first = False
+                    delay = 0.2
+                    async for item in pubsub.listen():
+                        if item["type"] != "pmessage":
+                            continue
+                        try:
+                            message = Message.from_dict(json.loads(item["data"]))
+                        except (ValueError, KeyError):
+                            logger.exception("Malformed live message ignored")
+                            continue
+                        hub.dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                logger.warning("Live listener lost Redis (%s); retrying in %.1fs", exc, delay)
+                first = False
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+_backend: LocalBackend | RedisBackend | None = None
+_backend_lock = threading.Lock()
+_captures: list[list[dict]] = []
+
+
+def get_backend() -> LocalBackend | RedisBackend:
+    global _backend
+    with _backend_lock:
+        if _backend is None:
+            _backend = RedisBackend(settings.REDIS_URL) if settings.REDIS_URL else LocalBackend()
+        return _backend
+
+
+def reset_backend() -> None:
+    """Forget the configured backend (tests change REDIS_URL)."""
+    global _backend
+    with _backend_lock:
+        _backend = None
+
+
+def publish(payload: dict) -> None:
+    for captured in _captures:
+        captured.append(payload)
+    get_backend().publish(payload)
+
+
+@contextlib.contextmanager
+def capture() -> Iterator[list[dict]]:
+    """Record every payload published inside the block (for tests)."""
+    captured: list[dict] = []
+    _captures.append(captured)
+    try:
+        yield captured
+    finally:
+        _captures.remove(captured)

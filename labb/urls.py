@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("labb.core_urls")),
+    path("", include("challenges.urls")),
+    path("", include("workshops.urls")),
+]

@@ -1,0 +1,381 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge
+
+
+class Workshop(models.Model):
+    class Phase(models.TextChoices):
+        PREPARE = "prepare", _("Prepare")
+        WRITE = "write", _("Write")
+        REVEAL = "reveal", _("Reveal")
+        CLUSTER = "cluster", _("Cluster")
+        VOTE = "vote", _("Vote")
+        NEXT_STEPS = "next_steps", _("Next steps")
+        CLOSED = "closed", _("Closed")
+
+    class Kind(models.TextChoices):
+        LIVE = "live", _("Live (participants post from their phones)")
+        PAPER = "paper", _("Paper (notes typed in afterwards)")
+
+    class GroupAssignment(models.TextChoices):
+        CHOOSE = "choose", _("Participants choose their group")
+        ROUND_ROBIN = "round_robin", _("Assign automatically, in turn")
+        RANDOM = "random", _("Assign automatically, at random")
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="workshops")
+    title = models.CharField(_("title"), max_length=200)
+    question = models.CharField(
+        _("question on the board"),
+        max_length=300,
+        help_text=_("The question every group answers, e.g. “What does it take to make it happen?”"),
+    )
+    template = models.CharField(_("template"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LIVE)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="facilitated_workshops", blank=True
+    )
+    phase = models.CharField(
+        _("phase"), max_length=20, choices=Phase.choices, default=Phase.PREPARE
+    )
+    accepting_notes = models.BooleanField(
+        _("open for new notes"),
+        default=True,
+        help_text=_("Participants can post, edit and delete their notes."),
+    )
+    join_code = models.CharField(_("join code"), max_length=12, null=True, blank=True, unique=True)
+    group_assignment = models.CharField(
+        _("group assignment"),
+        max_length=20,
+        choices=GroupAssignment.choices,
+        default=GroupAssignment.CHOOSE,
+    )
+    screening = models.BooleanField(
+        _("screen notes before they are shown"),
+        default=False,
+        help_text=_("New notes wait for the facilitator's approval before anyone else sees them."),
+    )
+    participants_can_cluster = models.BooleanField(
+        _("participants may group notes into themes"), default=False
+    )
+    # Dot voting.
+    vote_budget = models.PositiveSmallIntegerField(_("votes per participant"), default=5)
+    votes_stackable = models.BooleanField(
+        _("several votes may go on one note or theme"), default=True
+    )
+    votes_hidden = models.BooleanField(
+        _("hide running totals until voting closes"), default=True
+    )
+    # Countdown timer, kept as server time so every screen agrees.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_paused_remaining = models.DurationField(null=True, blank=True)
+    timer_locks_writing = models.BooleanField(
+        _("stop writing when the timer ends"), default=False
+    )
+    # Retention (GDPR): notes, names and exports are removed after this date unless kept.
+    retain_until = models.DateField(_("keep notes until"), null=True, blank=True)
+    keep = models.BooleanField(
+        _("keep indefinitely"),
+        default=False,
+        help_text=_("Exempt from automatic removal, e.g. when archived as a public record."),
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshop_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == self.Phase.CLOSED
+
+    @property
+    def is_open_for_notes(self) -> bool:
+        return self.accepting_notes and not self.is_closed and self.disposed_at is None
+
+
+class Column(models.Model):
+    """A column of every group's board, copied from the workshop's template."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="columns")
+    title = models.CharField(_("title"), max_length=100)
+    prompt = models.CharField(_("prompt"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    colour = models.CharField(_("colour"), max_length=20, default="yellow")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("column")
+        verbose_name_plural = _("columns")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Group(models.Model):
+    """A breakout group. Each group has its own board with the workshop's columns."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    # Secret token for the group's own join link/QR code.
+    token = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    """Somebody who joined from a phone. Anonymous unless they give a name."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
+    )
+    display_name = models.CharField(_("name (optional)"), max_length=60, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.display_name or str(_("Anonymous"))
+
+
+class Theme(models.Model):
+    """A named cluster of notes; may span groups."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        PENDING = "pending", _("Waiting for approval")
+        HIDDEN = "hidden", _("Hidden")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="notes")
+    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="notes")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    # Shown name at posting time; empty means anonymous.
+    author_name = models.CharField(max_length=60, blank=True)
+    text = models.TextField(_("text"), max_length=500)
+    # Generated by the posting client: the same id posted twice is saved once.
+    client_id = models.UUIDField(default=uuid.uuid4)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    # A duplicate merged into another note keeps its own text but is shown under it.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    position = models.IntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "client_id"], name="unique_note_client_id")
+        ]
+        indexes = [models.Index(fields=["workshop", "group", "column"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Vote(models.Model):
+    """One dot. A participant's dots are limited by the workshop's budget."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(note__isnull=False, theme__isnull=True)
+                | models.Q(note__isnull=True, theme__isnull=False),
+                name="vote_on_note_or_theme",
+            )
+        ]
+
+
+class ActionItem(models.Model):
+    """A next step agreed in a workshop (“who takes the lead?”)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(_("what"), max_length=300)
+    owner_name = models.CharField(_("who takes the lead?"), max_length=120, blank=True)
+    due_date = models.DateField(_("by when?"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    notes = models.ManyToManyField(Note, blank=True, related_name="action_items")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="action_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "due_date", "pk"]
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Export(models.Model):
+    class Kind(models.TextChoices):
+        POSTER = "poster", _("Poster (PNG)")
+        PDF = "pdf", _("PDF report")
+        CSV = "csv", _("Spreadsheet (CSV)")
+        XLSX = "xlsx", _("Spreadsheet (Excel)")
+        ARCHIVE = "archive", _("Archive file (JSON)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file_path = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(workshop__isnull=False) | models.Q(challenge__isnull=False),
+                name="export_has_subject",
+            )
+        ]
+
+
+class LiveEvent(models.Model):
+    """A change pushed to live screens, kept briefly so a reconnecting stream can catch up.
+
+    The payload is rendered once when the event is created; streams only copy it.
+    """
+
+    class Audience(models.TextChoices):
+        BOARD = "board", _("Facilitator and projector screens")
+        PHONES = "phones", _("Participants' phones")
+        ALL = "all", _("Every screen")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="live_events")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    # Limit to one group's phones, e.g. when only that group's board changed.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True)
+    name = models.CharField(max_length=30)
+    data = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["workshop", "id"])]
+
+
+class DisposalLog(models.Model):
+    """A record that a workshop's personal data was removed under the retention rules."""
+
+    workshop_id_ref = models.BigIntegerField()
+    workshop_title = models.CharField(max_length=200)
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.SET_NULL, null=True, related_name="disposals"
+    )
+    notes_removed = models.PositiveIntegerField(default=0)
+    participants_removed = models.PositiveIntegerField(default=0)
+    exports_removed = models.PositiveIntegerField(default=0)
+    disposed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-disposed_at"]
+        verbose_name = _("disposal log entry")
+        verbose_name_plural = _("disposal log")
