@@ -132,10 +132,12 @@ if DATABASE_URL:
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when LABB_PRODUCTION=1")
+    sqlite_path = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "labb.sqlite3")))
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "labb.sqlite3")),
+            "NAME": str(sqlite_path),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
