@@ -1,0 +1,454 @@
+"""Offline theme suggestions: group notes that say the same thing in different words.
+
+No external service and no model download: notes are normalised, stop words dropped,
+words stemmed with Snowball (Swedish or English), Swedish compounds split cheaply against
+the notes' own vocabulary ("resursbrist" also counts as "resurs", "stuprörstänk" as
+"stuprör"), weighted with TF-IDF and compared by cosine similarity. Average-link
+agglomerative clustering over the sparse similarity graph stops when the closest two
+clusters are less similar than ``min_similarity``; every cluster of two or more notes is
+a suggestion.
+
+Everything here is a pure function of its input, so the facilitator's "suggest themes"
+button, tests and the quality benchmark (``bench/suggest_quality.py``) all call the same
+code. A thousand notes take a small fraction of a second.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import snowballstemmer
+
+Language = Literal["sv", "en", "auto"]
+
+DEFAULT_MIN_SIMILARITY = 0.25
+DEFAULT_MAX_SUGGESTIONS = 12
+
+# Compound parts must be at least this long, so "tid" does not match "tidig".
+_MIN_PART = 4
+# Weight of a compound part relative to the whole word it was found in.
+_PART_WEIGHT = 0.7
+# Weight of a shared concept (see _CONCEPTS) relative to the word that names it: above
+# one, because two notes that name the same concept differently are the case to catch.
+_CONCEPT_WEIGHT = 1.5
+_CONCEPT_PREFIX = "§"
+
+# Words that carry little theme on their own ("brist på X" is about X, not "brist").
+_WEAK_WEIGHT = 0.35
+
+_SV_STOP_WORDS = frozenset(
+    """
+    alla allt alltid andra annan annat att av bara bli blir blev bättre både de dem den denna
+    deras dess det detta dig din ditt du där efter eftersom ej eller en ens er ett fast fler
+    flera finns från få får för förbi gjort gå går göra gör ha hade har hela helt hon honom hos
+    hur här i ibland igen ingen inget inom inte ju kan kanske kommer kunde man med mellan men
+    mer mig min mina mitt mot mycket måste ner nu när någon något några och också om oss på
+    redan sa sedan sig sin sina sitt ska skall skulle som så sådan sådana till tillsammans tex
+    ut utan vad var vara varandra varandras vart varit varje vars vem vi vid vill vilka vilken
+    vilket våra vårt än ändå är åt över osv ex mm etc via typ
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+_EN_STOP_WORDS = frozenset(
+    """
+    a about after all also an and any are as at be because been being between both but by can
+    could did do does doing each every for from get gets had has have how if in into is it its
+    just more most much must no not of on once only or other our out over own same should so
+    some such than that the their them then there these they this those through to too under
+    up very was we were what when where which while who why will with would you your
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Frequent in any workshop and weak as a theme on their own.
+_WEAK_WORDS = frozenset(
+    """
+    brist bristande saknas saknar sakna tydlig tydliga tydligt otydlig otydliga otydligt
+    oklar oklart oklara bra viktig viktigt olika ny nya nytt stor stora liten lite små
+    lack clear unclear good new need needs
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# A small thesaurus of what co-creation workshops in Swedish public organisations keep
+# coming back to. Words of one concept share a feature, so "pengar", "budget" and
+# "resursbrist" can meet, and so can "silos" and "stuprör". Kept short and general on
+# purpose: it helps recall without deciding the themes for the facilitator.
+_CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "silos": {
+        "sv": ("stuprör", "silos", "sektor", "revir"),
+        "en": ("silo", "silos"),
+    },
+    "money": {
+        "sv": (
+            "pengar",
+            "finansiering",
+            "finansiera",
+            "budget",
+            "resurser",
+            "medel",
+            "ekonomi",
+            "kostnader",
+        ),
+        "en": ("funding", "money", "budget", "resources", "costs"),
+    },
+    "mandate": {
+        "sv": ("mandat", "mandatet", "ansvar", "roller", "befogenheter"),
+        "en": ("mandate", "responsibilities", "roles"),
+    },
+    "trust": {
+        "sv": ("tillit", "förtroende", "misstro", "relationer"),
+        "en": ("trust", "distrust", "relationships"),
+    },
+    "goals": {
+        "sv": ("målbild", "mål", "vision", "samsyn"),
+        "en": ("goals", "vision"),
+    },
+    "key_people": {
+        "sv": ("personberoende", "eldsjälar", "nyckelpersoner", "personkemi"),
+        "en": ("champions", "individuals"),
+    },
+    "long_term": {
+        "sv": ("långsiktighet", "kortsiktighet", "uthållighet", "varaktiga", "permanenta"),
+        "en": ("long-term", "short-term", "sustained"),
+    },
+    "data": {
+        "sv": ("data", "information", "statistik", "gdpr", "sekretess"),
+        "en": ("data", "information", "statistics", "gdpr", "privacy"),
+    },
+    "leadership": {
+        "sv": ("ledare", "ledarskap", "ledningen", "chefer"),
+        "en": ("leaders", "leadership", "management", "managers"),
+    },
+    "time": {
+        "sv": ("tid", "tidsbrist", "tidsplaner"),
+        "en": ("time", "deadlines"),
+    },
+    "dialogue": {
+        "sv": ("dialog", "möten", "träffar", "samtal", "mötesplatser"),
+        "en": ("dialogue", "meetings", "conversations"),
+    },
+    "citizens": {
+        "sv": ("invånare", "brukare", "medborgare", "användare", "patienter"),
+        "en": ("citizens", "users", "residents", "patients"),
+    },
+    "testing": {
+        "sv": ("testa", "pilot", "piloter", "experimentera", "prova", "försök"),
+        "en": ("test", "pilots", "experiment", "trial"),
+    },
+    "politics": {
+        "sv": ("politik", "politisk", "politiker"),
+        "en": ("politics", "political", "politicians"),
+    },
+}
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+_SV_LETTERS = frozenset("åäö")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested theme: the notes it groups and a label the facilitator can edit."""
+
+    label: str
+    note_ids: tuple[int, ...]
+    # Mean cosine similarity between the notes' pairs, 0–1.
+    score: float
+
+
+def normalise(text: str) -> str:
+    """Lower-case and reduce to letters and single spaces; keeps å, ä, ö and accents."""
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def tokens(text: str) -> list[str]:
+    """The note's words, normalised, without Swedish or English stop words."""
+    words = _WORD_RE.findall(text.lower())
+    return [
+        w.replace("’", "'")
+        for w in words
+        if len(w) > 1 and w not in _SV_STOP_WORDS and w not in _EN_STOP_WORDS
+    ]
+
+
+def detect_language(text: str) -> Literal["sv", "en"]:
+    """Guess Swedish or English from letters and stop words; Swedish when unsure."""
+    lowered = text.lower()
+    if any(ch in _SV_LETTERS for ch in lowered):
+        return "sv"
+    words = _WORD_RE.findall(lowered)
+    sv = sum(w in _SV_STOP_WORDS for w in words)
+    en = sum(w in _EN_STOP_WORDS for w in words)
+    if en > sv:
+        return "en"
+    if en == sv and words and all(w.isascii() for w in words) and _looks_english(words):
+        return "en"
+    return "sv"
+
+
+def _looks_english(words: Sequence[str]) -> bool:
+    # Stop-word-free English notes ("Lack of funding" has one, "Brave leadership" none):
+    # common English endings that Swedish words rarely have.
+    return any(w.endswith(("ing", "ship", "tion", "ness", "ity", "ed")) for w in words)
+
+
+@dataclass(frozen=True)
+class _Note:
+    language: Literal["sv", "en"]
+    # (stem, surface word) for each content word, in order
+    pairs: tuple[tuple[str, str], ...]
+
+
+class _Stemmer:
+    """Memoising wrapper: Snowball is the slow part, and notes repeat their words."""
+
+    def __init__(self, language: Literal["sv", "en"]) -> None:
+        self._stemmer = snowballstemmer.stemmer("swedish" if language == "sv" else "english")
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(word)
+            # Snowball cuts short words to stubs ("data" -> "dat", "ledare" -> "led");
+            # keep a stub only when it is still a plausible word.
+            if len(stem) < 3:
+                stem = word
+            self._cache[word] = stem
+        return stem
+
+
+def _analyse(notes: Sequence[tuple[int, str]], language: Language) -> list[_Note]:
+    """Each note's language and its (stem, surface word) pairs."""
+    stemmers: dict[str, _Stemmer] = {}
+    result: list[_Note] = []
+    for _note_id, text in notes:
+        lang = detect_language(text) if language == "auto" else language
+        stemmer = stemmers.get(lang)
+        if stemmer is None:
+            stemmer = stemmers[lang] = _Stemmer(lang)
+        result.append(_Note(lang, tuple((stemmer(w), w) for w in tokens(text))))
+    return result
+
+
+@lru_cache(maxsize=2)
+def _concept_index(language: Literal["sv", "en"]) -> dict[str, str]:
+    """Stem -> concept, for the words of ``_CONCEPTS`` in one language."""
+    stemmer = _Stemmer(language)
+    index: dict[str, str] = {}
+    for concept, words in _CONCEPTS.items():
+        for word in words[language]:
+            index.setdefault(stemmer(word), concept)
+    return index
+
+
+def _compound_parts(stem: str, vocabulary: set[str] | frozenset[str]) -> list[str]:
+    """Known stems that begin or end this one: the cheap Swedish compound split.
+
+    Only the longest matching head and tail are used, so "stuprörsorganisation" gives
+    "stuprör" and "organisation", not every prefix that happens to be a word. A
+    three-letter head counts only before a linking s ("tidsbrist" -> "tid"), and a
+    four-letter tail only after a known head, so "kontroll" does not end in "roll".
+    """
+    parts: list[str] = []
+    n = len(stem)
+    if n <= _MIN_PART:
+        return parts
+    head_end = 0
+    for i in range(n - 1, 2, -1):
+        head = stem[:i]
+        if head in vocabulary and (i >= _MIN_PART or stem[i] == "s"):
+            parts.append(head)
+            head_end = i
+            break
+    for i in range(3, n - _MIN_PART + 1):
+        tail = stem[i:]
+        if tail in vocabulary and (
+            len(tail) > _MIN_PART or i in (head_end, head_end + 1) and head_end
+        ):
+            if tail not in parts:
+                parts.append(tail)
+            break
+    return parts
+
+
+def _add_term(
+    weights: dict[str, float], concepts: dict[str, str], term: str, weight: float
+) -> None:
+    """Count ``term`` (and its concept, if any) once, at its highest weight."""
+    if term in _WEAK_WORDS:
+        weight *= _WEAK_WEIGHT
+    weights[term] = max(weights[term], weight)
+    concept = concepts.get(term)
+    if concept is not None and _CONCEPT_WEIGHT:
+        key = _CONCEPT_PREFIX + concept
+        weights[key] = max(weights[key], weight * _CONCEPT_WEIGHT)
+
+
+def _vectors(analysed: Sequence[_Note]) -> list[dict[str, float]]:
+    """L2-normalised TF-IDF vectors over stems, compound parts and concepts."""
+    vocabulary = {stem for note in analysed for stem, _ in note.pairs}
+    raw: list[dict[str, float]] = []
+    for note in analysed:
+        concepts = _concept_index(note.language)
+        known = vocabulary | concepts.keys()
+        weights: dict[str, float] = defaultdict(float)
+
+        for stem, word in note.pairs:
+            weak = word in _WEAK_WORDS
+            _add_term(weights, concepts, stem, _WEAK_WEIGHT if weak else 1.0)
+            if note.language == "sv":
+                for part in _compound_parts(stem, known):
+                    _add_term(weights, concepts, part, _PART_WEIGHT)
+        raw.append(weights)
+    n = len(raw)
+    df: Counter[str] = Counter()
+    for weights in raw:
+        df.update(weights.keys())
+    idf = {term: math.log((1 + n) / (1 + count)) + 1.0 for term, count in df.items()}
+    vectors: list[dict[str, float]] = []
+    for weights in raw:
+        vec = {term: w * idf[term] for term, w in weights.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        vectors.append({t: v / norm for t, v in vec.items()} if norm else {})
+    return vectors
+
+
+def _similarities(vectors: Sequence[dict[str, float]]) -> dict[tuple[int, int], float]:
+    """Cosine similarity of every pair sharing a term, via an inverted index."""
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        for term, v in vec.items():
+            postings[term].append((i, v))
+    sims: dict[tuple[int, int], float] = defaultdict(float)
+    for entries in postings.values():
+        if len(entries) < 2:
+            continue
+        for a in range(len(entries)):
+            i, vi = entries[a]
+            for b in range(a + 1, len(entries)):
+                j, vj = entries[b]
+                sims[(i, j)] += vi * vj
+    return sims
+
+
+def _average_link(
+    n: int, sims: dict[tuple[int, int], float], threshold: float
+) -> list[tuple[list[int], float]]:
+    """Average-link agglomerative clustering on a sparse graph (missing pairs count 0).
+
+    Returns the clusters of two or more members with their mean pairwise similarity.
+    """
+    links: list[dict[int, float]] = [{} for _ in range(n)]
+    for (i, j), s in sims.items():
+        links[i][j] = s
+        links[j][i] = s
+    members: list[list[int]] = [[i] for i in range(n)]
+    internal = [0.0] * n
+    alive = [True] * n
+    version = [0] * n
+    heap: list[tuple[float, int, int, int, int]] = [
+        (-s, i, j, 0, 0) for (i, j), s in sims.items() if s >= threshold
+    ]
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b, va, vb = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
+            continue
+        # Merge b into a.
+        internal[a] += internal[b] + links[a].get(b, 0.0)
+        members[a].extend(members[b])
+        alive[b] = False
+        version[a] += 1
+        links[a].pop(b, None)
+        for c, s in links[b].items():
+            if c == a:
+                continue
+            links[a][c] = links[a].get(c, 0.0) + s
+            links[c].pop(b, None)
+        links[b] = {}
+        size_a = len(members[a])
+        for c, s in links[a].items():
+            links[c][a] = s
+            avg = s / (size_a * len(members[c]))
+            if avg >= threshold:
+                heapq.heappush(heap, (-avg, min(a, c), max(a, c), *_versions(version, a, c)))
+    clusters: list[tuple[list[int], float]] = []
+    for i in range(n):
+        if alive[i] and len(members[i]) >= 2:
+            size = len(members[i])
+            clusters.append((sorted(members[i]), internal[i] / (size * (size - 1) / 2)))
+    return clusters
+
+
+def _versions(version: list[int], a: int, c: int) -> tuple[int, int]:
+    lo, hi = (a, c) if a < c else (c, a)
+    return version[lo], version[hi]
+
+
+def _label(
+    cluster: Iterable[int],
+    analysed: Sequence[_Note],
+    vectors: Sequence[dict[str, float]],
+    surfaces: dict[str, Counter[str]],
+) -> str:
+    """The stem most of the cluster's notes share, written as its most common word."""
+    coverage: Counter[str] = Counter()
+    weight: dict[str, float] = defaultdict(float)
+    local: dict[str, Counter[str]] = defaultdict(Counter)
+    for i in cluster:
+        coverage.update(vectors[i].keys())
+        for term, v in vectors[i].items():
+            weight[term] += v
+        for stem, word in analysed[i].pairs:
+            local[stem][word] += 1
+    if not coverage:
+        return ""
+    candidates = [t for t in coverage if not t.startswith(_CONCEPT_PREFIX)] or list(coverage)
+    best = max(candidates, key=lambda t: (coverage[t], weight[t], -len(t), t))
+    if best.startswith(_CONCEPT_PREFIX):
+        return _CONCEPTS[best[len(_CONCEPT_PREFIX) :]]["sv"][0].capitalize()
+    words = local.get(best) or surfaces.get(best)
+    word = min(words, key=lambda w: (-words[w], len(w), w)) if words else best
+    return word[:1].upper() + word[1:]
+
+
+def suggest_themes(
+    notes: Sequence[tuple[int, str]],
+    *,
+    language: Language = "sv",
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+    max_suggestions: int = DEFAULT_MAX_SUGGESTIONS,
+) -> list[Suggestion]:
+    """Suggest themes for ``(note id, text)`` pairs, biggest and tightest first.
+
+    ``language`` picks the stemmer: "sv", "en", or "auto" to guess per note. Raise
+    ``min_similarity`` for fewer, surer suggestions. Notes without content words are
+    never suggested.
+    """
+    if len(notes) < 2 or max_suggestions <= 0:
+        return []
+    analysed = _analyse(notes, language)
+    vectors = _vectors(analysed)
+    sims = _similarities(vectors)
+    clusters = _average_link(len(notes), sims, min_similarity)
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for note in analysed:
+        for stem, word in note.pairs:
+            surfaces[stem][word] += 1
+    suggestions = [
+        Suggestion(
+            label=_label(members, analysed, vectors, surfaces),
+            note_ids=tuple(notes[i][0] for i in members),
+            score=round(score, 3),
+        )
+        for members, score in clusters
+    ]
+    suggestions.sort(key=lambda s: (-len(s.note_ids), -s.score, s.note_ids))
+    return suggestions[:max_suggestions]
