@@ -262,11 +262,18 @@ def _user_name(user) -> str:
 
 
 def _build_many(workshop_qs) -> list[WorkshopSnapshot]:
-    from workshops.models import ActionItem, Note, Vote
+    from django.db.models import Prefetch
+
+    from workshops.models import ActionItem, Note, Participant, Vote
 
     workshops = list(
         workshop_qs.select_related("challenge__organisation").prefetch_related(
-            "facilitators", "challenge__tags", "columns", "groups", "themes", "participants"
+            "facilitators",
+            "challenge__tags",
+            "columns",
+            "groups",
+            "themes",
+            Prefetch("participants", queryset=Participant.objects.order_by("joined_at", "pk")),
         )
     )
     ids = [w.pk for w in workshops]
@@ -408,7 +415,7 @@ def _assemble(workshop, note_rows, vote_rows, step_items, now) -> WorkshopSnapsh
         place=workshop.place,
         facilitators=tuple(
             FacilitatorSnapshot(name=_user_name(u), username=u.get_username())
-            for u in sorted(workshop.facilitators.all(), key=lambda u: u.pk)
+            for u in sorted(workshop.facilitators.all(), key=lambda u: u.get_username())
         ),
         columns=tuple(column_snaps[c.pk] for c in columns),
         groups=group_snaps,

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, Membership, Organisation, Tag
+
+
+class ChallengeForm(forms.ModelForm):
+    tag_names = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas, e.g. “samverkan, hållbarhet”."),
+    )
+
+    class Meta:
+        model = Challenge
+        fields = ["organisation", "question", "description", "status", "visibility"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            memberships__user=user, memberships__role=Membership.Role.FACILITATOR
+        ).distinct() if not user.is_superuser else Organisation.objects.all()
+        if self.instance.pk:
+            self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_tag_names(self) -> list[str]:
+        names = []
+        for raw in self.cleaned_data["tag_names"].split(","):
+            name = " ".join(raw.split()).lower()[:60]
+            if name and name not in names:
+                names.append(name)
+        if len(names) > 20:
+            raise forms.ValidationError(_("At most 20 tags."))
+        return names
+
+    def save(self, commit: bool = True) -> Challenge:
+        challenge = super().save(commit=commit)
+        if commit:
+            tags = [Tag.objects.get_or_create(name=name)[0] for name in self.cleaned_data["tag_names"]]
+            challenge.tags.set(tags)
+        return challenge

@@ -1,0 +1,229 @@
+/* Labb: live updates over server-sent events, and notes that survive flaky networks.
+ * No inline scripts (the Content-Security-Policy forbids them); everything hangs off
+ * data- attributes in the server-rendered HTML. */
+(function () {
+  'use strict';
+
+  // Every live event the server sends is named; an unnamed EventSource listener hears none.
+  var LIVE_EVENTS = ['hello', 'reload', 'note', 'note-changed', 'note-removed', 'group', 'status',
+    'phase', 'timer', 'counts', 'theme', 'vote', 'reveal', 'export', 'action', 'participant'];
+
+  function randomId() {
+    if (window.crypto && crypto.randomUUID) {
+      try { return crypto.randomUUID(); } catch (e) { /* insecure context: fall through */ }
+    }
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  // --- Live updates ----------------------------------------------------------------------
+
+  function applyLive(html) {
+    // A note already on screen (a replay overlapping a fresh render) is replaced, not doubled.
+    var tpl = document.createElement('template');
+    tpl.innerHTML = html;
+    tpl.content.querySelectorAll('[data-note-id]').forEach(function (el) {
+      if (el.hasAttribute('hx-swap-oob')) { return; }
+      var existing = document.getElementById('note-' + el.dataset.noteId);
+      if (existing) { existing.remove(); }
+    });
+    htmx.swap(document.body, html, { swapStyle: 'none' });
+  }
+
+  function initLive(root) {
+    var url = root.dataset.liveUrl;
+    var last = root.dataset.lastEventId || '';
+    var statusEl = document.getElementById('live-status');
+    var attempts = 0;
+    var source = null;
+
+    function setStatus(state) {
+      if (!statusEl) { return; }
+      statusEl.dataset.state = state;
+      statusEl.textContent = statusEl.dataset[state] || '';
+    }
+
+    function handle(ev) {
+      if (ev.lastEventId) { last = ev.lastEventId; }
+      if (ev.type === 'hello') { return; }
+      if (ev.type === 'reload') {
+        // Too much was missed, or the page's structure changed: spread the reloads out.
+        window.setTimeout(function () { window.location.reload(); }, Math.random() * 1500);
+        return;
+      }
+      if (ev.data) { applyLive(ev.data); }
+      document.dispatchEvent(new CustomEvent('labb:live', { detail: { name: ev.type, data: ev.data } }));
+    }
+
+    function open() {
+      var sep = url.indexOf('?') < 0 ? '?' : '&';
+      source = new EventSource(last ? url + sep + 'last=' + encodeURIComponent(last) : url);
+      source.onopen = function () { attempts = 0; setStatus('connected'); };
+      source.onerror = function () {
+        setStatus('reconnecting');
+        // The browser retries by itself (sending Last-Event-ID) unless the server refused
+        // the stream; then we start a new one, which resumes from the last id we saw.
+        if (source.readyState === EventSource.CLOSED) {
+          attempts += 1;
+          window.setTimeout(open, Math.min(10000, 1000 * attempts) + Math.random() * 1000);
+        }
+      };
+      LIVE_EVENTS.forEach(function (name) { source.addEventListener(name, handle); });
+    }
+    open();
+    window.addEventListener('pagehide', function () { if (source) { source.close(); } });
+  }
+
+  // --- Screen-reader announcements of new notes (polite, throttled) -----------------------
+
+  function initAnnouncer(region) {
+    var pending = 0;
+    var timer = null;
+    var template = region.dataset.template || '%s';
+    document.addEventListener('labb:live', function (ev) {
+      if (ev.detail.name !== 'note') { return; }
+      pending += 1;
+      if (timer) { return; }
+      timer = window.setTimeout(function () {
+        region.textContent = template.replace('%s', String(pending));
+        pending = 0;
+        timer = null;
+      }, 5000);
+    });
+  }
+
+  // --- Notes from phones: never lost, never doubled ---------------------------------------
+
+  function initNoteForm(form) {
+    var key = 'labb-outbox:' + form.action;
+    var statusEl = form.querySelector('[data-send-status]');
+    var button = form.querySelector('button[type=submit]');
+    var retryTimer = null;
+    var attempt = 0;
+    var sending = false;
+
+    function say(text) { if (statusEl) { statusEl.textContent = text || ''; } }
+
+    function remember(item) {
+      try { localStorage.setItem(key, JSON.stringify(item)); } catch (e) { /* private mode */ }
+    }
+    function forget() { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
+    function stored() {
+      try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
+    }
+
+    function current() {
+      var column = form.querySelector('input[name=column]:checked');
+      return {
+        client_id: form.elements.client_id.value,
+        column: column ? column.value : '',
+        text: form.elements.text.value
+      };
+    }
+
+    function fill(item) {
+      form.elements.client_id.value = item.client_id;
+      form.elements.text.value = item.text;
+      var radio = form.querySelector('input[name=column][value="' + item.column + '"]');
+      if (radio) { radio.checked = true; }
+    }
+
+    function scheduleRetry() {
+      attempt += 1;
+      var delay = Math.min(15000, 1000 * Math.pow(2, attempt - 1)) + Math.random() * 500;
+      window.clearTimeout(retryTimer);
+      retryTimer = window.setTimeout(send, delay);
+    }
+
+    function send() {
+      if (sending) { return; }
+      var item = current();
+      remember(item);
+      sending = true;
+      say(form.dataset.msgSending);
+      var body = new FormData();
+      body.append('client_id', item.client_id);
+      body.append('column', item.column);
+      body.append('text', item.text);
+      fetch(form.action, {
+        method: 'POST',
+        body: body,
+        credentials: 'same-origin',
+        headers: {
+          'X-CSRFToken': form.elements.csrfmiddlewaretoken.value,
+          'X-Labb-Fragment': '1'
+        }
+      }).then(function (response) {
+        return response.text().then(function (html) { return { status: response.status, html: html }; });
+      }).then(function (result) {
+        sending = false;
+        var errors = document.getElementById('note-errors');
+        if (result.status === 200 || result.status === 201) {
+          attempt = 0;
+          forget();
+          if (errors) { errors.innerHTML = ''; }
+          var list = document.getElementById('own-notes');
+          var empty = document.getElementById('own-notes-empty');
+          if (empty) { empty.remove(); }
+          var tpl = document.createElement('template');
+          tpl.innerHTML = result.html.trim();
+          var li = tpl.content.firstElementChild;
+          if (li && list && !document.getElementById(li.id)) { list.prepend(li); htmx.process(li); }
+          form.elements.text.value = '';
+          form.elements.client_id.value = randomId();
+          say(form.dataset.msgSent);
+          form.elements.text.focus();
+        } else if (result.status === 429 || result.status >= 500) {
+          // Not saved (or unsure): keep it in the form and try again with the same id.
+          say(form.dataset.msgQueued);
+          scheduleRetry();
+        } else {
+          // The server refused the note (too long, closed…): show why, keep the text.
+          forget();
+          say('');
+          if (errors) { errors.outerHTML = result.html; }
+          var shown = document.getElementById('form-errors');
+          if (shown) { shown.focus(); }
+        }
+      }).catch(function () {
+        sending = false;
+        say(form.dataset.msgQueued);
+        scheduleRetry();
+      });
+    }
+
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      attempt = 0;
+      send();
+    });
+    window.addEventListener('online', function () { if (stored()) { attempt = 0; send(); } });
+
+    var waiting = stored();
+    if (waiting && waiting.text) {
+      fill(waiting);
+      send();
+    } else if (!form.elements.client_id.value) {
+      form.elements.client_id.value = randomId();
+    }
+    if (button) { button.removeAttribute('aria-disabled'); }
+  }
+
+  function init() {
+    document.querySelectorAll('[data-live-url]').forEach(initLive);
+    document.querySelectorAll('[data-note-form]').forEach(initNoteForm);
+    var region = document.getElementById('live-announcer');
+    if (region) { initAnnouncer(region); }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+  window.Labb = { applyLive: applyLive, randomId: randomId };
+})();

@@ -1,0 +1,355 @@
+"""The poster: PNG pages sized for A3 landscape at 150 dpi (2480 × 1754 px).
+
+Large workshops are paged, never shrunk: page 1 carries the challenge, the question, the
+participation figures and the themes as labelled clusters ranked by votes; the following
+pages carry the groups' boards, about four groups of fifteen notes per page, flowing in two
+lanes. A group whose board does not fit the rest of a lane continues in the next lane with
+"(continued)". Text sizes therefore stay the same whatever the size of the workshop:
+at least 20 px, which is 3.4 mm on A3 paper and about 15 px on a 1080p projector.
+A sticky note shows up to four lines; longer notes end with an ellipsis (the PDF report and
+the spreadsheet carry every word).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
+
+from ..fonts import pil_font
+from ..snapshot import GroupSnapshot, NoteSnapshot, Snapshot, WorkshopSnapshot
+from ..text import displayable, ellipsize, is_rtl, wrap
+
+WIDTH, HEIGHT = 2480, 1754
+MARGIN = 70
+GAP = 14
+LANES = 2
+LANE_GAP = 50
+STICKY_W, STICKY_H = 258, 150
+STICKY_PAD = 12
+NOTE_SIZE, NOTE_LINE, NOTE_LINES = 20, 24, 4
+GROUP_HEADER_H, COLUMN_HEADER_H = 54, 40
+
+INK = (33, 37, 41)
+MUTED = (90, 96, 105)
+PAPER = (255, 255, 255)
+BAND = (23, 55, 94)
+COLOURS = {
+    "yellow": (255, 238, 140),
+    "green": (190, 236, 180),
+    "pink": (255, 200, 214),
+    "blue": (186, 220, 255),
+    "orange": (255, 210, 160),
+    "purple": (220, 205, 250),
+    "grey": (225, 225, 225),
+}
+DEFAULT_COLOUR = COLOURS["yellow"]
+
+
+def _colour(name: str) -> tuple[int, int, int]:
+    return COLOURS.get(name.lower(), DEFAULT_COLOUR)
+
+
+def _lighter(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    return tuple(int(c + (255 - c) * 0.55) for c in colour)
+
+
+@dataclass
+class _Placement:
+    lane: int
+    y: int
+    group: GroupSnapshot
+    first_row: int
+    last_row: int  # exclusive
+    continued: bool
+
+
+class _Canvas:
+    def __init__(self):
+        from PIL import Image, ImageDraw
+
+        self.image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+        self.draw = ImageDraw.Draw(self.image)
+
+    def text(self, xy, text, *, size, bold=False, fill=INK, max_width=None):
+        font = pil_font(size, bold=bold)
+        text = displayable(text)
+        if max_width:
+            text = ellipsize(text, font.getlength, max_width)
+        x, y = xy
+        if max_width and is_rtl(text):
+            x = x + max_width - font.getlength(text)
+        self.draw.text((x, y), text, font=font, fill=fill)
+        return font.getlength(text)
+
+    def paragraph(self, xy, text, *, size, line_height, max_width, max_lines, bold=False, fill=INK):
+        font = pil_font(size, bold=bold)
+        lines = wrap(displayable(text), font.getlength, max_width, max_lines)
+        x, y = xy
+        for line in lines:
+            lx = x + max_width - font.getlength(line) if is_rtl(line) else x
+            self.draw.text((lx, y), line, font=font, fill=fill)
+            y += line_height
+        return len(lines)
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.image.save(buffer, format="PNG", compress_level=3)
+        return buffer.getvalue()
+
+
+def _cells(group: GroupSnapshot) -> list[list[tuple[NoteSnapshot, bool]]]:
+    """Per column, the stickies in order: each note, then its duplicates (flagged)."""
+    return [
+        [
+            (item, is_dup)
+            for note in gc.notes
+            for item, is_dup in [(note, False)] + [(d, True) for d in note.duplicates]
+        ]
+        for gc in group.columns
+    ]
+
+
+def _layout(columns: int) -> tuple[int, int]:
+    """Width of one board column in a lane and stickies per row in it."""
+    lane_w = (WIDTH - 2 * MARGIN - (LANES - 1) * LANE_GAP) // LANES
+    col_w = (lane_w - (columns - 1) * GAP) // max(columns, 1)
+    per_row = max(1, (col_w + GAP) // (STICKY_W + GAP))
+    return col_w, per_row
+
+
+def _plan(workshop: WorkshopSnapshot, top: int) -> list[list[_Placement]]:
+    """Flow the groups through lanes and pages, splitting a board between rows if needed."""
+    _, per_row = _layout(len(workshop.columns))
+    row_h = STICKY_H + GAP
+    bottom = HEIGHT - MARGIN
+    pages: list[list[_Placement]] = [[]]
+    lane, y = 0, top
+    for group in workshop.groups:
+        rows = max((math.ceil(len(c) / per_row) for c in _cells(group)), default=0)
+        rows = max(rows, 1)
+        first = 0
+        while first < rows:
+            fit = (bottom - y - GROUP_HEADER_H - COLUMN_HEADER_H) // row_h
+            if fit < 1 or (fit < rows - first and fit < 2 and y > top):
+                lane += 1
+                y = top
+                if lane == LANES:
+                    pages.append([])
+                    lane = 0
+                continue
+            last = min(rows, first + max(fit, 1))
+            pages[-1].append(_Placement(lane, y, group, first, last, first > 0))
+            y += GROUP_HEADER_H + COLUMN_HEADER_H + (last - first) * row_h + 30
+            first = last
+    return [p for p in pages if p]
+
+
+def _draw_sticky(canvas: _Canvas, x: int, y: int, note: NoteSnapshot, colour, duplicate: bool):
+    fill = _lighter(colour) if duplicate else colour
+    canvas.draw.rectangle((x + 3, y + 4, x + STICKY_W + 3, y + STICKY_H + 4), fill=(210, 210, 210))
+    canvas.draw.rectangle(
+        (x, y, x + STICKY_W, y + STICKY_H),
+        fill=fill,
+        outline=(150, 150, 150) if duplicate else None,
+    )
+    inner = STICKY_W - 2 * STICKY_PAD
+    canvas.paragraph(
+        (x + STICKY_PAD, y + STICKY_PAD),
+        note.text,
+        size=NOTE_SIZE,
+        line_height=NOTE_LINE,
+        max_width=inner,
+        max_lines=NOTE_LINES,
+    )
+    footer_y = y + STICKY_H - STICKY_PAD - 18
+    label = gettext("duplicate") if duplicate else ""
+    if label:
+        canvas.text(
+            (x + STICKY_PAD, footer_y), "≡ " + label, size=15, fill=MUTED, max_width=inner - 60
+        )
+    if note.votes:
+        badge = f"● {note.votes}"
+        font = pil_font(17, bold=True)
+        width = font.getlength(badge)
+        canvas.text(
+            (x + STICKY_W - STICKY_PAD - width, footer_y - 1),
+            badge,
+            size=17,
+            bold=True,
+            fill=(180, 30, 60),
+        )
+
+
+def _page_header(canvas: _Canvas, workshop: WorkshopSnapshot, page: int, pages: int) -> int:
+    canvas.draw.rectangle((0, 0, WIDTH, 90), fill=BAND)
+    right = gettext("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+    right_w = pil_font(24).getlength(right)
+    canvas.text((WIDTH - MARGIN - right_w, 30), right, size=24, fill=PAPER)
+    canvas.text(
+        (MARGIN, 26),
+        f"{workshop.title} · {workshop.question}",
+        size=30,
+        bold=True,
+        fill=PAPER,
+        max_width=WIDTH - 2 * MARGIN - right_w - 40,
+    )
+    return 90 + 30
+
+
+def _draw_groups_page(canvas: _Canvas, workshop: WorkshopSnapshot, placements: list[_Placement]):
+    col_w, per_row = _layout(len(workshop.columns))
+    lane_w = (WIDTH - 2 * MARGIN - (LANES - 1) * LANE_GAP) // LANES
+    for p in placements:
+        x0 = MARGIN + p.lane * (lane_w + LANE_GAP)
+        y = p.y
+        canvas.draw.rectangle((x0, y, x0 + lane_w, y + GROUP_HEADER_H - 8), fill=(236, 240, 245))
+        name = p.group.name + (" " + gettext("(continued)") if p.continued else "")
+        count = ngettext("%(count)s note", "%(count)s notes", p.group.note_count) % {
+            "count": p.group.note_count
+        }
+        count_w = pil_font(22).getlength(count)
+        canvas.text((x0 + 12, y + 8), name, size=30, bold=True, max_width=lane_w - count_w - 40)
+        canvas.text((x0 + lane_w - count_w - 12, y + 13), count, size=22, fill=MUTED)
+        y += GROUP_HEADER_H
+        for index, (group_column, stickies) in enumerate(
+            zip(p.group.columns, _cells(p.group), strict=True)
+        ):
+            cx = x0 + index * (col_w + GAP)
+            colour = _colour(group_column.column.colour)
+            canvas.draw.rectangle((cx, y, cx + col_w, y + 6), fill=colour)
+            canvas.text(
+                (cx, y + 8), group_column.column.title.upper(), size=22, bold=True, max_width=col_w
+            )
+            visible = stickies[p.first_row * per_row : p.last_row * per_row]
+            for i, (note, duplicate) in enumerate(visible):
+                sx = cx + (i % per_row) * (STICKY_W + GAP)
+                sy = y + COLUMN_HEADER_H + (i // per_row) * (STICKY_H + GAP)
+                _draw_sticky(canvas, sx, sy, note, colour, duplicate)
+
+
+THEME_W, THEME_H = 745, 340
+
+
+def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
+    """The first page (challenge, question, figures, themes), plus more pages if there
+    are more themes than fit."""
+    pages = []
+    canvas = _Canvas()
+    canvas.draw.rectangle((0, 0, WIDTH, 340), fill=BAND)
+    when = " · ".join(
+        part
+        for part in (
+            workshop.organisation_name,
+            formats.date_format(workshop.date, "DATE_FORMAT"),
+            workshop.place,
+        )
+        if part
+    )
+    canvas.text((MARGIN, 40), when, size=28, fill=(200, 215, 235), max_width=WIDTH - 2 * MARGIN)
+    canvas.paragraph(
+        (MARGIN, 90), workshop.challenge_question, size=54, line_height=66,
+        max_width=WIDTH - 2 * MARGIN, max_lines=2, bold=True, fill=PAPER,
+    )  # fmt: skip
+    canvas.text((MARGIN, 250), workshop.question, size=40, fill=PAPER, max_width=WIDTH - 2 * MARGIN)
+    figures = " · ".join(
+        (
+            ngettext("%(count)s participant", "%(count)s participants", workshop.participant_count)
+            % {"count": workshop.participant_count},
+            ngettext("%(count)s group", "%(count)s groups", len(workshop.groups))
+            % {"count": len(workshop.groups)},
+            ngettext("%(count)s note", "%(count)s notes", workshop.note_count)
+            % {"count": workshop.note_count},
+            ngettext("%(count)s vote", "%(count)s votes", workshop.vote_count)
+            % {"count": workshop.vote_count},
+        )
+    )
+    canvas.text((MARGIN, 370), figures, size=30, fill=MUTED, max_width=WIDTH - 2 * MARGIN)
+    canvas.text((MARGIN, 430), gettext("Themes, ranked by votes"), size=38, bold=True)
+    themes = workshop.themes_by_votes()
+    if not themes:
+        canvas.text(
+            (MARGIN, 500), gettext("No themes were formed in this workshop."), size=28, fill=MUTED
+        )
+    notes = {n.ref: n for n in workshop.notes}
+    per_row = (WIDTH - 2 * MARGIN + 40) // (THEME_W + 40)
+    y, i = 500, 0
+    for rank, theme in enumerate(themes, 1):
+        if y + THEME_H > HEIGHT - MARGIN:
+            pages.append(canvas)
+            canvas = _Canvas()
+            y, i = _page_header(canvas, workshop, 0, 0) + 10, 0
+        x = MARGIN + i * (THEME_W + 40)
+        canvas.draw.rounded_rectangle(
+            (x, y, x + THEME_W, y + THEME_H), radius=18, outline=BAND, width=3
+        )
+        canvas.text(
+            (x + 20, y + 16), f"{rank}. {theme.name}", size=30, bold=True, max_width=THEME_W - 40
+        )
+        summary = " · ".join(
+            (
+                ngettext("%(count)s vote", "%(count)s votes", theme.total_votes)
+                % {"count": theme.total_votes},
+                ngettext(
+                    "raised by %(count)s group", "raised by %(count)s groups", theme.group_count
+                )
+                % {"count": theme.group_count},
+            )
+        )
+        canvas.text((x + 20, y + 58), summary, size=22, fill=(180, 30, 60), max_width=THEME_W - 40)
+        members = sorted((notes[r] for r in theme.note_refs if r in notes), key=lambda n: -n.votes)
+        mini_w, mini_h = (THEME_W - 40 - 2 * GAP) // 3, 104
+        for j, note in enumerate(members[:6]):
+            mx = x + 20 + (j % 3) * (mini_w + GAP)
+            my = y + 100 + (j // 3) * (mini_h + GAP)
+            column = workshop.column(note.column_ref)
+            canvas.draw.rectangle(
+                (mx, my, mx + mini_w, my + mini_h), fill=_colour(column.colour if column else "")
+            )
+            canvas.paragraph(
+                (mx + 8, my + 6),
+                note.text,
+                size=18,
+                line_height=22,
+                max_width=mini_w - 16,
+                max_lines=4,
+            )
+        if len(members) > 6:
+            more = gettext("and %(count)s more") % {"count": len(members) - 6}
+            canvas.text((x + 20, y + THEME_H - 14 - 6 - 22 + 8), more, size=18, fill=MUTED)
+        i += 1
+        if i == per_row:
+            i, y = 0, y + THEME_H + 30
+    pages.append(canvas)
+    return pages
+
+
+def render_poster_images(snapshot: Snapshot) -> list:
+    """The poster pages as Pillow images (the PDF report embeds these)."""
+    workshops = snapshot.workshops if hasattr(snapshot, "workshops") else (snapshot,)
+    images = []
+    for workshop in workshops:
+        canvases = _overview_pages(workshop)
+        plan = _plan(workshop, top=120)
+        total = len(canvases) + len(plan)
+        for placements in plan:
+            canvas = _Canvas()
+            _page_header(canvas, workshop, len(canvases) + 1, total)
+            _draw_groups_page(canvas, workshop, placements)
+            canvases.append(canvas)
+        images.extend(c.image for c in canvases)
+    return images
+
+
+def render_poster(snapshot: Snapshot) -> list[bytes]:
+    """The poster as PNG pages, 2480 × 1754 px each (A3 landscape, 150 dpi)."""
+    images = render_poster_images(snapshot)
+    out = []
+    for image in images:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=3, dpi=(150, 150))
+        out.append(buffer.getvalue())
+    return out

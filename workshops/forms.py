@@ -1,0 +1,156 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from workshops.board_templates import template_choices
+from workshops.codes import normalise_join_code
+from workshops.models import Column, Group, Workshop
+from workshops.services import MAX_GROUPS
+
+
+class WorkshopCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    template = forms.ChoiceField(
+        label=_("Template"), choices=template_choices, widget=forms.RadioSelect
+    )
+    question = forms.CharField(
+        label=_("Question on the board"),
+        max_length=300,
+        required=False,
+        help_text=_("Leave empty to use the template's question."),
+    )
+    custom_columns = forms.CharField(
+        label=_("Columns (custom template)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One column name per line."),
+    )
+    group_count = forms.IntegerField(
+        label=_("Number of groups"), min_value=1, max_value=MAX_GROUPS, initial=4
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Workshop.Kind.choices, initial=Workshop.Kind.LIVE
+    )
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("template") == "custom":
+            names = [n.strip() for n in data.get("custom_columns", "").splitlines() if n.strip()]
+            if not names:
+                self.add_error("custom_columns", _("Name at least one column, one per line."))
+            elif len(names) > 8:
+                self.add_error("custom_columns", _("A board has at most 8 columns."))
+            elif any(len(n) > 100 for n in names):
+                self.add_error("custom_columns", _("A column name has at most 100 characters."))
+            data["custom_column_list"] = names
+        return data
+
+
+class WorkshopSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = [
+            "title",
+            "question",
+            "date",
+            "place",
+            "group_assignment",
+            "screening",
+            "retain_until",
+            "keep",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "retain_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class GroupNameForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name"]
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Join code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return normalise_join_code(self.cleaned_data["code"])
+
+
+class JoinForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty to take part anonymously."),
+    )
+    group = forms.ModelChoiceField(
+        label=_("Your group"), queryset=Group.objects.none(), required=False,
+        empty_label=_("Choose later"),
+    )
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = workshop.groups.all()
+        if workshop.group_assignment != Workshop.GroupAssignment.CHOOSE:
+            del self.fields["group"]
+
+    def clean_display_name(self) -> str:
+        return self.cleaned_data["display_name"].replace("\x00", "").strip()
+
+
+class ChooseGroupForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Your group"), queryset=Group.objects.none())
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = workshop.groups.all()
+
+
+class NoteForm(forms.Form):
+    column = forms.ModelChoiceField(label=_("Column"), queryset=Column.objects.none())
+    text = forms.CharField(
+        label=_("Your note"),
+        max_length=settings.LABB_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("A note can be at most %(limit_value)d characters.")},
+    )
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["column"].queryset = workshop.columns.all()
+
+
+class NoteEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=settings.LABB_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class BulkNotesForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
+    column = forms.ModelChoiceField(label=_("Column"), queryset=Column.objects.none())
+    lines = forms.CharField(
+        label=_("Notes, one per line"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=50_000,
+    )
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = workshop.groups.all()
+        self.fields["column"].queryset = workshop.columns.all()

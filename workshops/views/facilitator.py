@@ -1,0 +1,297 @@
+"""The facilitator's screens: control panel, live board, projector, moderation."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from challenges.models import Challenge
+from workshops import access, services
+from workshops.boards import boards_for, last_event_id
+from workshops.codes import format_join_code
+from workshops.forms import (
+    BulkNotesForm,
+    GroupNameForm,
+    NoteEditForm,
+    WorkshopCreateForm,
+    WorkshopSettingsForm,
+)
+from workshops.models import Note, Workshop
+
+
+def join_url(request: HttpRequest, workshop: Workshop) -> str:
+    from django.conf import settings
+
+    path = reverse("join_workshop", args=[workshop.join_code]) if workshop.join_code else ""
+    if not path:
+        return ""
+    if settings.LABB_PUBLIC_URL:
+        return settings.LABB_PUBLIC_URL + path
+    return request.build_absolute_uri(path)
+
+
+def _qr_svg(data: str, *, scale: int = 8) -> str:
+    qr = segno.make(data, error="m")
+    return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
+    challenge = get_object_or_404(Challenge.objects.editable_by(request.user), pk=challenge_pk)
+    form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workshop = services.workshop_create(
+                challenge=challenge,
+                user=request.user,
+                title=data["title"],
+                template_key=data["template"],
+                group_count=data["group_count"],
+                question=data["question"],
+                custom_columns=data.get("custom_column_list", ()),
+                date=data["date"],
+                place=data["place"],
+                kind=data["kind"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Workshop created."))
+            return redirect(workshop)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "workshops/workshop_create.html",
+        {"form": form, "challenge": challenge},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    url = join_url(request, workshop)
+    groups = list(workshop.groups.all())
+    for group in groups:
+        group.join_url = request.build_absolute_uri(reverse("join_group", args=[group.token]))
+    return render(
+        request,
+        "workshops/workshop_detail.html",
+        {
+            "workshop": workshop,
+            "challenge": workshop.challenge,
+            "groups": groups,
+            "columns": list(workshop.columns.all()),
+            "join_url": url,
+            "join_code": format_join_code(workshop.join_code),
+            "qr_svg": _qr_svg(url, scale=5) if url else "",
+            "settings_form": WorkshopSettingsForm(instance=workshop),
+            "bulk_form": BulkNotesForm(workshop=workshop),
+            "participant_count": workshop.participants.count(),
+            "note_count": workshop.notes.count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = WorkshopSettingsForm(request.POST, instance=workshop)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect(workshop)
+    return render(
+        request,
+        "workshops/workshop_settings.html",
+        {"workshop": workshop, "settings_form": form},
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    return render(
+        request,
+        "workshops/board.html",
+        _board_context(request, workshop, statuses=(Note.Status.VISIBLE, Note.Status.PENDING)),
+    )
+
+
+@login_required
+@require_GET
+def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    context = _board_context(request, workshop, statuses=(Note.Status.VISIBLE,))
+    url = context["join_url"]
+    context["qr_svg"] = _qr_svg(url, scale=6) if url else ""
+    return render(request, "workshops/projector.html", context)
+
+
+def _board_context(request: HttpRequest, workshop: Workshop, *, statuses) -> dict:
+    last = last_event_id(workshop)
+    return {
+        "workshop": workshop,
+        "challenge": workshop.challenge,
+        "boards": boards_for(workshop, statuses=statuses),
+        "columns": list(workshop.columns.all()),
+        "last_event_id": last,
+        "stream_url": reverse("board_stream", args=[workshop.pk]),
+        "join_url": join_url(request, workshop),
+        "join_code": format_join_code(workshop.join_code),
+    }
+
+
+@login_required
+@require_GET
+def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    url = join_url(request, workshop)
+    if not url:
+        return HttpResponse(_("This workshop has no join code."), status=404)
+    response = HttpResponse(_qr_svg(url, scale=10), content_type="image/svg+xml")
+    response["Content-Disposition"] = 'inline; filename="join.svg"'
+    return response
+
+
+@login_required
+@require_POST
+def group_add(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = GroupNameForm(request.POST)
+    name = form.data.get("name", "")[:100]
+    try:
+        services.group_add(workshop=workshop, name=name)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(workshop)
+    messages.success(request, _("Group added."))
+    return redirect(workshop)
+
+
+@login_required
+@require_POST
+def group_rename(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    group = get_object_or_404(workshop.groups, pk=group_pk)
+    form = GroupNameForm(request.POST, instance=group)
+    if not form.is_valid():
+        messages.error(request, _("A group needs a name of at most 100 characters."))
+        return redirect(workshop)
+    services.group_rename(group=group, name=form.cleaned_data["name"])
+    messages.success(request, _("Group renamed."))
+    return redirect(workshop)
+
+
+@login_required
+@require_POST
+def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    accepting = request.POST.get("accepting") == "1"
+    services.workshop_set_accepting(workshop=workshop, accepting=accepting)
+    if accepting:
+        messages.success(request, _("The workshop takes new notes again."))
+    else:
+        messages.success(request, _("The workshop is closed for new notes."))
+    return redirect(request.POST.get("next") or workshop.get_absolute_url())
+
+
+@login_required
+@require_POST
+def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    try:
+        services.join_code_regenerate(workshop=workshop)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("New join code made. The old code no longer works."))
+    return redirect(workshop)
+
+
+@login_required
+@require_POST
+def notes_bulk_add(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = BulkNotesForm(request.POST, workshop=workshop)
+    if form.is_valid():
+        try:
+            notes = services.notes_bulk_add(
+                workshop=workshop,
+                group=form.cleaned_data["group"],
+                column=form.cleaned_data["column"],
+                lines=form.cleaned_data["lines"],
+            )
+        except ValidationError as exc:
+            form.add_error("lines", exc)
+        else:
+            messages.success(request, _("%(count)s notes added.") % {"count": len(notes)})
+            return redirect(workshop)
+    return render(
+        request,
+        "workshops/notes_bulk.html",
+        {"workshop": workshop, "bulk_form": form},
+        status=400,
+    )
+
+
+def _facilitator_note(request: HttpRequest, pk: int, note_pk: int) -> Note:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    return get_object_or_404(workshop.notes.select_related("workshop", "group"), pk=note_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    note = _facilitator_note(request, pk, note_pk)
+    form = NoteEditForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(note=note, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            return _back_to_board(request, note.workshop)
+    return render(
+        request,
+        "workshops/note_edit.html",
+        {"note": note, "workshop": note.workshop, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def note_moderate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    note = _facilitator_note(request, pk, note_pk)
+    action = request.POST.get("action")
+    if action == "hide":
+        services.note_set_status(note=note, status=Note.Status.HIDDEN)
+    elif action in {"show", "approve"}:
+        services.note_set_status(note=note, status=Note.Status.VISIBLE)
+    elif action == "delete":
+        services.note_delete(note=note)
+    else:
+        return HttpResponse(_("Unknown action."), status=400)
+    return _back_to_board(request, note.workshop)
+
+
+def _back_to_board(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    url = reverse("workshop_board", args=[workshop.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

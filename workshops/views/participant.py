@@ -1,0 +1,256 @@
+"""Participants on their phones: join with a code, link or QR code, then post notes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops import access, services
+from workshops.boards import last_event_id
+from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
+from workshops.models import Group, Note, Workshop
+from workshops.throttle import join_failure_record, join_throttle_check
+
+
+def _open_workshop_by_code(code: str) -> Workshop | None:
+    return (
+        Workshop.objects.select_related("challenge")
+        .filter(join_code=code, disposed_at=None)
+        .exclude(phase=Workshop.Phase.CLOSED)
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Type the code shown on the projector."""
+    form = JoinCodeForm(request.POST or request.GET or None)
+    if form.is_bound:
+        blocked = join_throttle_check(request)
+        if blocked is not None:
+            return blocked
+        if form.is_valid():
+            workshop = _open_workshop_by_code(form.cleaned_data["code"])
+            if workshop is not None:
+                return redirect("join_workshop", code=workshop.join_code)
+            join_failure_record(request)
+            form.add_error(
+                "code", _("No open workshop has that code. Check the code on the screen.")
+            )
+        return render(request, "workshops/join.html", {"form": form}, status=404)
+    return render(request, "workshops/join.html", {"form": JoinCodeForm()})
+
+
+def _join_page(
+    request: HttpRequest, workshop: Workshop, group: Group | None
+) -> HttpResponse:
+    existing = access.participant_id_for(request, workshop.pk)
+    if existing is not None and request.method == "GET":
+        return redirect("phone", pk=workshop.pk)
+    form = JoinForm(request.POST or None, workshop=workshop)
+    if group is not None and "group" in form.fields:
+        del form.fields["group"]
+    if request.method == "POST" and form.is_valid():
+        chosen = group or form.cleaned_data.get("group")
+        try:
+            participant = services.participant_join(
+                workshop=workshop, display_name=form.cleaned_data["display_name"], group=chosen
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # A fresh session id on join: nobody can plant a session on a shared phone.
+            request.session.cycle_key()
+            access.remember_participant(request, participant)
+            return redirect("phone", pk=workshop.pk)
+    return render(
+        request,
+        "workshops/join_workshop.html",
+        {"workshop": workshop, "group": group, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
+    blocked = join_throttle_check(request)
+    if blocked is not None:
+        return blocked
+    workshop = _open_workshop_by_code(code.upper())
+    if workshop is None:
+        join_failure_record(request)
+        return render(
+            request,
+            "workshops/join.html",
+            {"form": JoinCodeForm(), "not_found": True},
+            status=404,
+        )
+    return _join_page(request, workshop, None)
+
+
+@require_http_methods(["GET", "POST"])
+def join_group(request: HttpRequest, token: str) -> HttpResponse:
+    blocked = join_throttle_check(request)
+    if blocked is not None:
+        return blocked
+    group = (
+        Group.objects.select_related("workshop__challenge")
+        .filter(token=token, workshop__disposed_at=None, workshop__join_code__isnull=False)
+        .first()
+    )
+    if group is None:
+        join_failure_record(request)
+        return render(
+            request, "workshops/join.html", {"form": JoinCodeForm(), "not_found": True}, status=404
+        )
+    participant_id = access.participant_id_for(request, group.workshop_id)
+    if participant_id is not None and request.method == "GET":
+        participant = access.get_participant(request, group.workshop_id)
+        services.participant_choose_group(participant=participant, group=group)
+        return redirect("phone", pk=group.workshop_id)
+    return _join_page(request, group.workshop, group)
+
+
+def _phone_context(participant, form=None) -> dict:
+    workshop = participant.workshop
+    own_notes = list(
+        participant.notes.select_related("column").order_by("-created_at", "-pk")
+    )
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "columns": list(workshop.columns.all()),
+        "own_notes": own_notes,
+        "form": form or NoteForm(workshop=workshop, initial={"client_id": uuid.uuid4()}),
+        "group_form": ChooseGroupForm(workshop=workshop),
+        "stream_url": reverse("phone_stream", args=[workshop.pk]),
+        "last_event_id": last_event_id(workshop),
+    }
+
+
+@require_GET
+def phone(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = access.get_participant(request, pk)
+    return render(request, "workshops/phone.html", _phone_context(participant))
+
+
+@require_POST
+def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = access.get_participant(request, pk)
+    form = ChooseGroupForm(request.POST, workshop=participant.workshop)
+    if not form.is_valid():
+        return render(
+            request, "workshops/phone.html", _phone_context(participant) | {"group_form": form},
+            status=400,
+        )
+    services.participant_choose_group(participant=participant, group=form.cleaned_data["group"])
+    return redirect("phone", pk=pk)
+
+
+@require_POST
+def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = access.get_participant(request, pk)
+    workshop = participant.workshop
+    form = NoteForm(request.POST, workshop=workshop)
+    if participant.group is None:
+        form.add_error(None, _("Choose your group first."))
+    if not form.is_valid():
+        return _note_form_error(request, participant, form, status=400)
+    try:
+        note, created = services.note_create(
+            workshop=workshop,
+            participant=participant,
+            group=participant.group,
+            column=form.cleaned_data["column"],
+            text=form.cleaned_data["text"],
+            client_id=form.cleaned_data["client_id"],
+        )
+    except services.RateLimited as exc:
+        form.add_error(None, _("You are posting very fast. Wait a moment and try again."))
+        response = _note_form_error(request, participant, form, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except PermissionDenied:
+        form.add_error(None, _("This workshop is not taking new notes."))
+        return _note_form_error(request, participant, form, status=403)
+    except ValidationError as exc:
+        form.add_error("text", exc)
+        return _note_form_error(request, participant, form, status=400)
+    if _wants_fragment(request):
+        return render(
+            request,
+            "workshops/phone.html#own-note",
+            {"note": note, "workshop": workshop},
+            status=201 if created else 200,
+        )
+    messages.success(request, _("Your note was posted."))
+    return redirect("phone", pk=pk)
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) or request.headers.get("X-Labb-Fragment") == "1"
+
+
+def _note_form_error(request, participant, form, *, status: int) -> HttpResponse:
+    if _wants_fragment(request):
+        return render(
+            request, "workshops/phone.html#note-errors", {"form": form}, status=status
+        )
+    return render(request, "workshops/phone.html", _phone_context(participant, form), status=status)
+
+
+def _own_note(request: HttpRequest, pk: int, note_pk: int):
+    participant = access.get_participant(request, pk)
+    note = get_object_or_404(
+        Note.objects.select_related("workshop", "group", "column"),
+        pk=note_pk,
+        participant=participant,
+    )
+    return participant, note
+
+
+@require_http_methods(["GET", "POST"])
+def phone_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    participant, note = _own_note(request, pk, note_pk)
+    if not services.participant_may_change(participant, note):
+        return render(
+            request,
+            "workshops/phone_closed.html",
+            {"workshop": note.workshop},
+            status=403,
+        )
+    form = NoteEditForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(note=note, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            return redirect("phone", pk=pk)
+    return render(
+        request,
+        "workshops/phone_note_edit.html",
+        {"note": note, "workshop": note.workshop, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def phone_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    participant, note = _own_note(request, pk, note_pk)
+    if not services.participant_may_change(participant, note):
+        return render(
+            request, "workshops/phone_closed.html", {"workshop": note.workshop}, status=403
+        )
+    services.note_delete(note=note)
+    if _wants_fragment(request):
+        return HttpResponse("")
+    messages.success(request, _("Your note was deleted."))
+    return redirect("phone", pk=pk)

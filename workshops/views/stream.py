@@ -1,0 +1,153 @@
+"""Server-sent event streams for live screens.
+
+The view does its permission check and catch-up query, then gives its database connection
+back *before* streaming: a stream that held a pooled connection for its whole life would
+starve every other request. The loop itself never queries, except to catch up after it may
+have missed messages (a Redis reconnect or an overflowing queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from labb import live
+from workshops import access
+from workshops.models import LiveEvent
+
+logger = logging.getLogger(__name__)
+
+REPLAY_LIMIT = 500
+RETRY_MS = 2000
+
+
+def _last_event_id(request: HttpRequest) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _missed(workshop_id: int, after: int, audiences: tuple[str, ...], group_id: int | None):
+    """Events after `after` for this stream, or None if too many to replay one by one."""
+    query = LiveEvent.objects.filter(workshop_id=workshop_id, pk__gt=after, audience__in=audiences)
+    if LiveEvent.Audience.PHONES in audiences:
+        query = query.filter(Q(group__isnull=True) | Q(group_id=group_id))
+    rows = list(query.order_by("pk").values_list("pk", "name", "data")[: REPLAY_LIMIT + 1])
+    connection.close()
+    if len(rows) > REPLAY_LIMIT:
+        return None
+    return rows
+
+
+def _newest_event_id(workshop_id: int) -> int:
+    latest = (
+        LiveEvent.objects.filter(workshop_id=workshop_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    connection.close()
+    return latest or 0
+
+
+async def _event_stream(
+    *, workshop_id: int, audiences: tuple[str, ...], group_id: int | None, after: int | None
+) -> AsyncIterator[bytes]:
+    queue = live.hub.subscribe(workshop_id)
+    try:
+        yield f"retry: {RETRY_MS}\n\n".encode()
+        last = after
+        if last is None:
+            last = await sync_to_async(_newest_event_id)(workshop_id)
+            yield live.encode_frame(last, "hello", "")
+        else:
+            for frame, last in await _catch_up(workshop_id, last, audiences, group_id):
+                yield frame
+        keepalive = settings.LABB_STREAM_KEEPALIVE
+        while True:
+            try:
+                async with asyncio.timeout(keepalive):
+                    item = await queue.get()
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            if item is live.RESYNC:
+                for frame, last in await _catch_up(workshop_id, last, audiences, group_id):
+                    yield frame
+                continue
+            if item.id <= last or item.audience not in audiences:
+                continue
+            if item.group_id is not None and group_id is not None and item.audience == "phones":
+                if item.group_id != group_id:
+                    continue
+            last = item.id
+            yield item.frame
+    finally:
+        live.hub.unsubscribe(workshop_id, queue)
+
+
+async def _catch_up(workshop_id, last, audiences, group_id) -> list[tuple[bytes, int]]:
+    rows = await sync_to_async(_missed)(workshop_id, last, audiences, group_id)
+    if rows is None:
+        newest = await sync_to_async(_newest_event_id)(workshop_id)
+        return [(live.encode_frame(newest, "reload", ""), newest)]
+    return [(live.encode_frame(pk, name, data), pk) for pk, name, data in rows]
+
+
+def _stream_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _facilitator_check(request: HttpRequest, pk: int) -> int:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    close_old_connections()
+    connection.close()
+    return workshop.pk
+
+
+def _participant_check(request: HttpRequest, pk: int) -> tuple[int, int | None]:
+    participant = access.get_participant(request, pk)
+    connection.close()
+    return participant.workshop_id, participant.group_id
+
+
+@require_GET
+async def board_stream(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop_id = await sync_to_async(_facilitator_check)(request, pk)
+    return _stream_response(
+        _event_stream(
+            workshop_id=workshop_id,
+            audiences=(LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL),
+            group_id=None,
+            after=_last_event_id(request),
+        )
+    )
+
+
+@require_GET
+async def phone_stream(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop_id, group_id = await sync_to_async(_participant_check)(request, pk)
+    return _stream_response(
+        _event_stream(
+            workshop_id=workshop_id,
+            audiences=(LiveEvent.Audience.PHONES, LiveEvent.Audience.ALL),
+            group_id=group_id,
+            after=_last_event_id(request),
+        )
+    )
