@@ -193,9 +193,17 @@ def detect_language(text: str) -> Literal["sv", "en"]:
 
 
 def _looks_english(words: Sequence[str]) -> bool:
-    # Stop-word-free English notes ("Lack of funding" has one, "Brave leadership" none):
-    # common English endings that Swedish words rarely have.
+    # Notes without stop words ("Brave leadership"): English endings, and no Swedish ones
+    # ("finansiering" ends in -ing too).
+    if any(w.endswith(_SV_ENDINGS) for w in words):
+        return False
     return any(w.endswith(("ing", "ship", "tion", "ness", "ity", "ed")) for w in words)
+
+
+_SV_ENDINGS = (
+    "ering", "eringen", "ning", "ningen", "het", "heten", "else", "skap", "arna", "erna",
+    "orna", "nas", "ande", "ende", "igt", "iga",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

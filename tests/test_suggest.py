@@ -1,0 +1,157 @@
+"""Offline theme suggestions (workshops.suggest): pure functions, no database."""
+
+import json
+import time
+from dataclasses import FrozenInstanceError
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from workshops.suggest import (
+    Suggestion,
+    detect_language,
+    normalise,
+    suggest_themes,
+    tokens,
+)
+
+LABELLED = Path(__file__).parent / "data" / "themes_labelled.json"
+
+
+def together(suggestions: list[Suggestion], *ids: int) -> bool:
+    return any(set(ids) <= set(s.note_ids) for s in suggestions)
+
+
+def grouped(suggestions: list[Suggestion]) -> set[int]:
+    return {i for s in suggestions for i in s.note_ids}
+
+
+def test_normalise_keeps_swedish_letters_and_drops_punctuation():
+    assert normalise("Stuprören!! Å, Ä & Ö – 2024?") == "stuprören å ä ö"
+
+
+def test_tokens_drop_swedish_and_english_stop_words():
+    assert tokens("Vi sitter i våra stuprör and the silos") == ["sitter", "stuprör", "silos"]
+
+
+def test_it_clusters_inflections_of_one_word():
+    notes = [
+        (1, "Stuprör"),
+        (2, "Stuprören mellan förvaltningarna"),
+        (3, "Fika på fredagar"),
+    ]
+    suggestions = suggest_themes(notes)
+    assert together(suggestions, 1, 2)
+    assert 3 not in grouped(suggestions)
+
+
+def test_it_relates_compounds_to_their_parts():
+    notes = [
+        (1, "Resurser"),
+        (2, "Resursbrist i kommunerna"),
+        (3, "Stuprörstänk"),
+        (4, "Alla sitter i sina stuprör"),
+    ]
+    suggestions = suggest_themes(notes)
+    assert together(suggestions, 1, 2)
+    assert together(suggestions, 3, 4)
+    assert not together(suggestions, 1, 3)
+
+
+def test_it_does_not_group_unrelated_notes():
+    notes = [
+        (1, "Gemensam målbild"),
+        (2, "Fika på fredagar"),
+        (3, "Geografiska avstånd"),
+        (4, "Juridiken är krånglig"),
+    ]
+    assert suggest_themes(notes) == []
+
+
+@pytest.mark.parametrize("notes", [[], [(1, "Stuprör")]])
+def test_it_suggests_nothing_for_fewer_than_two_notes(notes):
+    assert suggest_themes(notes) == []
+
+
+def test_notes_without_content_words_are_never_suggested():
+    notes = [(1, "och och"), (2, "!!!"), (3, "the and"), (4, "")]
+    assert suggest_themes(notes) == []
+
+
+def test_it_clusters_english_notes():
+    notes = [
+        (1, "Working in silos"),
+        (2, "Silo thinking between departments"),
+        (3, "Lack of funding"),
+        (4, "Funding runs out after the project"),
+        (5, "Coffee breaks"),
+    ]
+    suggestions = suggest_themes(notes, language="en")
+    assert together(suggestions, 1, 2)
+    assert together(suggestions, 3, 4)
+    assert 5 not in grouped(suggestions)
+
+
+def test_auto_language_handles_mixed_notes():
+    assert detect_language("Brist på förtroende") == "sv"
+    assert detect_language("Lack of funding") == "en"
+    notes = [(1, "Finansiering saknas"), (2, "Finansieringen"), (3, "Lack of funding")]
+    suggestions = suggest_themes(notes, language="auto")
+    assert together(suggestions, 1, 2)
+
+
+def test_a_suggestion_is_frozen_and_labelled_with_a_shared_word():
+    notes = [(10, "Tillit"), (11, "Tillit mellan organisationerna"), (12, "Mer tillit!")]
+    [suggestion] = suggest_themes(notes)
+    assert suggestion.note_ids == (10, 11, 12)
+    assert suggestion.label == "Tillit"
+    assert 0 < suggestion.score <= 1
+    with pytest.raises(FrozenInstanceError):
+        suggestion.label = "x"  # type: ignore[misc]
+
+
+def test_max_suggestions_keeps_the_biggest():
+    notes = [
+        (1, "Stuprör"),
+        (2, "Stuprören"),
+        (3, "Stuprörstänk"),
+        (4, "Tillit"),
+        (5, "Tillit mellan oss"),
+    ]
+    [suggestion] = suggest_themes(notes, max_suggestions=1)
+    assert suggestion.note_ids == (1, 2, 3)
+
+
+def test_a_higher_threshold_never_suggests_more_pairs():
+    notes = [(n["id"], n["text"]) for n in json.loads(LABELLED.read_text())["notes"]]
+
+    def pairs(threshold: float) -> int:
+        found = suggest_themes(notes, min_similarity=threshold, max_suggestions=1000)
+        return sum(len(s.note_ids) * (len(s.note_ids) - 1) // 2 for s in found)
+
+    assert pairs(0.6) <= pairs(0.25)
+
+
+def test_labelled_set_quality_does_not_regress():
+    # Measured: precision 0.879, recall 0.564 (uv run python bench/suggest_quality.py).
+    data = json.loads(LABELLED.read_text(encoding="utf-8"))["notes"]
+    suggestions = suggest_themes(
+        [(n["id"], n["text"]) for n in data], language="auto", max_suggestions=len(data)
+    )
+    gold = {n["id"]: n["theme"] for n in data}
+    predicted = {pair for s in suggestions for pair in combinations(sorted(s.note_ids), 2)}
+    true = {(a, b) for a, b in combinations(sorted(gold), 2) if gold[a] == gold[b]}
+    precision = len(predicted & true) / len(predicted)
+    recall = len(predicted & true) / len(true)
+    assert precision >= 0.85
+    assert recall >= 0.52
+
+
+def test_a_thousand_notes_take_well_under_a_second():
+    words = [n["text"] for n in json.loads(LABELLED.read_text(encoding="utf-8"))["notes"]]
+    notes = [(i, f"{words[i % len(words)]} {words[(i * 7) % len(words)]}") for i in range(1000)]
+    start = time.perf_counter()
+    suggest_themes(notes)
+    # Generous for slow CI machines; the benchmark measures about a quarter of a second.
+    assert time.perf_counter() - start < 3.0
