@@ -54,7 +54,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when LABB_PRODUCTION=1")
     SECRET_KEY = "labb-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "*")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when LABB_PRODUCTION=1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -210,6 +210,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 # Export files live here; they are served only through a permission-checked view.
 MEDIA_ROOT = Path(env_str("LABB_DATA_DIR", str(BASE_DIR / "var" / "data")))
 EXPORT_ROOT = MEDIA_ROOT / "exports"
