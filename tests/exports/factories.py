@@ -179,7 +179,7 @@ def make_workshop(
             dt.date(2025, 4, 30),
             "open",
             _ts(120),
-            note_refs=(all_notes[0].ref,),
+            note_refs=(all_notes[0].ref,) if all_notes else (),
             theme_refs=("t1",),
         ),
         NextStepSnapshot(

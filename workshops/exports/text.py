@@ -33,12 +33,12 @@ def displayable(text: str) -> str:
     in_missing = False
     for char in text:
         code = ord(char)
+        if in_missing and (code == 0x200D or unicodedata.category(char) in ("Mn", "Cf", "Sk")):
+            continue
         if code in covered or char in "\n\t ":
             out.append(char)
             in_missing = False
-        elif in_missing and (code == 0x200D or unicodedata.category(char) in ("Mn", "Cf", "Sk")):
-            continue
-        elif unicodedata.category(char) in ("Cf", "Mn") and not in_missing:
+        elif unicodedata.category(char) in ("Cf", "Mn"):
             # A stray joiner or mark without a missing base: drop it quietly.
             continue
         else:

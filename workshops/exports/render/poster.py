@@ -186,7 +186,7 @@ def _draw_sticky(canvas: _Canvas, x: int, y: int, note: NoteSnapshot, colour, du
 
 def _page_header(canvas: _Canvas, workshop: WorkshopSnapshot, page: int, pages: int) -> int:
     canvas.draw.rectangle((0, 0, WIDTH, 90), fill=BAND)
-    right = gettext("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+    right = gettext("Page %(page)s of %(pages)s") % {"page": page, "pages": pages} if page else ""
     right_w = pil_font(24).getlength(right)
     canvas.text((WIDTH - MARGIN - right_w, 30), right, size=24, fill=PAPER)
     canvas.text(

@@ -1,0 +1,60 @@
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from workshops.exports import render_csv, render_xlsx
+from workshops.exports.text import neutralise_cell
+
+from .factories import AT, DASH, FORMULA, LONG_NOTE, PLUS
+
+
+def expected_texts(board):
+    return [neutralise_cell(n.text) for n in board.notes]
+
+
+def test_csv_starts_with_a_byte_order_mark(board):
+    assert render_csv(board).startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_parses_back_to_one_row_per_note(board):
+    rows = list(csv.reader(io.StringIO(render_csv(board).decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Workshop", "Group", "Column", "Note"]
+    assert len(rows) - 1 == board.note_count == 300
+    assert [r[3] for r in rows[1:]] == expected_texts(board)
+    assert {r[1] for r in rows[1:]} == {g.name for g in board.groups}
+
+
+def test_csv_neutralises_formulas(board):
+    texts = [r[3] for r in csv.reader(io.StringIO(render_csv(board).decode("utf-8-sig")))]
+    for dangerous in (FORMULA, PLUS, DASH, AT):
+        assert "'" + dangerous in texts
+        assert dangerous not in texts
+
+
+def test_csv_names_anonymous_authors_and_keeps_long_notes(board):
+    rows = list(csv.reader(io.StringIO(render_csv(board).decode("utf-8-sig"))))
+    assert "anonymous" in {r[8] for r in rows[1:]}
+    assert LONG_NOTE in [r[3] for r in rows]
+
+
+def test_csv_marks_duplicates_with_their_target(board):
+    rows = list(csv.reader(io.StringIO(render_csv(board).decode("utf-8-sig"))))[1:]
+    duplicates = [r for r in rows if r[4]]
+    assert len(duplicates) == len(board.groups)
+    assert all(r[3] == r[4] + " (samma tanke)" for r in duplicates)
+
+
+def test_xlsx_parses_back_to_the_same_notes(board):
+    sheet = load_workbook(io.BytesIO(render_xlsx(board))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) - 1 == 300
+    assert [r[3] for r in rows[1:]] == expected_texts(board)
+    assert [r[6] for r in rows[1:]] == [n.votes for n in board.notes]
+
+
+def test_xlsx_has_no_formula_cells(board):
+    sheet = load_workbook(io.BytesIO(render_xlsx(board))).active
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
