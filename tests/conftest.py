@@ -1,0 +1,133 @@
+"""Shared fixtures: named personas and realistic boards.
+
+Personas: `facilitator` (organisation X), `other_facilitator` (organisation Y),
+`staff` (read-only member of X), `outsider` (logged in, no organisation), and participants
+who join from phones (`participant_client`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from challenges.models import Challenge, Membership, Organisation
+from labb import live
+from labb.celery import app as celery_app
+from workshops import services
+from workshops.access import remember_participant
+from workshops.models import Participant, Workshop
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_clean_cache(settings):
+    """Tasks run in-process unless a test starts a real worker; throttles start empty."""
+    from django.core.cache import cache
+
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org_x(db) -> Organisation:
+    return Organisation.objects.create(name="Region Exempel", slug="region-exempel")
+
+
+@pytest.fixture
+def org_y(db) -> Organisation:
+    return Organisation.objects.create(name="Kommun Ypsilon", slug="kommun-ypsilon")
+
+
+def _user(django_user_model, username: str, org: Organisation | None, role: str | None):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+    if org is not None:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def facilitator(django_user_model, org_x):
+    return _user(django_user_model, "frida", org_x, Membership.Role.FACILITATOR)
+
+
+@pytest.fixture
+def other_facilitator(django_user_model, org_y):
+    return _user(django_user_model, "yngve", org_y, Membership.Role.FACILITATOR)
+
+
+@pytest.fixture
+def staff(django_user_model, org_x):
+    return _user(django_user_model, "sam", org_x, Membership.Role.STAFF)
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    return _user(django_user_model, "olle", None, None)
+
+
+@pytest.fixture
+def challenge(org_x, facilitator) -> Challenge:
+    return Challenge.objects.create(
+        organisation=org_x,
+        question="Hur kan vi samverka bättre kring hållbar utveckling?",
+        created_by=facilitator,
+    )
+
+
+@pytest.fixture
+def workshop(challenge, facilitator) -> Workshop:
+    workshop = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Workshop 1",
+        template_key="success_obstacles",
+        group_count=3,
+        place="Växjö",
+    )
+    workshop.phase = Workshop.Phase.WRITE
+    workshop.save(update_fields=["phase"])
+    return workshop
+
+
+@pytest.fixture
+def facilitator_client(client, facilitator) -> Client:
+    client.force_login(facilitator)
+    return client
+
+
+def join_as(client: Client, workshop: Workshop, *, group_index: int = 0, name: str = "") -> Participant:
+    """Join through the real join page, as a phone would."""
+    group = list(workshop.groups.all())[group_index]
+    response = client.post(
+        f"/j/{workshop.join_code}/", {"display_name": name, "group": group.pk}
+    )
+    assert response.status_code == 302, response.content
+    return Participant.objects.filter(workshop=workshop).latest("pk")
+
+
+@pytest.fixture
+def participant_client(workshop) -> tuple[Client, Participant]:
+    client = Client()
+    participant = join_as(client, workshop, name="Kim")
+    return client, participant
+
+
+def post_note(client: Client, workshop: Workshop, *, text: str, column=None, client_id=None, **extra):
+    column = column or workshop.columns.first()
+    return client.post(
+        f"/p/{workshop.pk}/notes/",
+        {"column": column.pk, "text": text, "client_id": str(client_id or uuid.uuid4())},
+        **extra,
+    )
+
+
+@pytest.fixture
+def captured_events():
+    with live.capture() as captured:
+        yield captured
+
+
+__all__ = ["join_as", "post_note", "remember_participant"]

@@ -1,0 +1,167 @@
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from workshops import services
+from workshops.models import LiveEvent, Note
+
+
+@pytest.fixture
+def participant(workshop):
+    return services.participant_join(
+        workshop=workshop, display_name="Kim", group=workshop.groups.first()
+    )
+
+
+def _create(workshop, participant, text="Gemensam målbild", client_id=None):
+    return services.note_create(
+        workshop=workshop,
+        participant=participant,
+        group=participant.group,
+        column=workshop.columns.first(),
+        text=text,
+        client_id=client_id or uuid.uuid4(),
+    )
+
+
+def test_it_saves_a_note_once_per_client_id(workshop, participant):
+    client_id = uuid.uuid4()
+    first, created_first = _create(workshop, participant, client_id=client_id)
+    again, created_again = _create(workshop, participant, client_id=client_id)
+    assert created_first and not created_again
+    assert first.pk == again.pk
+    assert Note.objects.filter(workshop=workshop).count() == 1
+
+
+def test_it_publishes_the_note_on_commit(
+    workshop, participant, captured_events, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        note, _ = _create(workshop, participant, text="Tillit <b>mellan</b> kommunerna")
+    assert len(captured_events) == 1
+    payload = captured_events[0]
+    assert payload["name"] == "note"
+    assert payload["audience"] == LiveEvent.Audience.BOARD
+    assert f'id="note-{note.pk}"' in payload["data"]
+    assert f"#notes-g{note.group_id}-c{note.column_id}" in payload["data"]
+    # Plain text, escaped: the markup the participant typed is not markup on the board.
+    assert "&lt;b&gt;mellan&lt;/b&gt;" in payload["data"]
+    assert LiveEvent.objects.get(pk=payload["id"]).data == payload["data"]
+
+
+def test_it_does_not_publish_when_the_transaction_rolls_back(
+    workshop, participant, captured_events, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _create(workshop, participant)
+            raise RuntimeError
+    assert captured_events == []
+    assert not Note.objects.exists()
+
+
+def test_it_rejects_empty_and_too_long_notes(workshop, participant):
+    with pytest.raises(ValidationError):
+        _create(workshop, participant, text="   ")
+    with pytest.raises(ValidationError):
+        _create(workshop, participant, text="x" * 501)
+    note, _ = _create(workshop, participant, text="y" * 500)
+    assert len(note.text) == 500
+
+
+def test_it_refuses_notes_when_the_workshop_is_closed_for_notes(workshop, participant):
+    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    with pytest.raises(PermissionDenied):
+        _create(workshop, participant)
+
+
+def test_a_client_id_of_another_participant_is_refused(workshop, participant):
+    other = services.participant_join(workshop=workshop, group=workshop.groups.last())
+    client_id = uuid.uuid4()
+    _create(workshop, participant, client_id=client_id)
+    with pytest.raises(ValidationError):
+        _create(workshop, other, client_id=client_id)
+
+
+def test_it_limits_notes_per_minute(workshop, participant, settings):
+    settings.LABB_NOTES_PER_MINUTE = 3
+    for _ in range(3):
+        _create(workshop, participant)
+    with pytest.raises(services.RateLimited) as excinfo:
+        _create(workshop, participant)
+    assert 0 < excinfo.value.retry_after <= 60
+
+
+def test_screened_notes_wait_and_are_not_published(
+    workshop, participant, captured_events, django_capture_on_commit_callbacks
+):
+    workshop.screening = True
+    workshop.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        note, _ = _create(workshop, participant)
+    assert note.status == Note.Status.PENDING
+    assert captured_events == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_set_status(note=note, status=Note.Status.VISIBLE)
+    assert [event["name"] for event in captured_events] == ["note"]
+
+
+def test_hiding_and_deleting_remove_the_note_from_live_boards(
+    workshop, participant, captured_events, django_capture_on_commit_callbacks
+):
+    note, _ = _create(workshop, participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_set_status(note=note, status=Note.Status.HIDDEN)
+        services.note_set_status(note=note, status=Note.Status.VISIBLE)
+        services.note_update(note=note, text="Ändrad text")
+        services.note_delete(note=note)
+    assert [event["name"] for event in captured_events] == [
+        "note-removed",
+        "note",
+        "note-changed",
+        "note-removed",
+    ]
+    assert 'hx-swap-oob="delete"' in captured_events[-1]["data"]
+    assert not Note.objects.filter(pk=note.pk).exists()
+
+
+def test_bulk_add_makes_one_note_per_line(workshop):
+    group = workshop.groups.first()
+    column = workshop.columns.last()
+    notes = services.notes_bulk_add(
+        workshop=workshop,
+        group=group,
+        column=column,
+        lines="- Stuprör\n\n• Finansiering saknas\n  Otydliga mandat  \n",
+    )
+    assert [note.text for note in notes] == ["Stuprör", "Finansiering saknas", "Otydliga mandat"]
+    assert all(note.participant is None and note.column == column for note in notes)
+
+
+def test_workshop_gets_template_columns_and_groups(workshop):
+    assert [c.title for c in workshop.columns.all()] == ["Framgångsfaktorer", "Hinder"]
+    assert workshop.groups.count() == 3
+    assert len(workshop.join_code) == 7
+    assert workshop.retain_until is not None
+
+
+def test_custom_template_uses_the_named_columns(challenge, facilitator):
+    workshop = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Egen",
+        template_key="custom",
+        custom_columns=["Styrkor", "", "Svagheter"],
+        group_count=1,
+    )
+    assert [c.title for c in workshop.columns.all()] == ["Styrkor", "Svagheter"]
+
+
+def test_group_count_is_limited(challenge, facilitator):
+    with pytest.raises(ValidationError):
+        services.workshop_create(
+            challenge=challenge, user=facilitator, title="x", template_key="brainstorm", group_count=31
+        )
