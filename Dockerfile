@@ -1,0 +1,25 @@
+# Labb production image: one image for the web (ASGI) and the Celery worker/beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PATH="/app/.venv/bin:$PATH"
+
+RUN pip install --no-cache-dir uv \
+    && useradd --system --create-home --home-dir /home/labb labb
+
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY . .
+RUN LABB_PRODUCTION=1 SECRET_KEY=build-only-not-secret-build-only-not-secret-xx \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && mkdir -p /data && chown labb:labb /data
+
+USER labb
+ENV LABB_DATA_DIR=/data LABB_PRODUCTION=1
+EXPOSE 8000
+CMD ["uvicorn", "labb.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers", "--no-access-log"]
