@@ -22,12 +22,19 @@ from workshops.models import Participant, Workshop
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_clean_cache(settings):
-    """Tasks run in-process unless a test starts a real worker; throttles start empty."""
+    """Tasks run in-process unless a test starts a real worker; throttles start empty.
+
+    Tests speak English unless they ask for Swedish (Labb's default language) explicitly
+    with `translation.override("sv")` or an Accept-Language header.
+    """
     from django.core.cache import cache
+    from django.utils import translation
 
     celery_app.conf.task_always_eager = True
+    settings.LANGUAGE_CODE = "en"
     cache.clear()
-    yield
+    with translation.override("en"):
+        yield
     cache.clear()
 
 

@@ -142,7 +142,7 @@ def test_bulk_add_makes_one_note_per_line(workshop):
 
 
 def test_workshop_gets_template_columns_and_groups(workshop):
-    assert [c.title for c in workshop.columns.all()] == ["Framgångsfaktorer", "Hinder"]
+    assert [c.title for c in workshop.columns.all()] == ["Success factors", "Obstacles"]
     assert workshop.groups.count() == 3
     assert len(workshop.join_code) == 7
     assert workshop.retain_until is not None
@@ -165,3 +165,23 @@ def test_group_count_is_limited(challenge, facilitator):
         services.workshop_create(
             challenge=challenge, user=facilitator, title="x", template_key="brainstorm", group_count=31
         )
+
+
+def test_template_columns_are_created_in_the_active_language(challenge, facilitator):
+    from django.utils import translation
+
+    with translation.override("sv"):
+        workshop = services.workshop_create(
+            challenge=challenge,
+            user=facilitator,
+            title="Lärlabb",
+            template_key="success_obstacles",
+            group_count=2,
+        )
+    assert [c.title for c in workshop.columns.all()] == ["Framgångsfaktorer", "Hinder"]
+    assert [c.prompt for c in workshop.columns.all()] == [
+        "Vad gör att det fungerar?",
+        "Vad sätter käppar i hjulet?",
+    ]
+    assert workshop.question == "Vad krävs för att få det att hända?"
+    assert [g.name for g in workshop.groups.all()] == ["Grupp 1", "Grupp 2"]
