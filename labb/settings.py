@@ -179,6 +179,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE = {
     "retention-sweep": {"task": "workshops.tasks.retention_sweep", "schedule": 3600.0},
     "requeue-stuck-exports": {"task": "workshops.tasks.requeue_stuck_exports", "schedule": 300.0},
+    "expire-exports": {"task": "workshops.tasks.expire_exports", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

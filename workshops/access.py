@@ -58,3 +58,22 @@ def get_participant(request: HttpRequest, workshop_id: int) -> Participant:
     if participant is None:
         raise Http404
     return participant
+
+
+def _export_queryset(challenges):
+    from django.db.models import Q
+
+    from workshops.models import Export
+
+    return Export.objects.select_related("workshop__challenge", "challenge").filter(
+        Q(workshop__challenge__in=challenges) | Q(challenge__in=challenges)
+    )
+
+
+def get_export_for_viewer(request: HttpRequest, pk: int):
+    """An export of a workshop or challenge the user may see (staff may download)."""
+    return get_object_or_404(_export_queryset(Challenge.objects.visible_to(request.user)), pk=pk)
+
+
+def get_export_for_facilitator(request: HttpRequest, pk: int):
+    return get_object_or_404(_export_queryset(Challenge.objects.editable_by(request.user)), pk=pk)

@@ -2,9 +2,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from challenges.models import Organisation
 from workshops.board_templates import template_choices
 from workshops.codes import normalise_join_code
-from workshops.models import Column, Group, Workshop
+from workshops.models import Column, Export, Group, Workshop
 from workshops.services import MAX_GROUPS
 
 
@@ -96,7 +97,9 @@ class JoinForm(forms.Form):
         help_text=_("Leave empty to take part anonymously."),
     )
     group = forms.ModelChoiceField(
-        label=_("Your group"), queryset=Group.objects.none(), required=False,
+        label=_("Your group"),
+        queryset=Group.objects.none(),
+        required=False,
         empty_label=_("Choose later"),
     )
 
@@ -154,3 +157,23 @@ class BulkNotesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = workshop.groups.all()
         self.fields["column"].queryset = workshop.columns.all()
+
+
+class ExportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of export"), choices=Export.Kind.choices)
+
+
+class ArchiveImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Import into"), queryset=Organisation.objects.none()
+    )
+    file = forms.FileField(
+        label=_("Archive file (JSON)"),
+        help_text=_("A file exported from a Labb server with “Archive file (JSON)”."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()

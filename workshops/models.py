@@ -257,6 +257,9 @@ class Vote(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Vote {self.pk} on {'note ' + str(self.note_id) if self.note_id else 'theme ' + str(self.theme_id)}"
+
 
 class ActionItem(models.Model):
     """A next step agreed in a workshop (“who takes the lead?”)."""
@@ -337,6 +340,9 @@ class Export(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
 
 class LiveEvent(models.Model):
     """A change pushed to live screens, kept briefly so a reconnecting stream can catch up.
@@ -361,6 +367,9 @@ class LiveEvent(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["workshop", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
 
 class DisposalLog(models.Model):
     """A record that a workshop's personal data was removed under the retention rules."""
@@ -379,3 +388,6 @@ class DisposalLog(models.Model):
         ordering = ["-disposed_at"]
         verbose_name = _("disposal log entry")
         verbose_name_plural = _("disposal log")
+
+    def __str__(self) -> str:
+        return f"{self.workshop_title} ({self.disposed_at:%Y-%m-%d})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workshops.views import facilitator, participant, stream
+from workshops.views import exports, facilitator, participant, stream
 
 urlpatterns = [
     # Facilitator
@@ -18,6 +18,13 @@ urlpatterns = [
     path("workshops/<int:pk>/notes/bulk/", facilitator.notes_bulk_add, name="notes_bulk_add"),
     path("workshops/<int:pk>/notes/<int:note_pk>/edit/", facilitator.note_edit, name="note_edit"),
     path("workshops/<int:pk>/notes/<int:note_pk>/moderate/", facilitator.note_moderate, name="note_moderate"),
+    # Exports
+    path("workshops/<int:pk>/exports/", exports.workshop_export_create, name="workshop_export_create"),
+    path("challenges/<int:pk>/exports/", exports.challenge_export_create, name="challenge_export_create"),
+    path("exports/<int:pk>/", exports.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", exports.export_retry, name="export_retry"),
+    path("import/", exports.archive_import, name="archive_import"),
     # Participants
     path("join/", participant.join, name="join"),
     path("j/<str:code>/", participant.join_workshop, name="join_workshop"),

@@ -19,6 +19,7 @@ from workshops.boards import boards_for, last_event_id
 from workshops.codes import format_join_code
 from workshops.forms import (
     BulkNotesForm,
+    ExportRequestForm,
     GroupNameForm,
     NoteEditForm,
     WorkshopCreateForm,
@@ -99,6 +100,9 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "settings_form": WorkshopSettingsForm(instance=workshop),
             "bulk_form": BulkNotesForm(workshop=workshop),
             "participant_count": workshop.participants.count(),
+            "exports": workshop.exports.all()[:10],
+            "export_form": ExportRequestForm(),
+            "export_action": reverse("workshop_export_create", args=[workshop.pk]),
             "note_count": workshop.notes.count(),
         },
     )

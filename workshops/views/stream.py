@@ -74,7 +74,8 @@ async def _event_stream(
             last = await sync_to_async(_newest_event_id)(workshop_id)
             yield live.encode_frame(last, "hello", "")
         else:
-            for frame, last in await _catch_up(workshop_id, last, audiences, group_id):
+            frames, last = await _catch_up(workshop_id, last, audiences, group_id)
+            for frame in frames:
                 yield frame
         keepalive = settings.LABB_STREAM_KEEPALIVE
         while True:
@@ -85,26 +86,29 @@ async def _event_stream(
                 yield b": keep-alive\n\n"
                 continue
             if item is live.RESYNC:
-                for frame, last in await _catch_up(workshop_id, last, audiences, group_id):
+                frames, last = await _catch_up(workshop_id, last, audiences, group_id)
+                for frame in frames:
                     yield frame
                 continue
             if item.id <= last or item.audience not in audiences:
                 continue
-            if item.group_id is not None and group_id is not None and item.audience == "phones":
-                if item.group_id != group_id:
-                    continue
+            if item.audience == "phones" and item.group_id not in (None, group_id):
+                continue
             last = item.id
             yield item.frame
     finally:
         live.hub.unsubscribe(workshop_id, queue)
 
 
-async def _catch_up(workshop_id, last, audiences, group_id) -> list[tuple[bytes, int]]:
+async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes], int]:
+    """Frames for the events this stream missed after `last`, and the new last id."""
     rows = await sync_to_async(_missed)(workshop_id, last, audiences, group_id)
     if rows is None:
         newest = await sync_to_async(_newest_event_id)(workshop_id)
-        return [(live.encode_frame(newest, "reload", ""), newest)]
-    return [(live.encode_frame(pk, name, data), pk) for pk, name, data in rows]
+        return [live.encode_frame(newest, "reload", "")], newest
+    if not rows:
+        return [], last
+    return [live.encode_frame(pk, name, data) for pk, name, data in rows], rows[-1][0]
 
 
 def _stream_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:

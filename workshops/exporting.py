@@ -1,0 +1,241 @@
+"""Export jobs: request one, render it in a Celery worker, serve the file.
+
+Reliability rules (a worker may die at any moment):
+- the task takes an export id, never an object;
+- a job is *claimed* with one conditional UPDATE (queued, or running but stale), so a
+  redelivered message cannot render a job another worker is still rendering;
+- the attempt counter lives in the database; after `MAX_ATTEMPTS` the job is failed with
+  the error recorded, so an export that always crashes cannot loop;
+- the file is written under a temporary name and renamed into place, and leftovers of a
+  killed attempt are removed before the next one, so a download is never half a file;
+- re-running a finished job does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from challenges.models import Challenge
+from workshops.models import Export, Workshop
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+TEMP_MARK = ".part-"
+
+EXTENSIONS = {
+    Export.Kind.POSTER: "png",
+    Export.Kind.PDF: "pdf",
+    Export.Kind.CSV: "csv",
+    Export.Kind.XLSX: "xlsx",
+    Export.Kind.ARCHIVE: "json",
+}
+CONTENT_TYPES = {
+    "png": "image/png",
+    "zip": "application/zip",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=int(os.environ.get("LABB_EXPORT_STALE_SECONDS", "600")))
+
+
+def export_request(
+    *, kind: str, user, workshop: Workshop | None = None, challenge: Challenge | None = None
+) -> Export:
+    """Queue an export; the worker picks it up once this transaction commits."""
+    from workshops.tasks import render_export
+
+    if (workshop is None) == (challenge is None):
+        raise ValueError("An export is of a workshop or of a challenge")
+    export = Export.objects.create(
+        kind=kind, workshop=workshop, challenge=challenge, requested_by=user
+    )
+    transaction.on_commit(lambda: render_export.delay(export.pk))
+    return export
+
+
+def export_retry(*, export: Export) -> Export:
+    """Start a failed export again, with a fresh attempt budget."""
+    from workshops.tasks import render_export
+
+    Export.objects.filter(pk=export.pk, status=Export.Status.FAILED).update(
+        status=Export.Status.QUEUED, attempts=0, error=""
+    )
+    transaction.on_commit(lambda: render_export.delay(export.pk))
+    export.refresh_from_db()
+    return export
+
+
+def _claim(export_id: int) -> Export | None:
+    """Take the job for this attempt, or None if it is done, failed or being rendered."""
+    now = timezone.now()
+    claimable = Q(status=Export.Status.QUEUED) | Q(
+        status=Export.Status.RUNNING, started_at__lt=now - stale_after()
+    )
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or not Export.objects.filter(claimable, pk=export_id).exists():
+            return None
+        if export.attempts >= MAX_ATTEMPTS:
+            export.status = Export.Status.FAILED
+            export.error = export.error or f"Gave up after {MAX_ATTEMPTS} attempts"
+            export.finished_at = now
+            export.save(update_fields=["status", "error", "finished_at"])
+            return None
+        export.status = Export.Status.RUNNING
+        export.attempts += 1
+        export.started_at = now
+        export.save(update_fields=["status", "attempts", "started_at"])
+    return export
+
+
+def export_run(*, export_id: int) -> Export | None:
+    """Render one export. Raises on failure while attempts remain (the task retries)."""
+    export = _claim(export_id)
+    if export is None:
+        return None
+    directory = export_dir(export)
+    _remove_leftovers(directory)
+    try:
+        data, extension = render_bytes(export)
+        name = download_name(export, extension)
+        path = _write_atomically(directory, name, data)
+    except Exception as exc:
+        logger.exception("Export %s failed (attempt %s)", export.pk, export.attempts)
+        final = export.attempts >= MAX_ATTEMPTS
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED if final else Export.Status.QUEUED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now() if final else None,
+        )
+        _remove_leftovers(directory)
+        if final:
+            return None
+        raise
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.DONE,
+        file_path=str(path.relative_to(settings.EXPORT_ROOT)),
+        file_name=name,
+        size_bytes=len(data),
+        error="",
+        finished_at=timezone.now(),
+    )
+    export.refresh_from_db()
+    return export
+
+
+def render_bytes(export: Export) -> tuple[bytes, str]:
+    from workshops import exports
+
+    if export.workshop_id:
+        snapshot = exports.build_workshop_snapshot(export.workshop)
+    else:
+        snapshot = exports.build_challenge_snapshot(export.challenge)
+    kind = export.kind
+    if kind == Export.Kind.POSTER:
+        pages = exports.render_poster(snapshot)
+        if len(pages) == 1:
+            return pages[0], "png"
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            for number, page in enumerate(pages, start=1):
+                archive.writestr(f"poster-{number:02d}.png", page)
+        return buffer.getvalue(), "zip"
+    renderer = {
+        Export.Kind.PDF: exports.render_pdf,
+        Export.Kind.CSV: exports.render_csv,
+        Export.Kind.XLSX: exports.render_xlsx,
+        Export.Kind.ARCHIVE: exports.render_archive,
+    }[kind]
+    return renderer(snapshot), EXTENSIONS[kind]
+
+
+def export_dir(export: Export) -> Path:
+    return Path(settings.EXPORT_ROOT) / str(export.pk)
+
+
+def download_name(export: Export, extension: str) -> str:
+    subject = export.workshop.title if export.workshop_id else export.challenge.question
+    stem = slugify(subject)[:60].strip("-") or "labb"
+    return f"labb-{stem}-{export.kind}.{extension}"
+
+
+def _write_atomically(directory: Path, name: str, data: bytes) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / name
+    temporary = directory / f"{name}{TEMP_MARK}{uuid.uuid4().hex}"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, final)
+    return final
+
+
+def _remove_leftovers(directory: Path) -> None:
+    if directory.is_dir():
+        for path in directory.iterdir():
+            if TEMP_MARK in path.name:
+                path.unlink(missing_ok=True)
+
+
+def export_file_path(export: Export) -> Path | None:
+    if export.status != Export.Status.DONE or not export.file_path:
+        return None
+    root = Path(settings.EXPORT_ROOT).resolve()
+    path = (root / export.file_path).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def exports_requeue_stuck() -> list[int]:
+    """Send again the jobs whose message was lost or whose worker died."""
+    from workshops.tasks import render_export
+
+    threshold = timezone.now() - stale_after()
+    stuck = list(
+        Export.objects.filter(
+            Q(status=Export.Status.QUEUED, created_at__lt=threshold)
+            | Q(status=Export.Status.RUNNING, started_at__lt=threshold)
+        ).values_list("pk", flat=True)
+    )
+    for export_id in stuck:
+        render_export.delay(export_id)
+    return stuck
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Remove export files (and rows) older than the export retention setting."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.LABB_EXPORT_RETENTION_DAYS)
+    expired = list(Export.objects.filter(created_at__lt=cutoff))
+    for export in expired:
+        export_delete(export=export)
+    return len(expired)
+
+
+def export_delete(*, export: Export) -> None:
+    directory = export_dir(export)
+    if directory.is_dir():
+        for path in directory.iterdir():
+            path.unlink(missing_ok=True)
+        directory.rmdir()
+    export.delete()

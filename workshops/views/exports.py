@@ -1,0 +1,177 @@
+"""Exports: request, follow progress (htmx polling of a status fragment), download, retry,
+and importing an archive file."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from challenges.models import Challenge, Membership, Organisation
+from workshops import access, exporting
+from workshops.exports import import_archive_workshops
+from workshops.forms import ArchiveImportForm, ExportRequestForm
+from workshops.models import Export
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, status: int = 200):
+    return render(
+        request,
+        "workshops/_exports_panel.html",
+        {
+            "exports": exports,
+            "export_form": form,
+            "export_action": subject_url,
+            "can_request": True,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def workshop_export_create(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _exports_panel(
+                request,
+                exports=workshop.exports.all()[:10],
+                form=form,
+                subject_url=request.path,
+                status=400,
+            )
+        messages.error(request, _("Choose what kind of export you want."))
+        return redirect(workshop)
+    exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, workshop=workshop)
+    if request.htmx:
+        return _exports_panel(
+            request,
+            exports=workshop.exports.all()[:10],
+            form=ExportRequestForm(),
+            subject_url=request.path,
+        )
+    messages.success(request, _("The export is being made. It appears below when it is ready."))
+    return redirect(f"{workshop.get_absolute_url()}#exports")
+
+
+@login_required
+@require_POST
+def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what kind of export you want."))
+        return redirect(challenge)
+    exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, challenge=challenge)
+    if request.htmx:
+        return _exports_panel(
+            request,
+            exports=challenge.exports.all()[:10],
+            form=ExportRequestForm(),
+            subject_url=request.path,
+        )
+    messages.success(request, _("The export is being made. It appears below when it is ready."))
+    return redirect(f"{challenge.get_absolute_url()}#exports")
+
+
+@login_required
+@require_GET
+@never_cache
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    export = access.get_export_for_viewer(request, pk)
+    can_retry = _can_manage(request, export)
+    return render(
+        request,
+        "workshops/_export_row.html",
+        {"export": export, "can_retry": can_retry},
+    )
+
+
+def _can_manage(request: HttpRequest, export: Export) -> bool:
+    challenge_id = export.challenge_id or export.workshop.challenge_id
+    return Challenge.objects.editable_by(request.user).filter(pk=challenge_id).exists()
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = access.get_export_for_viewer(request, pk)
+    path = exporting.export_file_path(export)
+    if path is None:
+        raise Http404(_("This export is not ready, or it has been removed."))
+    extension = path.suffix.lstrip(".")
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=exporting.CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    export = access.get_export_for_facilitator(request, pk)
+    if export.status != Export.Status.FAILED:
+        return HttpResponse(_("Only a failed export can be started again."), status=409)
+    export = exporting.export_retry(export=export)
+    if request.htmx:
+        return render(request, "workshops/_export_row.html", {"export": export, "can_retry": True})
+    subject = export.workshop or export.challenge
+    return redirect(f"{subject.get_absolute_url()}#exports")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_import(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(
+        memberships__user=request.user, memberships__role=Membership.Role.FACILITATOR
+    ).distinct()
+    if request.user.is_superuser:
+        organisations = Organisation.objects.all()
+    if not organisations.exists():
+        raise Http404
+    form = ArchiveImportForm(
+        request.POST or None, request.FILES or None, organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise ValidationError(_("The file is too large (at most 20 MB)."))
+            try:
+                data = json.loads(upload.read().decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ValidationError(
+                    _("This is not a Labb archive file (not valid JSON).")
+                ) from exc
+            workshops = import_archive_workshops(
+                data, organisation=form.cleaned_data["organisation"], user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(
+                request,
+                _("Imported %(count)s workshop(s).") % {"count": len(workshops)},
+            )
+            return redirect(workshops[0] if workshops else "challenge_list")
+    return render(
+        request,
+        "workshops/archive_import.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
