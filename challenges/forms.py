@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Membership, Organisation, Tag
+from challenges.models import Challenge, LearningEntry, Membership, Organisation, Tag
 
 
 class ChallengeForm(forms.ModelForm):
@@ -19,9 +19,13 @@ class ChallengeForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            memberships__user=user, memberships__role=Membership.Role.FACILITATOR
-        ).distinct() if not user.is_superuser else Organisation.objects.all()
+        self.fields["organisation"].queryset = (
+            Organisation.objects.filter(
+                memberships__user=user, memberships__role=Membership.Role.FACILITATOR
+            ).distinct()
+            if not user.is_superuser
+            else Organisation.objects.all()
+        )
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
 
@@ -38,6 +42,30 @@ class ChallengeForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Challenge:
         challenge = super().save(commit=commit)
         if commit:
-            tags = [Tag.objects.get_or_create(name=name)[0] for name in self.cleaned_data["tag_names"]]
+            tags = [
+                Tag.objects.get_or_create(name=name)[0] for name in self.cleaned_data["tag_names"]
+            ]
             challenge.tags.set(tags)
         return challenge
+
+
+class ChallengeStatusForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = ["status"]
+
+
+class LearningEntryForm(forms.ModelForm):
+    class Meta:
+        model = LearningEntry
+        fields = ["workshop", "learned", "next_test"]
+        widgets = {
+            "learned": forms.Textarea(attrs={"rows": 3}),
+            "next_test": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, challenge: Challenge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = challenge.workshops.order_by("date", "pk")
+        self.fields["workshop"].required = False
+        self.fields["workshop"].label = _("After which workshop?")

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenges.forms import ChallengeForm
+from challenges import archive
+from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
+from workshops.models import ActionItem, Export, Note, Theme
 
 
 def _visible(request: HttpRequest):
@@ -72,22 +74,112 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _get_challenge_for_editor(request: HttpRequest, pk: int) -> Challenge:
+    """A challenge the user may change (a facilitator of its organisation), or 404."""
+    return get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
+
+
+def _can_edit(request: HttpRequest, challenge: Challenge) -> bool:
+    return Challenge.objects.editable_by(request.user).filter(pk=challenge.pk).exists()
+
+
+def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict:
+    can_edit = _can_edit(request, challenge)
+    workshops = challenge.workshops.annotate(
+        note_count=Subquery(
+            Note.objects.filter(workshop=OuterRef("pk"), status=Note.Status.VISIBLE)
+            .order_by()
+            .values("workshop")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        participant_count=Count("participants", distinct=True),
+        group_count=Count("groups", distinct=True),
+    ).order_by("date", "created_at")
+    themes = (
+        Theme.objects.filter(workshop__challenge=challenge)
+        .select_related("workshop")
+        .annotate(note_count=Count("notes", filter=Q(notes__status=Note.Status.VISIBLE)))
+        .order_by("workshop__date", "workshop_id", "position", "pk")
+    )
+    context = {
+        "challenge": challenge,
+        "workshops": workshops,
+        "themes": themes,
+        "can_edit": can_edit,
+        "action_items": challenge.action_items.select_related("workshop").order_by(
+            "status", "due_date", "pk"
+        ),
+        "learnings": challenge.learnings.select_related("workshop", "author"),
+        "exports": archive.export_links(
+            challenge.exports.filter(status=Export.Status.DONE).order_by("-created_at")
+        ),
+    }
+    if can_edit:
+        context["status_form"] = ChallengeStatusForm(instance=challenge)
+        context["learning_form"] = LearningEntryForm(challenge=challenge)
+    context.update(extra)
+    return context
+
+
 @login_required
 @require_GET
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(_visible(request), pk=pk)
-    workshops = challenge.workshops.annotate(
-        note_count=Count("notes", distinct=True),
-        participant_count=Count("participants", distinct=True),
-    ).order_by("-date", "-created_at")
-    can_edit = Challenge.objects.editable_by(request.user).filter(pk=pk).exists()
-    return render(
-        request,
-        "challenges/challenge_detail.html",
-        {
-            "challenge": challenge,
-            "workshops": workshops,
-            "can_edit": can_edit,
-            "action_items": challenge.action_items.select_related("workshop"),
-        },
+    challenge = get_object_or_404(_visible(request).prefetch_related("tags"), pk=pk)
+    return render(request, "challenges/challenge_detail.html", _detail_context(request, challenge))
+
+
+@login_required
+@require_POST
+def challenge_status(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = _get_challenge_for_editor(request, pk)
+    form = ChallengeStatusForm(request.POST, instance=challenge)
+    if not form.is_valid():
+        return render(
+            request,
+            "challenges/challenge_detail.html",
+            _detail_context(request, challenge, status_form=form),
+            status=400,
+        )
+    form.save()
+    messages.success(
+        request, _("Status changed to “%(status)s”.") % {"status": challenge.get_status_display()}
     )
+    return redirect(challenge)
+
+
+@login_required
+@require_POST
+def learning_add(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = _get_challenge_for_editor(request, pk)
+    form = LearningEntryForm(request.POST, challenge=challenge)
+    if not form.is_valid():
+        return render(
+            request,
+            "challenges/challenge_detail.html",
+            _detail_context(request, challenge, learning_form=form),
+            status=400,
+        )
+    entry = form.save(commit=False)
+    entry.challenge = challenge
+    entry.author = request.user
+    entry.save()
+    messages.success(request, _("Added to the learning log."))
+    return redirect(f"{challenge.get_absolute_url()}#learning-log")
+
+
+@login_required
+@require_POST
+def next_step_toggle(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    challenge = _get_challenge_for_editor(request, pk)
+    item = get_object_or_404(ActionItem, pk=item_pk, challenge=challenge)
+    item.status = (
+        ActionItem.Status.OPEN if item.status == ActionItem.Status.DONE else ActionItem.Status.DONE
+    )
+    item.save(update_fields=["status"])
+    messages.success(
+        request,
+        _("“%(title)s” marked as %(status)s.")
+        % {"title": item.title, "status": item.get_status_display().lower()},
+    )
+    return redirect(f"{challenge.get_absolute_url()}#next-steps")
