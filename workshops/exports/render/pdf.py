@@ -18,7 +18,7 @@ from django.utils.translation import get_language, gettext
 
 from ..fonts import PDF_BOLD, PDF_REGULAR, register_pdf_fonts
 from ..snapshot import Snapshot, WorkshopSnapshot
-from .poster import render_poster_images
+from .poster import iter_poster_images
 
 POSTER_EMBED_WIDTH = 1600  # px; the embedded poster is downscaled to keep the PDF small
 
@@ -214,7 +214,7 @@ def _workshop_story(w: WorkshopSnapshot, styles, index: int, with_poster: bool) 
     if with_poster:
         story.append(PageBreak())
         story.append(_heading(gettext("Poster"), s["h1"], 1, f"{key}-poster"))
-        for image in render_poster_images(w):
+        for image in iter_poster_images(w):
             small = image.resize(
                 (POSTER_EMBED_WIDTH, round(image.height * POSTER_EMBED_WIDTH / image.width))
             )

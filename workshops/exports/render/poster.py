@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import formats
@@ -327,28 +328,28 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
     return pages
 
 
-def render_poster_images(snapshot: Snapshot) -> list:
-    """The poster pages as Pillow images (the PDF report embeds these)."""
+def iter_poster_images(snapshot: Snapshot) -> Iterator:
+    """The poster pages as Pillow images, one at a time so that only one page (13 MB of
+    pixels) is held in memory however large the challenge."""
     workshops = snapshot.workshops if hasattr(snapshot, "workshops") else (snapshot,)
-    images = []
     for workshop in workshops:
-        canvases = _overview_pages(workshop)
+        overview = _overview_pages(workshop)
         plan = _plan(workshop, top=120)
-        total = len(canvases) + len(plan)
-        for placements in plan:
+        total = len(overview) + len(plan)
+        for canvas in overview:
+            yield canvas.image
+        del overview
+        for number, placements in enumerate(plan, total - len(plan) + 1):
             canvas = _Canvas()
-            _page_header(canvas, workshop, len(canvases) + 1, total)
+            _page_header(canvas, workshop, number, total)
             _draw_groups_page(canvas, workshop, placements)
-            canvases.append(canvas)
-        images.extend(c.image for c in canvases)
-    return images
+            yield canvas.image
 
 
 def render_poster(snapshot: Snapshot) -> list[bytes]:
     """The poster as PNG pages, 2480 × 1754 px each (A3 landscape, 150 dpi)."""
-    images = render_poster_images(snapshot)
     out = []
-    for image in images:
+    for image in iter_poster_images(snapshot):
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=3, dpi=(150, 150))
         out.append(buffer.getvalue())
