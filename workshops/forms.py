@@ -177,3 +177,65 @@ class ArchiveImportForm(forms.Form):
         self.fields["organisation"].queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(choices=Workshop.Phase.choices)
+
+
+class TimerForm(forms.Form):
+    ACTIONS = ["start", "pause", "resume", "extend", "stop"]
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    minutes = forms.DecimalField(
+        label=_("Minutes"), min_value=0.1, max_value=240, decimal_places=1, required=False
+    )
+    locks_writing = forms.BooleanField(
+        label=_("Stop writing when the time is up"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in {"start", "extend"} and not data.get("minutes"):
+            self.add_error("minutes", _("Say how many minutes."))
+        return data
+
+
+class VotingForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = ["vote_budget", "votes_stackable", "votes_hidden"]
+        widgets = {"vote_budget": forms.NumberInput(attrs={"min": 1, "max": 20})}
+
+    def clean_vote_budget(self) -> int:
+        budget = self.cleaned_data["vote_budget"]
+        if not 1 <= budget <= 20:
+            raise forms.ValidationError(_("Between 1 and 20 votes."))
+        return budget
+
+
+class ThemeNameForm(forms.Form):
+    name = forms.CharField(label=_("Theme"), max_length=120)
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("What"), max_length=300)
+    owner_name = forms.CharField(label=_("Who takes the lead?"), max_length=120, required=False)
+    due_date = forms.DateField(
+        label=_("By when?"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("From themes"), queryset=Workshop.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = workshop.themes.all()
+
+
+class MoveParticipantForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = workshop.groups.all()

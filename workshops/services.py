@@ -60,6 +60,13 @@ def live_event_emit(
 
 
 def _note_event(note: Note, name: str) -> None:
+    from workshops.session import counts_emit, is_revealed
+
+    if not is_revealed(note.workshop):
+        # Writing is private: board screens learn how many notes there are, not what they say.
+        if name != "note-changed":
+            counts_emit(note=note)
+        return
     live_event_emit(
         workshop=note.workshop,
         name=name,
@@ -289,7 +296,9 @@ def note_create(
             raise ValidationError(_("This note id is already in use."), code="client_id")
         return existing, False
     if participant is not None:
-        if not workshop.is_open_for_notes:
+        from workshops.session import participant_may_write
+
+        if not participant_may_write(workshop):
             raise PermissionDenied(_("This workshop is not taking new notes."))
         _check_note_rate(participant)
     if column.workshop_id != workshop.pk or group.workshop_id != workshop.pk:
@@ -356,15 +365,27 @@ def note_set_status(*, note: Note, status: str) -> Note:
             _note_event(note, "note")
         elif previous == Note.Status.VISIBLE and status != previous:
             _note_event(note, "note-removed")
+        elif status == Note.Status.HIDDEN and previous == Note.Status.PENDING:
+            # Still counted while writing: a hidden pending note leaves the counts.
+            from workshops.session import counts_emit, is_revealed
+
+            if not is_revealed(note.workshop):
+                counts_emit(note=note)
     return note
 
 
 def note_delete(*, note: Note) -> None:
+    from workshops.session import counts_emit, is_revealed
+
     with transaction.atomic():
-        if note.status == Note.Status.VISIBLE:
+        if note.status == Note.Status.VISIBLE and is_revealed(note.workshop):
             _note_event(note, "note-removed")
         note.delete()
+        if not is_revealed(note.workshop) and note.status != Note.Status.HIDDEN:
+            counts_emit(note=note)
 
 
 def participant_may_change(participant: Participant, note: Note) -> bool:
-    return note.participant_id == participant.pk and note.workshop.is_open_for_notes
+    from workshops.session import participant_may_write
+
+    return note.participant_id == participant.pk and participant_may_write(note.workshop)

@@ -213,11 +213,130 @@
     if (button) { button.removeAttribute('aria-disabled'); }
   }
 
+  // --- Session: phase changes, timer in server time, themes by drag and drop -------------
+
+  // Offset between the server's clock and this device's, from the last page or stage render.
+  var clockOffset = 0;
+
+  function readServerNow(root) {
+    var el = root.querySelector('[data-server-now]');
+    if (el && el.dataset.serverNow) { clockOffset = Number(el.dataset.serverNow) - Date.now(); }
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function tickTimers() {
+    document.querySelectorAll('[data-timer]').forEach(function (el) {
+      var value = el.querySelector('[data-timer-value]');
+      if (!value) { return; }
+      var left;
+      if (el.hasAttribute('data-paused') || !el.dataset.endsAt) {
+        left = Number(el.dataset.remaining || 0);
+      } else {
+        left = Math.max(0, Math.ceil((Number(el.dataset.endsAt) - (Date.now() + clockOffset)) / 1000));
+      }
+      var text = left > 0 || el.hasAttribute('data-paused') ? pad(Math.floor(left / 60)) + ':' + pad(left % 60) : value.dataset.ended;
+      if (value.textContent !== text) { value.textContent = text; }
+      el.classList.toggle('timer-ended', left <= 0 && !el.hasAttribute('data-paused'));
+    });
+  }
+
+  // The stage (what a screen shows in the current phase) is fetched again after a phase
+  // change or a change of themes, votes or next steps. Phones wait a random moment so
+  // hundreds of them do not ask at the same instant.
+  var refetchTimer = null;
+  function refetchStage(delay) {
+    var stage = document.getElementById('phone-stage') || document.getElementById('stage');
+    if (!stage || !stage.dataset.stageUrl) { return; }
+    window.clearTimeout(refetchTimer);
+    refetchTimer = window.setTimeout(function () {
+      var current = document.getElementById(stage.id);
+      if (!current) { return; }
+      var text = current.querySelector('textarea[name=text]');
+      var saved = text ? text.value : null;
+      htmx.ajax('GET', current.dataset.stageUrl, { target: '#' + stage.id, swap: 'outerHTML' }).then(function () {
+        var again = document.querySelector('#' + stage.id + ' textarea[name=text]');
+        if (again && saved) { again.value = saved; }
+      });
+    }, delay);
+  }
+
+  function onLiveEvent(ev) {
+    var name = ev.detail.name;
+    var phone = !!document.getElementById('phone-stage');
+    if (name === 'phase') {
+      refetchStage(phone ? Math.random() * 2500 : Math.random() * 300);
+    } else if (name === 'theme' || name === 'vote' || name === 'action') {
+      // Bursts (a facilitator sorting quickly) become one fetch.
+      refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
+    } else if (name === 'timer') {
+      tickTimers();
+    }
+  }
+
+  function initDragThemes(root) {
+    root.querySelectorAll('[data-drag-note]').forEach(function (note) {
+      if (note.dataset.dragReady) { return; }
+      note.dataset.dragReady = '1';
+      note.addEventListener('dragstart', function (ev) {
+        ev.dataTransfer.setData('text/plain', note.dataset.themeUrl);
+        ev.dataTransfer.effectAllowed = 'move';
+        note.classList.add('dragging');
+      });
+      note.addEventListener('dragend', function () { note.classList.remove('dragging'); });
+    });
+    root.querySelectorAll('[data-drop-theme]').forEach(function (zone) {
+      if (zone.dataset.dropReady) { return; }
+      zone.dataset.dropReady = '1';
+      zone.addEventListener('dragover', function (ev) { ev.preventDefault(); zone.classList.add('drop-target'); });
+      zone.addEventListener('dragleave', function () { zone.classList.remove('drop-target'); });
+      zone.addEventListener('drop', function (ev) {
+        ev.preventDefault();
+        zone.classList.remove('drop-target');
+        var url = ev.dataTransfer.getData('text/plain');
+        if (!url || url.charAt(0) !== '/') { return; }
+        var body = new FormData();
+        body.append('theme', zone.dataset.dropTheme);
+        var token = document.querySelector('input[name=csrfmiddlewaretoken]');
+        fetch(url, {
+          method: 'POST', body: body, credentials: 'same-origin',
+          headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
+        }).then(function () { refetchStage(0); });
+      });
+    });
+  }
+
+  function initWithin(root) {
+    if (!root.querySelectorAll) { return; }
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('[data-note-form]')));
+    all.forEach(function (el) {
+      if (el.matches && el.matches('[data-note-form]') && !el.dataset.ready) {
+        el.dataset.ready = '1';
+        initNoteForm(el);
+      }
+    });
+    // Only a page render is fresh: a replayed live event carries an old server time.
+    if (root === document.body) { readServerNow(root); }
+    initDragThemes(root);
+    tickTimers();
+  }
+
   function init() {
     document.querySelectorAll('[data-live-url]').forEach(initLive);
-    document.querySelectorAll('[data-note-form]').forEach(initNoteForm);
+    initWithin(document.body);
     var region = document.getElementById('live-announcer');
     if (region) { initAnnouncer(region); }
+    document.addEventListener('labb:live', onLiveEvent);
+    document.body.addEventListener('htmx:load', function (ev) { initWithin(ev.target); });
+    // A refused action (400/403/409) comes back as a page that explains why: show it.
+    document.body.addEventListener('htmx:beforeSwap', function (ev) {
+      var status = ev.detail.xhr.status;
+      if (status === 400 || status === 403 || status === 409) {
+        ev.detail.shouldSwap = true;
+        ev.detail.isError = false;
+      }
+    });
+    window.setInterval(tickTimers, 1000);
   }
 
   if (document.readyState === 'loading') {

@@ -127,41 +127,6 @@ def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = access.get_workshop_for_facilitator(request, pk)
-    return render(
-        request,
-        "workshops/board.html",
-        _board_context(request, workshop, statuses=(Note.Status.VISIBLE, Note.Status.PENDING)),
-    )
-
-
-@login_required
-@require_GET
-def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = access.get_workshop_for_facilitator(request, pk)
-    context = _board_context(request, workshop, statuses=(Note.Status.VISIBLE,))
-    url = context["join_url"]
-    context["qr_svg"] = _qr_svg(url, scale=6) if url else ""
-    return render(request, "workshops/projector.html", context)
-
-
-def _board_context(request: HttpRequest, workshop: Workshop, *, statuses) -> dict:
-    last = last_event_id(workshop)
-    return {
-        "workshop": workshop,
-        "challenge": workshop.challenge,
-        "boards": boards_for(workshop, statuses=statuses),
-        "columns": list(workshop.columns.all()),
-        "last_event_id": last,
-        "stream_url": reverse("board_stream", args=[workshop.pk]),
-        "join_url": join_url(request, workshop),
-        "join_code": format_join_code(workshop.join_code),
-    }
-
-
-@login_required
-@require_GET
 def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = join_url(request, workshop)

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import access, services
+from workshops import access, services, session
 from workshops.boards import last_event_id
 from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
 from workshops.models import Group, Note, Workshop
+from workshops.screens import phone_stage_context
 from workshops.throttle import join_failure_record, join_throttle_check
 
 
@@ -123,7 +124,7 @@ def _phone_context(participant, form=None) -> dict:
     own_notes = list(
         participant.notes.select_related("column").order_by("-created_at", "-pk")
     )
-    return {
+    return phone_stage_context(participant) | {
         "workshop": workshop,
         "participant": participant,
         "columns": list(workshop.columns.all()),
@@ -132,13 +133,52 @@ def _phone_context(participant, form=None) -> dict:
         "group_form": ChooseGroupForm(workshop=workshop),
         "stream_url": reverse("phone_stream", args=[workshop.pk]),
         "last_event_id": last_event_id(workshop),
+        "stage_url": reverse("phone", args=[workshop.pk]) + "?stage=1",
     }
 
 
 @require_GET
 def phone(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access.get_participant(request, pk)
-    return render(request, "workshops/phone.html", _phone_context(participant))
+    template = "workshops/phone.html"
+    if request.GET.get("stage") and request.htmx:
+        template = "workshops/phone.html#phone-stage"
+    return render(request, template, _phone_context(participant))
+
+
+@require_POST
+def phone_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a dot on (or take one back from) a note or theme, within the budget."""
+    participant = access.get_participant(request, pk)
+    kind, _sep, raw_id = request.POST.get("target", "").partition(":")
+    try:
+        target_id = int(raw_id)
+    except ValueError:
+        target_id = None
+    action = request.POST.get("action", "add")
+    status = 200
+    error = ""
+    if kind not in {"note", "theme"} or target_id is None or action not in {"add", "remove"}:
+        error = _("Choose a note or theme to vote on.")
+        status = 400
+    else:
+        target = {"note_id": target_id} if kind == "note" else {"theme_id": target_id}
+        try:
+            if action == "add":
+                session.vote_cast(participant=participant, **target)
+            else:
+                session.vote_retract(participant=participant, **target)
+        except PermissionDenied as exc:
+            error = str(exc)
+            status = 403
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            status = 409 if exc.code in {"budget", "stack"} else 400
+    if status == 200 and not request.htmx:
+        return redirect("phone", pk=pk)
+    participant.workshop.refresh_from_db()
+    context = _phone_context(participant) | {"vote_error": error}
+    return render(request, "workshops/phone.html", context, status=status)
 
 
 @require_POST

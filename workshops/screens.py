@@ -1,0 +1,233 @@
+"""What each screen shows in the current phase, read in a constant number of queries.
+
+`stage_context` builds the context of `templates/workshops/_stage.html` for the facilitator's
+overview, the projector and one group's view; `phone_stage_context` does the same for a
+participant's phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from workshops import session
+from workshops.boards import boards_for
+from workshops.models import ActionItem, Group, Note, Participant, Theme, Workshop
+from workshops.suggest import suggest_themes
+
+Phase = Workshop.Phase
+
+
+@dataclass
+class GroupCounts:
+    group: Group
+    cells: list[tuple[int, int]]  # (column id, count)
+    total: int
+    participants: int
+
+
+@dataclass
+class ThemeView:
+    theme: Theme
+    notes: list[Note] = field(default_factory=list)
+    votes: int = 0
+    my_votes: int = 0
+
+    @property
+    def size(self) -> int:
+        return sum(1 + len(note.dups) for note in self.notes)
+
+
+def _notes(workshop: Workshop, group: Group | None = None) -> list[Note]:
+    notes = Note.objects.filter(workshop=workshop, status=Note.Status.VISIBLE).select_related(
+        "group", "column"
+    )
+    if group is not None:
+        notes = notes.filter(group=group)
+    return list(notes.order_by("created_at", "pk"))
+
+
+def _nest_duplicates(notes: list[Note]) -> list[Note]:
+    """Top-level notes, each with `.dups`: the duplicates merged into it."""
+    by_id = {note.pk: note for note in notes}
+    for note in notes:
+        note.dups = []
+        note.votes_total = 0
+        note.my_votes = 0
+    top = []
+    for note in notes:
+        parent = by_id.get(note.merged_into_id) if note.merged_into_id else None
+        if parent is not None:
+            parent.dups.append(note)
+        else:
+            top.append(note)
+    return top
+
+
+def themes_and_loose(workshop: Workshop, notes: list[Note]) -> tuple[list[ThemeView], list[Note]]:
+    themes = [ThemeView(theme=t) for t in workshop.themes.all()]
+    by_theme = {view.theme.pk: view for view in themes}
+    loose = []
+    for note in _nest_duplicates(notes):
+        view = by_theme.get(note.theme_id)
+        if view is not None:
+            view.notes.append(note)
+        else:
+            loose.append(note)
+    return themes, loose
+
+
+def counts_grid(workshop: Workshop, groups: list[Group], columns) -> list[GroupCounts]:
+    counts = session.group_counts(workshop)
+    people = dict(
+        Participant.objects.filter(workshop=workshop)
+        .values_list("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+    rows = []
+    for group in groups:
+        cells = [(column.pk, counts.get((group.pk, column.pk), 0)) for column in columns]
+        rows.append(
+            GroupCounts(
+                group=group,
+                cells=cells,
+                total=sum(n for _c, n in cells),
+                participants=people.get(group.pk, 0),
+            )
+        )
+    return rows
+
+
+def _apply_votes(themes: list[ThemeView], loose: list[Note], workshop: Workshop, mine=None):
+    note_totals, theme_totals, total = session.vote_totals(workshop)
+    my_notes, my_themes = mine or ({}, {})
+    for view in themes:
+        view.votes = theme_totals.get(view.theme.pk, 0)
+        view.my_votes = my_themes.get(view.theme.pk, 0)
+        for note in view.notes:
+            note.votes_total = note_totals.get(note.pk, 0)
+            note.my_votes = my_notes.get(note.pk, 0)
+    for note in loose:
+        note.votes_total = note_totals.get(note.pk, 0)
+        note.my_votes = my_notes.get(note.pk, 0)
+    return total
+
+
+def ranking(themes: list[ThemeView], loose: list[Note]) -> list[dict]:
+    """Themes and notes by dots, most first: what the room chose."""
+    items = [
+        {"kind": "theme", "pk": v.theme.pk, "label": v.theme.name, "votes": v.votes} for v in themes
+    ]
+    for note in [n for v in themes for n in v.notes] + loose:
+        if note.votes_total:
+            items.append(
+                {"kind": "note", "pk": note.pk, "label": note.text, "votes": note.votes_total}
+            )
+    return sorted(items, key=lambda item: -item["votes"])
+
+
+def stage_context(
+    workshop: Workshop,
+    *,
+    screen: str,
+    group: Group | None = None,
+    rejected: frozenset = frozenset(),
+) -> dict:
+    phase = workshop.phase
+    columns = list(workshop.columns.all())
+    groups = [group] if group is not None else list(workshop.groups.all())
+    context: dict = {
+        "workshop": workshop,
+        "screen": screen,
+        "interactive": screen == "facilitator",
+        "phase": phase,
+        "revealed": session.is_revealed(workshop),
+        "columns": columns,
+        "focus_group": group,
+        "totals_visible": session.totals_visible(workshop),
+    }
+    if not context["revealed"]:
+        context["counts"] = counts_grid(workshop, groups, columns)
+        context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
+        return context
+    if phase == Phase.REVEAL or group is not None:
+        context["boards"] = boards_for(workshop, group=group)
+        if phase == Phase.REVEAL:
+            return context
+    notes = _notes(workshop, group)
+    themes, loose = themes_and_loose(workshop, notes)
+    context["themes"] = themes
+    context["loose"] = loose
+    context["loose_by_group"] = _by_group(loose, groups)
+    if phase == Phase.CLUSTER and screen == "facilitator":
+        context["suggestions"] = suggestions_for(loose, rejected)
+    if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
+        context["votes_cast"] = _apply_votes(themes, loose, workshop)
+        context["ranking"] = ranking(themes, loose)
+    if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
+        context["action_items"] = list(
+            ActionItem.objects.filter(workshop=workshop).prefetch_related("themes", "notes")
+        )
+    return context
+
+
+def _by_group(notes: list[Note], groups: list[Group]) -> list[tuple[Group, list[Note]]]:
+    by_group: dict[int, list[Note]] = {g.pk: [] for g in groups}
+    for note in notes:
+        by_group.setdefault(note.group_id, []).append(note)
+    return [(g, by_group[g.pk]) for g in groups if by_group[g.pk]]
+
+
+def suggestion_key(note_ids) -> str:
+    return "-".join(str(i) for i in sorted(int(i) for i in note_ids))
+
+
+def suggestions_for(loose: list[Note], rejected: frozenset) -> list[dict]:
+    texts = {}
+    for note in loose:
+        texts[note.pk] = note.text
+        for dup in note.dups:
+            texts[dup.pk] = dup.text
+    top_ids = {note.pk for note in loose}
+    result = []
+    for suggestion in suggest_themes(
+        [(pk, text) for pk, text in texts.items() if pk in top_ids], language="auto"
+    ):
+        key = suggestion_key(suggestion.note_ids)
+        if key in rejected:
+            continue
+        result.append(
+            {
+                "label": suggestion.label,
+                "key": key,
+                "note_ids": suggestion.note_ids,
+                "texts": [texts[pk] for pk in suggestion.note_ids],
+            }
+        )
+    return result
+
+
+def phone_stage_context(participant: Participant) -> dict:
+    workshop = participant.workshop
+    phase = workshop.phase
+    context: dict = {
+        "workshop": workshop,
+        "participant": participant,
+        "phase": phase,
+        "revealed": session.is_revealed(workshop),
+        "may_write": session.participant_may_write(workshop) and participant.group_id,
+        "totals_visible": session.totals_visible(workshop),
+    }
+    if phase in (Phase.REVEAL, Phase.CLUSTER) and participant.group_id:
+        context["boards"] = boards_for(workshop, group=participant.group)
+    if phase == Phase.VOTE:
+        themes, loose = themes_and_loose(workshop, _notes(workshop))
+        _apply_votes(themes, loose, workshop, mine=session.participant_votes(participant))
+        context["themes"] = themes
+        context["loose"] = loose
+        context["votes_left"] = session.votes_left(participant)
+    if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
+        context["action_items"] = list(ActionItem.objects.filter(workshop=workshop))
+    return context

@@ -1,0 +1,555 @@
+"""Steering a live session: phases, reveal, timer, screening, groups, themes, votes, next steps.
+
+Every function here is a write with side effects (keyword-only, typed), like `services.py`.
+Live changes go through `services.live_event_emit`, so they are stored for replay and
+published on commit.
+
+Who sees what, by phase:
+- Prepare and Write are private: a phone sees only its own notes, and *every* board screen
+  (the facilitator's board and the projector share one stream, and a facilitator's laptop is
+  often mirrored to the projector) gets only counts per group and column, never texts.
+  The facilitator reads pending notes on the screening page when screening is on.
+- From Reveal on, boards get every visible note, and phones fetch their group's board.
+- A phase change is one small `phase` event to every screen; each screen then fetches its
+  own stage (phones with a random delay), which is cheaper than pushing board HTML to
+  hundreds of phones that each show only a part of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workshops.models import (
+    ActionItem,
+    Group,
+    LiveEvent,
+    Note,
+    Participant,
+    Theme,
+    Vote,
+    Workshop,
+)
+
+Phase = Workshop.Phase
+PHASE_ORDER: list[str] = [p.value for p in Phase]
+# Phases in which the texts of notes are shown on boards and phones.
+REVEALED_PHASES = frozenset(
+    {Phase.REVEAL, Phase.CLUSTER, Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED}
+)
+# Phases in which participants may add notes (voting on a moving target is unfair).
+WRITING_PHASES = frozenset({Phase.PREPARE, Phase.WRITE, Phase.REVEAL, Phase.CLUSTER})
+MAX_TIMER_SECONDS = 4 * 3600
+MAX_VOTE_BUDGET = 20
+
+
+def is_revealed(workshop: Workshop) -> bool:
+    return workshop.phase in REVEALED_PHASES
+
+
+def timer_remaining(workshop: Workshop, *, now: datetime.datetime | None = None) -> int | None:
+    """Seconds left on the timer, or None when no timer is set."""
+    if workshop.timer_paused_remaining is not None:
+        return max(0, int(workshop.timer_paused_remaining.total_seconds()))
+    if workshop.timer_ends_at is None:
+        return None
+    now = now or timezone.now()
+    return max(0, int((workshop.timer_ends_at - now).total_seconds() + 0.999))
+
+
+def writing_locked_by_timer(workshop: Workshop) -> bool:
+    return (
+        workshop.timer_locks_writing
+        and workshop.timer_ends_at is not None
+        and workshop.timer_paused_remaining is None
+        and workshop.timer_ends_at <= timezone.now()
+    )
+
+
+def participant_may_write(workshop: Workshop) -> bool:
+    return (
+        workshop.is_open_for_notes
+        and workshop.phase in WRITING_PHASES
+        and not writing_locked_by_timer(workshop)
+    )
+
+
+def _emit(workshop: Workshop, name: str, audience: str, template: str, context: dict, group=None):
+    from workshops.services import live_event_emit
+
+    return live_event_emit(
+        workshop=workshop,
+        name=name,
+        audience=audience,
+        template=template,
+        context={"workshop": workshop, **context},
+        group=group,
+    )
+
+
+# --- Phases ------------------------------------------------------------------------------
+
+
+def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
+    """Move the workshop to `phase` (forwards or back). Closing kills the join code."""
+    from workshops.services import _unique_join_code
+
+    if phase not in PHASE_ORDER:
+        raise ValidationError(_("Unknown phase."))
+    if workshop.disposed_at is not None:
+        raise ValidationError(_("This workshop's notes have been removed."))
+    with transaction.atomic():
+        workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if workshop.phase == phase:
+            return workshop
+        fields = ["phase", "updated_at"]
+        if phase == Phase.CLOSED:
+            workshop.join_code = None
+            workshop.timer_ends_at = None
+            workshop.timer_paused_remaining = None
+            fields += ["join_code", "timer_ends_at", "timer_paused_remaining"]
+        elif workshop.phase == Phase.CLOSED and workshop.kind == Workshop.Kind.LIVE:
+            workshop.join_code = _unique_join_code()
+            fields.append("join_code")
+        workshop.phase = phase
+        workshop.save(update_fields=fields)
+        _emit(workshop, "phase", LiveEvent.Audience.ALL, "workshops/live/phase.html", {})
+    return workshop
+
+
+def phase_neighbours(workshop: Workshop) -> tuple[str | None, str | None]:
+    index = PHASE_ORDER.index(workshop.phase)
+    previous = PHASE_ORDER[index - 1] if index > 0 else None
+    following = PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+    return previous, following
+
+
+# --- Counts while writing -----------------------------------------------------------------
+
+
+def counts_emit(*, note: Note) -> None:
+    """Tell board screens how many notes one group has in one column (not what they say)."""
+    count = Note.objects.filter(
+        workshop_id=note.workshop_id,
+        group_id=note.group_id,
+        column_id=note.column_id,
+        status__in=(Note.Status.VISIBLE, Note.Status.PENDING),
+    ).count()
+    total = Note.objects.filter(
+        workshop_id=note.workshop_id,
+        group_id=note.group_id,
+        status__in=(Note.Status.VISIBLE, Note.Status.PENDING),
+    ).count()
+    _emit(
+        note.workshop,
+        "counts",
+        LiveEvent.Audience.BOARD,
+        "workshops/live/counts.html",
+        {"group_id": note.group_id, "column_id": note.column_id, "count": count, "total": total},
+    )
+
+
+# --- Timer -------------------------------------------------------------------------------
+
+
+def _timer_event(workshop: Workshop) -> None:
+    _emit(workshop, "timer", LiveEvent.Audience.ALL, "workshops/live/timer.html", {})
+
+
+def _check_seconds(seconds: int) -> int:
+    if not 1 <= seconds <= MAX_TIMER_SECONDS:
+        raise ValidationError(_("A timer runs between 1 second and 4 hours."))
+    return seconds
+
+
+def timer_start(*, workshop: Workshop, seconds: int, locks_writing: bool = False) -> Workshop:
+    _check_seconds(seconds)
+    with transaction.atomic():
+        workshop.timer_ends_at = timezone.now() + datetime.timedelta(seconds=seconds)
+        workshop.timer_paused_remaining = None
+        workshop.timer_locks_writing = locks_writing
+        workshop.save(
+            update_fields=[
+                "timer_ends_at",
+                "timer_paused_remaining",
+                "timer_locks_writing",
+                "updated_at",
+            ]
+        )
+        _timer_event(workshop)
+    return workshop
+
+
+def timer_pause(*, workshop: Workshop) -> Workshop:
+    if workshop.timer_ends_at is None:
+        raise ValidationError(_("No timer is running."))
+    with transaction.atomic():
+        left = max(datetime.timedelta(0), workshop.timer_ends_at - timezone.now())
+        workshop.timer_paused_remaining = left
+        workshop.timer_ends_at = None
+        workshop.save(update_fields=["timer_ends_at", "timer_paused_remaining", "updated_at"])
+        _timer_event(workshop)
+    return workshop
+
+
+def timer_resume(*, workshop: Workshop) -> Workshop:
+    if workshop.timer_paused_remaining is None:
+        raise ValidationError(_("The timer is not paused."))
+    with transaction.atomic():
+        workshop.timer_ends_at = timezone.now() + workshop.timer_paused_remaining
+        workshop.timer_paused_remaining = None
+        workshop.save(update_fields=["timer_ends_at", "timer_paused_remaining", "updated_at"])
+        _timer_event(workshop)
+    return workshop
+
+
+def timer_extend(*, workshop: Workshop, seconds: int) -> Workshop:
+    _check_seconds(seconds)
+    delta = datetime.timedelta(seconds=seconds)
+    if workshop.timer_paused_remaining is not None:
+        workshop.timer_paused_remaining += delta
+    elif workshop.timer_ends_at is not None:
+        # A timer that already ran out starts again from now.
+        workshop.timer_ends_at = max(workshop.timer_ends_at, timezone.now()) + delta
+    else:
+        return timer_start(
+            workshop=workshop, seconds=seconds, locks_writing=workshop.timer_locks_writing
+        )
+    if timer_remaining(workshop) > MAX_TIMER_SECONDS:
+        raise ValidationError(_("A timer runs between 1 second and 4 hours."))
+    with transaction.atomic():
+        workshop.save(update_fields=["timer_ends_at", "timer_paused_remaining", "updated_at"])
+        _timer_event(workshop)
+    return workshop
+
+
+def timer_stop(*, workshop: Workshop) -> Workshop:
+    with transaction.atomic():
+        workshop.timer_ends_at = None
+        workshop.timer_paused_remaining = None
+        workshop.save(update_fields=["timer_ends_at", "timer_paused_remaining", "updated_at"])
+        _timer_event(workshop)
+    return workshop
+
+
+# --- Screening ---------------------------------------------------------------------------
+
+
+def notes_screen(*, workshop: Workshop, note_ids: Iterable[int], approve: bool) -> int:
+    """Approve (show) or hide several pending notes at once. Returns how many changed."""
+    from workshops.services import note_set_status
+
+    status = Note.Status.VISIBLE if approve else Note.Status.HIDDEN
+    notes = list(
+        workshop.notes.select_related("workshop", "group")
+        .filter(pk__in=list(note_ids))
+        .exclude(status=status)
+    )
+    with transaction.atomic():
+        for note in notes:
+            note_set_status(note=note, status=status)
+    return len(notes)
+
+
+# --- Groups ------------------------------------------------------------------------------
+
+
+def participant_move(*, participant: Participant, group: Group) -> Participant:
+    if group.workshop_id != participant.workshop_id:
+        raise ValidationError(_("That group belongs to another workshop."))
+    old_group = participant.group
+    with transaction.atomic():
+        participant.group = group
+        participant.save(update_fields=["group"])
+        # The moved phone (filtered by its old group) refetches its screen.
+        if old_group is not None:
+            _emit(
+                participant.workshop,
+                "phase",
+                LiveEvent.Audience.PHONES,
+                "workshops/live/phase.html",
+                {},
+                group=old_group,
+            )
+    return participant
+
+
+# --- Themes ------------------------------------------------------------------------------
+
+
+def _theme_event(workshop: Workshop) -> None:
+    _emit(workshop, "theme", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").replace("\x00", "").strip()
+    if not name:
+        raise ValidationError(_("Give the theme a name."))
+    if len(name) > 120:
+        raise ValidationError(_("A theme name has at most 120 characters."))
+    return name
+
+
+def _workshop_notes(workshop: Workshop, note_ids: Iterable[int]):
+    ids = [int(i) for i in note_ids]
+    notes = workshop.notes.filter(pk__in=ids, status=Note.Status.VISIBLE)
+    if notes.count() != len(set(ids)):
+        raise ValidationError(_("Some of those notes are not on this workshop's boards."))
+    return notes
+
+
+def theme_create(*, workshop: Workshop, name: str, note_ids: Iterable[int] = ()) -> Theme:
+    name = _clean_name(name)
+    with transaction.atomic():
+        position = (workshop.themes.aggregate(top=Max("position"))["top"] or 0) + 1
+        theme = Theme.objects.create(workshop=workshop, name=name, position=position)
+        ids = list(note_ids)
+        if ids:
+            notes = _workshop_notes(workshop, ids)
+            notes.update(theme=theme)
+            Note.objects.filter(merged_into__in=ids).update(theme=theme)
+        _theme_event(workshop)
+    return theme
+
+
+def theme_rename(*, theme: Theme, name: str) -> Theme:
+    theme.name = _clean_name(name)
+    with transaction.atomic():
+        theme.save(update_fields=["name"])
+        _theme_event(theme.workshop)
+    return theme
+
+
+def theme_merge(*, theme: Theme, into: Theme) -> Theme:
+    """Move every note and vote of `theme` to `into`, then remove `theme`."""
+    if theme.pk == into.pk or theme.workshop_id != into.workshop_id:
+        raise ValidationError(_("Choose another theme of this workshop to merge into."))
+    with transaction.atomic():
+        theme.notes.update(theme=into)
+        Vote.objects.filter(theme=theme).update(theme=into)
+        ActionItem.themes.through.objects.filter(theme=theme).exclude(
+            actionitem__in=into.action_items.all()
+        ).update(theme=into)
+        theme.delete()
+        _theme_event(into.workshop)
+    return into
+
+
+def theme_dissolve(*, theme: Theme) -> None:
+    """Remove the theme; its notes go back to being unthemed."""
+    workshop = theme.workshop
+    with transaction.atomic():
+        theme.notes.update(theme=None)
+        theme.delete()
+        _theme_event(workshop)
+
+
+def note_set_theme(*, note: Note, theme: Theme | None) -> Note:
+    if theme is not None and theme.workshop_id != note.workshop_id:
+        raise ValidationError(_("That theme belongs to another workshop."))
+    with transaction.atomic():
+        note.theme = theme
+        note.save(update_fields=["theme", "updated_at"])
+        # Duplicates travel with the note they were merged into.
+        note.duplicates.update(theme=theme)
+        _theme_event(note.workshop)
+    return note
+
+
+def note_merge_duplicate(*, note: Note, into: Note | None) -> Note:
+    """Show `note` as a duplicate under `into` (both texts are kept). None separates them."""
+    if into is not None:
+        if into.pk == note.pk or into.workshop_id != note.workshop_id:
+            raise ValidationError(_("Choose another note of this workshop."))
+        if into.merged_into_id is not None:
+            into = into.merged_into
+        if into.pk == note.pk:
+            raise ValidationError(_("Choose another note of this workshop."))
+    with transaction.atomic():
+        note.merged_into = into
+        if into is not None:
+            note.theme_id = into.theme_id
+            # A note that had duplicates hands them on.
+            note.duplicates.update(merged_into=into, theme=into.theme_id)
+            # Dots on a duplicate count for the note it was merged into.
+            Vote.objects.filter(note=note).update(note=into)
+        note.save(update_fields=["merged_into", "theme", "updated_at"])
+        _theme_event(note.workshop)
+    return note
+
+
+# --- Dot voting --------------------------------------------------------------------------
+
+
+def voting_configure(*, workshop: Workshop, budget: int, stackable: bool, hidden: bool) -> Workshop:
+    if not 1 <= budget <= MAX_VOTE_BUDGET:
+        raise ValidationError(
+            _("Each participant has between 1 and %(max)s votes.") % {"max": MAX_VOTE_BUDGET}
+        )
+    with transaction.atomic():
+        workshop.vote_budget = budget
+        workshop.votes_stackable = stackable
+        workshop.votes_hidden = hidden
+        workshop.save(
+            update_fields=["vote_budget", "votes_stackable", "votes_hidden", "updated_at"]
+        )
+        # Phones show the budget and boards show or hide totals: every screen refetches.
+        _emit(workshop, "phase", LiveEvent.Audience.ALL, "workshops/live/phase.html", {})
+    return workshop
+
+
+def totals_visible(workshop: Workshop) -> bool:
+    return not workshop.votes_hidden or workshop.phase != Phase.VOTE
+
+
+def _vote_event(workshop: Workshop) -> None:
+    if totals_visible(workshop):
+        _emit(workshop, "vote", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+
+
+def _vote_target(workshop: Workshop, *, note_id: int | None, theme_id: int | None):
+    if note_id is not None:
+        note = Note.objects.filter(
+            pk=note_id, workshop=workshop, status=Note.Status.VISIBLE, merged_into=None
+        ).first()
+        if note is None:
+            raise ValidationError(_("That note cannot be voted on."))
+        return {"note": note}
+    theme = Theme.objects.filter(pk=theme_id, workshop=workshop).first()
+    if theme is None:
+        raise ValidationError(_("That theme cannot be voted on."))
+    return {"theme": theme}
+
+
+def vote_cast(
+    *, participant: Participant, note_id: int | None = None, theme_id: int | None = None
+) -> int:
+    """Put one dot on a note or theme. Returns the votes left.
+
+    The participant's row is locked, so two taps at once cannot both spend the last vote.
+    """
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        workshop = Workshop.objects.get(pk=participant.workshop_id)
+        if workshop.phase != Phase.VOTE:
+            raise PermissionDenied(_("Voting is not open."))
+        target = _vote_target(workshop, note_id=note_id, theme_id=theme_id)
+        used = Vote.objects.filter(participant=participant).count()
+        if used >= workshop.vote_budget:
+            raise ValidationError(_("You have used all your votes."), code="budget")
+        if (
+            not workshop.votes_stackable
+            and Vote.objects.filter(participant=participant, **target).exists()
+        ):
+            raise ValidationError(_("You can put only one vote on each."), code="stack")
+        Vote.objects.create(workshop=workshop, participant=participant, **target)
+        _vote_event(workshop)
+    return workshop.vote_budget - used - 1
+
+
+def vote_retract(
+    *, participant: Participant, note_id: int | None = None, theme_id: int | None = None
+) -> int:
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        workshop = Workshop.objects.get(pk=participant.workshop_id)
+        if workshop.phase != Phase.VOTE:
+            raise PermissionDenied(_("Voting is not open."))
+        target = _vote_target(workshop, note_id=note_id, theme_id=theme_id)
+        vote = Vote.objects.filter(participant=participant, **target).order_by("-pk").first()
+        if vote is None:
+            raise ValidationError(_("You have no vote there to take back."))
+        vote.delete()
+        _vote_event(workshop)
+        used = Vote.objects.filter(participant=participant).count()
+    return workshop.vote_budget - used
+
+
+def votes_left(participant: Participant) -> int:
+    return max(0, participant.workshop.vote_budget - participant.votes.count())
+
+
+# --- Next steps --------------------------------------------------------------------------
+
+
+def action_item_create(
+    *,
+    workshop: Workshop,
+    title: str,
+    owner_name: str = "",
+    due_date: datetime.date | None = None,
+    note_ids: Iterable[int] = (),
+    theme_ids: Iterable[int] = (),
+) -> ActionItem:
+    title = (title or "").replace("\x00", "").strip()
+    if not title:
+        raise ValidationError(_("Say what the next step is."))
+    notes = list(workshop.notes.filter(pk__in=list(note_ids)))
+    themes = list(workshop.themes.filter(pk__in=list(theme_ids)))
+    with transaction.atomic():
+        item = ActionItem.objects.create(
+            workshop=workshop,
+            challenge_id=workshop.challenge_id,
+            title=title[:300],
+            owner_name=(owner_name or "").strip()[:120],
+            due_date=due_date,
+        )
+        item.notes.set(notes)
+        item.themes.set(themes)
+        _emit(workshop, "action", LiveEvent.Audience.ALL, "workshops/live/refresh.html", {})
+    return item
+
+
+def action_item_delete(*, item: ActionItem) -> None:
+    workshop = item.workshop
+    with transaction.atomic():
+        item.delete()
+        if workshop is not None:
+            _emit(workshop, "action", LiveEvent.Audience.ALL, "workshops/live/refresh.html", {})
+
+
+# --- Reads for the screens ---------------------------------------------------------------
+
+
+def vote_totals(workshop: Workshop) -> tuple[dict[int, int], dict[int, int], int]:
+    """(note id → dots, theme id → dots, all dots), two queries."""
+    rows = (
+        Vote.objects.filter(workshop=workshop).values("note_id", "theme_id").annotate(n=Count("pk"))
+    )
+    notes: dict[int, int] = {}
+    themes: dict[int, int] = {}
+    total = 0
+    for row in rows:
+        total += row["n"]
+        if row["note_id"]:
+            notes[row["note_id"]] = row["n"]
+        else:
+            themes[row["theme_id"]] = row["n"]
+    return notes, themes, total
+
+
+def participant_votes(participant: Participant) -> tuple[dict[int, int], dict[int, int]]:
+    notes: dict[int, int] = {}
+    themes: dict[int, int] = {}
+    for row in participant.votes.values("note_id", "theme_id").annotate(n=Count("pk")):
+        if row["note_id"]:
+            notes[row["note_id"]] = row["n"]
+        else:
+            themes[row["theme_id"]] = row["n"]
+    return notes, themes
+
+
+def group_counts(workshop: Workshop) -> dict[tuple[int, int], int]:
+    rows = (
+        Note.objects.filter(workshop=workshop)
+        .filter(Q(status=Note.Status.VISIBLE) | Q(status=Note.Status.PENDING))
+        .values("group_id", "column_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["group_id"], r["column_id"]): r["n"] for r in rows}

@@ -1,0 +1,41 @@
+"""Template helpers for the session screens (timer state, phase steps, lookups)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from workshops.models import Workshop
+from workshops.session import PHASE_ORDER, timer_remaining
+
+register = template.Library()
+
+
+@register.simple_tag
+def timer_state(workshop: Workshop) -> dict:
+    """What a timer element needs: server time now, end time (ms) or remaining seconds."""
+    now = timezone.now()
+    remaining = timer_remaining(workshop, now=now)
+    return {
+        "server_now": int(now.timestamp() * 1000),
+        "ends_at": int(workshop.timer_ends_at.timestamp() * 1000) if workshop.timer_ends_at else "",
+        "paused": workshop.timer_paused_remaining is not None,
+        "remaining": remaining,
+        "set": remaining is not None,
+        "text": f"{(remaining or 0) // 60:02d}:{(remaining or 0) % 60:02d}",
+        "locks": workshop.timer_locks_writing,
+    }
+
+
+@register.simple_tag
+def phase_steps(workshop: Workshop) -> list[dict]:
+    current = PHASE_ORDER.index(workshop.phase)
+    return [
+        {"value": value, "label": label, "current": i == current, "done": i < current}
+        for i, (value, label) in enumerate(Workshop.Phase.choices)
+    ]
+
+
+@register.filter
+def lookup(mapping: dict, key) -> object:
+    return mapping.get(key, 0) if mapping else 0

@@ -1,0 +1,440 @@
+"""Steering a live session: the facilitator's overview and controls, the projector, groups.
+
+Every action is a normal form post that redirects back (works without JavaScript); the
+overview boosts its forms with htmx and swaps only `#session`.
+"""
+
+from __future__ import annotations
+
+import decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops import access, session
+from workshops.boards import last_event_id
+from workshops.codes import format_join_code
+from workshops.forms import (
+    ActionItemForm,
+    MoveParticipantForm,
+    PhaseForm,
+    ThemeNameForm,
+    TimerForm,
+    VotingForm,
+)
+from workshops.models import ActionItem, Note, Workshop
+from workshops.screens import stage_context, suggestion_key
+from workshops.views.facilitator import _qr_svg, join_url
+
+REJECTED_KEY = "labb_rejected_suggestions"
+
+
+def _rejected(request: HttpRequest, workshop: Workshop) -> frozenset:
+    return frozenset(request.session.get(REJECTED_KEY, {}).get(str(workshop.pk), []))
+
+
+def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, group=None) -> dict:
+    if screen == "projector":
+        stage_url = reverse("workshop_projector", args=[workshop.pk])
+    elif group is not None:
+        stage_url = reverse("group_view", args=[workshop.pk, group.pk])
+    else:
+        stage_url = reverse("workshop_board", args=[workshop.pk])
+    url = join_url(request, workshop)
+    context = stage_context(
+        workshop, screen=screen, group=group, rejected=_rejected(request, workshop)
+    )
+    context.update(
+        {
+            "challenge": workshop.challenge,
+            "stage_url": stage_url + "?stage=1",
+            "last_event_id": last_event_id(workshop),
+            "stream_url": reverse("board_stream", args=[workshop.pk]),
+            "join_url": url,
+            "join_code": format_join_code(workshop.join_code),
+            "phase_previous_next": session.phase_neighbours(workshop),
+        }
+    )
+    if screen == "facilitator":
+        context["voting_form"] = VotingForm(instance=workshop)
+        context["timer_form"] = TimerForm(initial={"minutes": 5})
+        if workshop.phase == Workshop.Phase.NEXT_STEPS:
+            context.setdefault("action_form", ActionItemForm(workshop=workshop))
+    return context
+
+
+def _stage_or_page(request: HttpRequest, template: str, context: dict, status: int = 200):
+    if request.GET.get("stage") and request.htmx:
+        return render(request, "workshops/_stage.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator's overview: the phase panel, the timer and every group side by side."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    context = _page_context(request, workshop, screen="facilitator")
+    return _stage_or_page(request, "workshops/board.html", context)
+
+
+@login_required
+@require_GET
+def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    context = _page_context(request, workshop, screen="projector")
+    url = context["join_url"]
+    context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
+    return _stage_or_page(request, "workshops/projector.html", context)
+
+
+@login_required
+@require_GET
+def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    """One group large, with its own join link and QR code and the people in it."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    group = get_object_or_404(workshop.groups, pk=group_pk)
+    context = _page_context(request, workshop, screen="group", group=group)
+    link = _group_link(request, group) if workshop.join_code else ""
+    context.update(
+        {
+            "group": group,
+            "group_link": link,
+            "group_qr": _qr_svg(link, scale=4) if link else "",
+            "group_participants": list(workshop.participants.filter(group=group)),
+            "unassigned": list(workshop.participants.filter(group=None)),
+            "move_form": MoveParticipantForm(workshop=workshop),
+            "groups": list(workshop.groups.all()),
+        }
+    )
+    return _stage_or_page(request, "workshops/group_view.html", context)
+
+
+def _group_link(request: HttpRequest, group) -> str:
+    from django.conf import settings
+
+    path = reverse("join_group", args=[group.token])
+    return (
+        (settings.LABB_PUBLIC_URL + path)
+        if settings.LABB_PUBLIC_URL
+        else request.build_absolute_uri(path)
+    )
+
+
+@login_required
+@require_GET
+def group_qr(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    group = get_object_or_404(workshop.groups, pk=group_pk)
+    if not workshop.join_code:
+        return HttpResponse(_("This workshop has no join code."), status=404)
+    response = HttpResponse(
+        _qr_svg(_group_link(request, group), scale=10), content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = f'inline; filename="group-{group.position}.svg"'
+    return response
+
+
+# --- Helpers for the actions --------------------------------------------------------------
+
+
+def _back(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("workshop_board", args=[workshop.pk])
+    return redirect(target)
+
+
+def _refuse(request: HttpRequest, workshop: Workshop, message: str, status: int = 400):
+    """Show the overview again with the reason, and the right status."""
+    messages.error(request, message)
+    context = _page_context(request, workshop, screen="facilitator")
+    return render(request, "workshops/board.html", context, status=status)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Phases, timer, voting settings -------------------------------------------------------
+
+
+@login_required
+@require_POST
+def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, workshop, _("Choose one of the phases."))
+    try:
+        workshop = session.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
+    messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def timer_control(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = TimerForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return _refuse(request, workshop, " ".join(errors) or _("Check the timer."))
+    action = form.cleaned_data["action"]
+    minutes = form.cleaned_data.get("minutes") or decimal.Decimal(0)
+    seconds = int(minutes * 60)
+    try:
+        if action == "start":
+            session.timer_start(
+                workshop=workshop, seconds=seconds, locks_writing=form.cleaned_data["locks_writing"]
+            )
+        elif action == "pause":
+            session.timer_pause(workshop=workshop)
+        elif action == "resume":
+            session.timer_resume(workshop=workshop)
+        elif action == "extend":
+            session.timer_extend(workshop=workshop, seconds=seconds)
+        else:
+            session.timer_stop(workshop=workshop)
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = VotingForm(request.POST, instance=Workshop.objects.get(pk=workshop.pk))
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return _refuse(request, workshop, " ".join(errors))
+    session.voting_configure(
+        workshop=workshop,
+        budget=form.cleaned_data["vote_budget"],
+        stackable=form.cleaned_data["votes_stackable"],
+        hidden=form.cleaned_data["votes_hidden"],
+    )
+    messages.success(request, _("Voting settings saved."))
+    return _back(request, workshop)
+
+
+# --- Screening and groups ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest, pk: int) -> HttpResponse:
+    """Notes waiting for approval: approve or hide several at once."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        ids = [i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i]
+        if action not in {"approve", "hide"} or not ids:
+            messages.error(request, _("Tick at least one note, then approve or hide."))
+            status = 400
+        else:
+            changed = session.notes_screen(
+                workshop=workshop, note_ids=ids, approve=action == "approve"
+            )
+            messages.success(request, _("%(count)s notes updated.") % {"count": changed})
+            return redirect("screening", pk=workshop.pk)
+    else:
+        status = 200
+    pending = list(
+        workshop.notes.filter(status=Note.Status.PENDING).select_related("group", "column")
+    )
+    return render(
+        request,
+        "workshops/screening.html",
+        {"workshop": workshop, "challenge": workshop.challenge, "pending": pending},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def participant_move(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    participant = get_object_or_404(
+        workshop.participants.select_related("group"), pk=participant_pk
+    )
+    form = MoveParticipantForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        return _refuse(request, workshop, _("Choose a group of this workshop."))
+    session.participant_move(participant=participant, group=form.cleaned_data["group"])
+    messages.success(request, _("Participant moved."))
+    return redirect("group_view", pk=workshop.pk, group_pk=form.cleaned_data["group"].pk)
+
+
+# --- Themes ------------------------------------------------------------------------------
+
+
+def _theme(workshop: Workshop, theme_pk: int):
+    return get_object_or_404(workshop.themes.select_related("workshop"), pk=theme_pk)
+
+
+def _note(workshop: Workshop, note_pk: int) -> Note:
+    return get_object_or_404(
+        workshop.notes.select_related("workshop", "merged_into").filter(status=Note.Status.VISIBLE),
+        pk=note_pk,
+    )
+
+
+@login_required
+@require_POST
+def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = ThemeNameForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
+    ids = [i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i]
+    try:
+        session.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return theme_create(request, pk)
+
+
+@login_required
+@require_POST
+def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    raw = request.POST.get("key", "")
+    ids = [_int_or_none(part) for part in raw.split("-")]
+    if not raw or None in ids or len(ids) > 500:
+        return _refuse(request, workshop, _("That suggestion is no longer there."))
+    rejected = dict(request.session.get(REJECTED_KEY, {}))
+    keys = set(rejected.get(str(workshop.pk), []))
+    keys.add(suggestion_key(ids))
+    rejected[str(workshop.pk)] = sorted(keys)
+    request.session[REJECTED_KEY] = rejected
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def theme_rename(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    theme = _theme(workshop, theme_pk)
+    form = ThemeNameForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
+    session.theme_rename(theme=theme, name=form.cleaned_data["name"])
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    theme = _theme(workshop, theme_pk)
+    into = workshop.themes.filter(pk=_int_or_none(request.POST.get("into"))).first()
+    if into is None:
+        return _refuse(request, workshop, _("Choose another theme of this workshop to merge into."))
+    try:
+        session.theme_merge(theme=theme, into=into)
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def theme_dissolve(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    session.theme_dissolve(theme=_theme(workshop, theme_pk))
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    note = _note(workshop, note_pk)
+    raw = request.POST.get("theme", "")
+    theme = None
+    if raw:
+        theme = workshop.themes.filter(pk=_int_or_none(raw)).first()
+        if theme is None:
+            return _refuse(request, workshop, _("That theme is not in this workshop."))
+    session.note_set_theme(note=note, theme=theme)
+    if request.headers.get("X-Labb-Fragment") == "1":
+        return HttpResponse(status=204)
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    note = _note(workshop, note_pk)
+    raw = request.POST.get("of", "")
+    into = None
+    if raw:
+        into = workshop.notes.filter(pk=_int_or_none(raw), status=Note.Status.VISIBLE).first()
+        if into is None:
+            return _refuse(request, workshop, _("Choose another note of this workshop."))
+    try:
+        session.note_merge_duplicate(note=note, into=into)
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
+    return _back(request, workshop)
+
+
+# --- Next steps --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = ActionItemForm(request.POST, workshop=workshop)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session.action_item_create(
+                workshop=workshop,
+                title=data["title"],
+                owner_name=data["owner_name"],
+                due_date=data["due_date"],
+                theme_ids=[t.pk for t in data["themes"]],
+                note_ids=[i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Next step added."))
+            return _back(request, workshop)
+    context = _page_context(request, workshop, screen="facilitator")
+    context["action_form"] = form
+    return render(request, "workshops/board.html", context, status=400)
+
+
+@login_required
+@require_POST
+def action_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    item = get_object_or_404(ActionItem, pk=item_pk, workshop=workshop)
+    session.action_item_delete(item=item)
+    return _back(request, workshop)
