@@ -34,9 +34,16 @@ def test_it_saves_a_note_once_per_client_id(workshop, participant):
     assert Note.objects.filter(workshop=workshop).count() == 1
 
 
+def _reveal(workshop):
+    # Before the reveal, boards get counts instead of notes (tests/session/test_phases.py).
+    workshop.phase = workshop.Phase.REVEAL
+    workshop.save(update_fields=["phase"])
+
+
 def test_it_publishes_the_note_on_commit(
     workshop, participant, captured_events, django_capture_on_commit_callbacks
 ):
+    _reveal(workshop)
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant, text="Tillit <b>mellan</b> kommunerna")
     assert len(captured_events) == 1
@@ -100,6 +107,7 @@ def test_screened_notes_wait_and_are_not_published(
 ):
     workshop.screening = True
     workshop.save()
+    _reveal(workshop)
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant)
     assert note.status == Note.Status.PENDING
@@ -112,6 +120,7 @@ def test_screened_notes_wait_and_are_not_published(
 def test_hiding_and_deleting_remove_the_note_from_live_boards(
     workshop, participant, captured_events, django_capture_on_commit_callbacks
 ):
+    _reveal(workshop)
     note, _ = _create(workshop, participant)
     with django_capture_on_commit_callbacks(execute=True):
         services.note_set_status(note=note, status=Note.Status.HIDDEN)
