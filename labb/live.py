@@ -143,12 +143,19 @@ class RedisBackend:
         self._client = redis.Redis.from_url(
             url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=30
         )
+        # Pub/sub channels are global to a Redis server, not per database: name them by the
+        # database number so two Labb instances sharing a server (redis/0 and redis/1) never
+        # receive each other's events (workshop ids collide across instances).
+        db = self._client.connection_pool.connection_kwargs.get("db", 0)
+        self.channel_prefix = f"{CHANNEL_PREFIX}{db}:"
 
     def publish(self, payload: dict) -> None:
         import redis
 
         try:
-            self._client.publish(f"{CHANNEL_PREFIX}{payload['workshop_id']}", json.dumps(payload))
+            self._client.publish(
+                f"{self.channel_prefix}{payload['workshop_id']}", json.dumps(payload)
+            )
         except redis.RedisError:
             # The change is saved and recorded as a LiveEvent; streams catch up from the
             # database when their listener reconnects to Redis.
@@ -167,7 +174,7 @@ class RedisBackend:
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    await pubsub.psubscribe(f"{self.channel_prefix}*")
                     if not first:
                         logger.info("Live listener reconnected to Redis")
                         hub.resync_all()
