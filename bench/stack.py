@@ -1,0 +1,198 @@
+"""A production-like Labb stack for the benchmarks: own PostgreSQL database, Redis db,
+uvicorn with N worker processes. Nothing here is used by the app itself.
+
+The seed step runs inside Django (`python -m bench.stack seed ...`) in a subprocess so the
+harness process itself never imports Django and stays a lean load generator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def server_env(*, db: str, redis_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "labb.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+            "REDIS_URL": redis_url,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+            "LOG_LEVEL": "WARNING",
+            # The harness posts faster per phone than a person can (50 notes/s over 50
+            # phones is 60 notes/min each); the per-phone throttle is not what we measure.
+            "LABB_NOTES_PER_MINUTE": "100000",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.pop("LABB_PRODUCTION", None)
+    env.update(extra or {})
+    return env
+
+
+def database_recreate(db: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+
+
+def database_drop(db: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def redis_flush(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def seed(env: dict[str, str], spec: dict) -> dict:
+    """Create workshops (spec: {"workshops": [{"key":..., "groups":...}]}) and a logged-in
+    facilitator session. Returns ids, join codes, columns and groups as JSON."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.stack", "seed", json.dumps(spec)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _seed_in_django(spec: dict) -> dict:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from challenges.models import Challenge, Membership, Organisation
+    from workshops import services
+    from workshops.models import Workshop
+
+    org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="bench-facilitator").first()
+    if user is None:
+        user = user_model.objects.create_user(username="bench-facilitator", password=None)
+        Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
+    challenge, _ = Challenge.objects.get_or_create(
+        organisation=org, question="Hur gör vi bänken snabb?", defaults={"created_by": user}
+    )
+    client = Client()
+    client.force_login(user)
+    result = {"sessionid": client.cookies["sessionid"].value, "workshops": {}}
+    for item in spec["workshops"]:
+        workshop = services.workshop_create(
+            challenge=challenge,
+            user=user,
+            title=f"Bench {item['key']}",
+            template_key="success_obstacles",
+            group_count=item["groups"],
+            place="Bench",
+        )
+        workshop.phase = Workshop.Phase.REVEAL
+        workshop.save(update_fields=["phase"])
+        result["workshops"][item["key"]] = {
+            "id": workshop.pk,
+            "code": workshop.join_code,
+            "groups": list(workshop.groups.values_list("pk", flat=True)),
+            "columns": list(workshop.columns.values_list("pk", flat=True)),
+        }
+    return result
+
+
+@dataclass
+class Server:
+    """uvicorn with `workers` processes on 127.0.0.1:`port`."""
+
+    env: dict[str, str]
+    port: int
+    workers: int
+    process: subprocess.Popen | None = None
+    worker_pids: list[int] = field(default_factory=list)
+
+    def start(self, timeout: float = 30.0) -> None:
+        import psutil
+
+        cmd = [
+            sys.executable, "-m", "uvicorn", "labb.asgi:application",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.workers),
+            "--loop", "uvloop", "--http", "httptools",
+            "--no-access-log", "--log-level", "warning", "--lifespan", "off",
+            "--backlog", "4096",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("uvicorn did not answer /healthz in time")
+        master = psutil.Process(self.process.pid)
+        # Worker processes run `multiprocessing.spawn`; skip the resource tracker.
+        for _ in range(50):
+            self.worker_pids = [
+                child.pid
+                for child in master.children(recursive=True)
+                if "resource_tracker" not in " ".join(child.cmdline())
+            ]
+            if self.workers == 1 or len(self.worker_pids) >= self.workers:
+                break
+            time.sleep(0.1)
+        if self.workers == 1 and not self.worker_pids:
+            self.worker_pids = [self.process.pid]
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "seed":
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(_seed_in_django(json.loads(sys.argv[2]))))
