@@ -1,0 +1,184 @@
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.session.conftest import add_note, set_phase
+from workshops import session
+from workshops.models import LiveEvent, Vote, Workshop
+
+Phase = Workshop.Phase
+
+
+@pytest.fixture
+def voting(workshop, phones):
+    notes = [
+        add_note(workshop, phones[0][1], "Gemensam målbild"),
+        add_note(workshop, phones[2][1], "Tydliga mandat"),
+    ]
+    theme = session.theme_create(workshop=workshop, name="Styrning", note_ids=[notes[1].pk])
+    session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True)
+    set_phase(workshop, Phase.VOTE)
+    workshop.refresh_from_db()
+    return workshop, notes, theme
+
+
+def _vote(client, workshop, target, action="add", **extra):
+    return client.post(f"/p/{workshop.pk}/votes/", {"target": target, "action": action}, **extra)
+
+
+def test_a_phone_spends_its_budget_and_no_more(voting, phones):
+    workshop, notes, theme = voting
+    client, participant = phones[0]
+    assert _vote(client, workshop, f"note:{notes[0].pk}").status_code == 302
+    assert _vote(client, workshop, f"theme:{theme.pk}").status_code == 302
+    assert _vote(client, workshop, f"note:{notes[0].pk}").status_code == 302
+    response = _vote(client, workshop, f"note:{notes[0].pk}")
+    assert response.status_code == 409
+    assert b"You have used all your votes." in response.content
+    assert Vote.objects.filter(participant=participant).count() == 3
+
+
+def test_the_phone_shows_the_votes_left(voting, phones):
+    workshop, notes, _theme = voting
+    client, _participant = phones[0]
+    response = _vote(client, workshop, f"note:{notes[0].pk}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"You have 2 votes left." in response.content
+
+
+def test_taking_a_vote_back_returns_it_to_the_budget(voting, phones):
+    workshop, notes, _theme = voting
+    client, participant = phones[0]
+    _vote(client, workshop, f"note:{notes[0].pk}")
+    assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 302
+    assert session.votes_left(participant) == 3
+    assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 400
+
+
+def test_one_vote_per_note_when_votes_do_not_stack(voting, phones):
+    workshop, notes, _theme = voting
+    session.voting_configure(workshop=workshop, budget=3, stackable=False, hidden=True)
+    client, _participant = phones[0]
+    assert _vote(client, workshop, f"note:{notes[0].pk}").status_code == 302
+    response = _vote(client, workshop, f"note:{notes[0].pk}")
+    assert response.status_code == 409
+    assert b"only one vote on each" in response.content
+
+
+def test_voting_is_refused_outside_the_vote_phase(voting, phones):
+    workshop, notes, _theme = voting
+    set_phase(workshop, Phase.CLUSTER)
+    client, _participant = phones[0]
+    assert _vote(client, workshop, f"note:{notes[0].pk}").status_code == 403
+    assert not Vote.objects.exists()
+
+
+def test_bad_targets_are_refused(voting, phones, other_facilitator, challenge):
+    workshop, notes, _theme = voting
+    client, _participant = phones[0]
+    assert _vote(client, workshop, "note:abc").status_code == 400
+    assert _vote(client, workshop, "cake:1").status_code == 400
+    assert _vote(client, workshop, "note:999999").status_code == 400
+
+
+def test_hidden_totals_are_not_on_boards_or_phones_until_voting_closes(
+    voting, phones, facilitator_client, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, notes, _theme = voting
+    with django_capture_on_commit_callbacks(execute=True):
+        for client, _p in phones:
+            _vote(client, workshop, f"note:{notes[0].pk}")
+    assert not [e for e in captured_events if e["name"] == "vote"]
+    projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
+    assert "4 votes cast" in projector
+    assert "Totals are hidden until voting closes." in projector
+    assert "4 votes</span>" not in projector
+    phone = phones[1][0].get(f"/p/{workshop.pk}/").content.decode()
+    assert "votes in all" not in phone
+    set_phase(workshop, Phase.NEXT_STEPS)
+    projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
+    assert "Gemensam målbild — 4 votes" in projector
+
+
+def test_open_totals_are_pushed_to_boards_only(
+    voting, phones, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, notes, _theme = voting
+    session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
+    assert [(e["name"], e["audience"]) for e in captured_events] == [
+        ("vote", LiveEvent.Audience.BOARD)
+    ]
+    phone = phones[1][0].get(f"/p/{workshop.pk}/").content.decode()
+    assert "1 vote in all" in phone
+
+
+def test_budget_setting_is_limited_to_1_to_20(facilitator_client, workshop):
+    url = f"/workshops/{workshop.pk}/voting/"
+    response = facilitator_client.post(url, {"vote_budget": 21, "votes_hidden": "on"})
+    assert response.status_code == 400
+    response = facilitator_client.post(url, {"vote_budget": 7, "votes_stackable": "on"})
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert (workshop.vote_budget, workshop.votes_stackable, workshop.votes_hidden) == (
+        7,
+        True,
+        False,
+    )
+
+
+def test_voting_settings_permissions(client, workshop, other_facilitator, phones):
+    url = f"/workshops/{workshop.pk}/voting/"
+    assert client.post(url, {"vote_budget": 2}).status_code == 302  # to login
+    assert phones[0][0].post(url, {"vote_budget": 2}).status_code == 302
+    client.force_login(other_facilitator)
+    assert client.post(url, {"vote_budget": 2}).status_code == 404
+    workshop.refresh_from_db()
+    assert workshop.vote_budget == 5
+
+
+def test_vote_view_permissions(voting, client, facilitator_client, phones):
+    workshop, notes, _theme = voting
+    # Anonymous and facilitators have not joined as participants: 404.
+    assert _vote(Client(), workshop, f"note:{notes[0].pk}").status_code == 404
+    assert _vote(facilitator_client, workshop, f"note:{notes[0].pk}").status_code == 404
+    assert phones[0][0].get(f"/p/{workshop.pk}/votes/").status_code == 405
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
+    """Eight requests at once on real PostgreSQL, one vote left: exactly one is counted."""
+    from tests.conftest import join_as
+    from workshops import services
+
+    workshop = services.workshop_create(
+        challenge=challenge, user=facilitator, title="W", template_key="brainstorm", group_count=2
+    )
+    client = Client()
+    participant = join_as(client, workshop)
+    note = add_note(workshop, participant, "Pengar")
+    session.voting_configure(workshop=workshop, budget=2, stackable=True, hidden=True)
+    set_phase(workshop, Phase.VOTE)
+    session.vote_cast(participant=participant, note_id=note.pk)
+    barrier = threading.Barrier(8)
+    statuses = []
+
+    def tap():
+        try:
+            barrier.wait()
+            response = _vote(client, workshop, f"note:{note.pk}")
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302] + [409] * 7
+    assert Vote.objects.filter(participant=participant).count() == 2
