@@ -170,6 +170,27 @@ def labb_server(labb_servers) -> LabbServer:
     return labb_servers.start()
 
 
+@pytest.fixture(scope="module")
+def module_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LabbServer]:
+    """One server for a whole test module (starting one costs seconds on a busy box).
+
+    Tests that use it must also use `transactional_db`, so what they create is committed
+    and visible to the server; the rows are flushed after each test as usual.
+    """
+    if not settings.REDIS_URL:
+        pytest.fail("Server tests need Redis (set REDIS_URL)")
+    servers = LabbServers(tmp_path=tmp_path_factory.mktemp("labb-server"))
+    try:
+        with django_db_blocker.unblock():
+            server = servers.start()
+        yield server
+    finally:
+        servers.stop_all()
+        for server in servers.servers:
+            if "Traceback" in server.log():
+                sys.stderr.write(f"\n--- uvicorn :{server.port} log tail ---\n{server.log()}")
+
+
 @pytest.fixture
 def shown_workshop(workshop):
     """The shared `workshop`, in a phase where notes land on the board as they are posted.
@@ -250,6 +271,7 @@ class SSEReader:
         self.frames: queue.Queue[SSEFrame] = queue.Queue()
         self.status: int | None = None
         self.content_type: str = ""
+        self.response_headers: httpx.Headers = httpx.Headers()
         self._opened = threading.Event()
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -275,6 +297,7 @@ class SSEReader:
                 self._response = response
                 self.status = response.status_code
                 self.content_type = response.headers.get("content-type", "")
+                self.response_headers = response.headers
                 self._opened.set()
                 if response.status_code != 200:
                     response.read()
@@ -332,6 +355,7 @@ __all__ = [
     "join_over_http",
     "labb_server",
     "labb_servers",
+    "module_server",
     "post_note_over_http",
     "session_cookies_for",
     "shown_workshop",

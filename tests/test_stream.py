@@ -1,0 +1,265 @@
+"""The SSE streams: board_stream (facilitator and projector) and phone_stream.
+
+Read through a real uvicorn process with httpx streaming: an ASGI test transport buffers
+the response, and the stream view's "give the connection back before streaming" only means
+something with a real server and a real connection pool.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.live.server import (
+    SSEReader,
+    csrf_token,
+    http_client,
+    join_over_http,
+    module_server,  # noqa: F401 - fixture
+    post_note_over_http,
+    session_cookies_for,
+)
+from workshops import services
+from workshops.models import LiveEvent, Note, Workshop
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shown(workshop) -> Workshop:
+    """Notes land on the board as they are posted in the Reveal phase."""
+    workshop.phase = Workshop.Phase.REVEAL
+    workshop.save(update_fields=["phase"])
+    return workshop
+
+
+@pytest.fixture
+def board(module_server, facilitator) -> httpx.Client:  # noqa: F811
+    with http_client(module_server, session_cookies_for(facilitator)) as client:
+        yield client
+
+
+@pytest.fixture
+def phone(module_server, shown) -> httpx.Client:  # noqa: F811
+    client, _pk = join_over_http(module_server, shown, name="Kim")
+    yield client
+    client.close()
+
+
+def _post(phone: httpx.Client, workshop: Workshop, text: str) -> Note:
+    response = post_note_over_http(
+        phone,
+        workshop.pk,
+        column_pk=workshop.columns.first().pk,
+        text=text,
+        client_id=str(uuid.uuid4()),
+    )
+    assert response.status_code == 201, response.text
+    return Note.objects.get(workshop=workshop, text=text)
+
+
+def _note_event_id(note: Note) -> str:
+    return str(
+        LiveEvent.objects.get(
+            workshop_id=note.workshop_id, name="note", data__contains=f'id="note-{note.pk}"'
+        ).pk
+    )
+
+
+def _board_path(workshop: Workshop) -> str:
+    return f"/workshops/{workshop.pk}/stream/"
+
+
+def test_a_new_stream_says_hello_with_the_newest_event_id(board, shown, phone):
+    before = _post(phone, shown, "Före anslutningen")
+    with SSEReader(board, _board_path(shown)) as reader:
+        assert reader.status == 200
+        assert reader.content_type.startswith("text/event-stream")
+        hello = reader.next_event()
+        headers = reader.response_headers
+    assert headers["cache-control"] == "no-cache, no-store"
+    assert headers["x-accel-buffering"] == "no"
+    assert hello.event == "hello"
+    assert hello.id == _note_event_id(before)
+
+
+def test_a_note_posted_after_connecting_arrives_as_a_frame_with_its_event_id(board, shown, phone):
+    with SSEReader(board, _board_path(shown)) as reader:
+        assert reader.next_event().event == "hello"
+        note = _post(phone, shown, "Gemensam målbild för <regionen>")
+        frame = reader.next_event()
+        assert reader.events_within(0.3) == []
+    assert frame.event == "note"
+    assert frame.id == _note_event_id(note)
+    assert f'id="note-{note.pk}"' in frame.data
+    assert f'hx-swap-oob="beforeend:#notes-g{note.group_id}-c{note.column_id}"' in frame.data
+    assert "Gemensam målbild för &lt;regionen&gt;" in frame.data
+
+
+@pytest.mark.parametrize("resume_with", ["header", "query"])
+def test_a_reconnecting_stream_gets_exactly_the_events_it_missed(board, shown, phone, resume_with):
+    with SSEReader(board, _board_path(shown)) as reader:
+        assert reader.next_event().event == "hello"
+        seen = _post(phone, shown, "Sedd")
+        assert reader.next_event().id == _note_event_id(seen)
+
+    missed = [_post(phone, shown, f"Missad {n}") for n in range(3)]
+    last_seen = _note_event_id(seen)
+    if resume_with == "header":
+        reader = SSEReader(board, _board_path(shown), headers={"Last-Event-ID": last_seen})
+    else:
+        reader = SSEReader(board, f"{_board_path(shown)}?last={last_seen}")
+    with reader:
+        replayed = [reader.next_event() for _note in missed]
+        after = _post(phone, shown, "Efter återanslutningen")
+        live_frame = reader.next_event()
+        assert reader.events_within(0.5) == []
+
+    assert [f.event for f in replayed] == ["note", "note", "note"]
+    assert [f.id for f in replayed] == [_note_event_id(n) for n in missed]
+    for frame, note in zip(replayed, missed, strict=True):
+        assert f"Missad {missed.index(note)}<" in frame.data
+    assert "Sedd<" not in "".join(f.data for f in replayed)
+    assert live_frame.id == _note_event_id(after)
+
+
+def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, monkeypatch):
+    from workshops.views import stream
+
+    # The server's limit is 500 events; a stream that far behind reloads the page instead.
+    first = LiveEvent.objects.filter(workshop=shown).order_by("pk").last()
+    rows = [
+        LiveEvent(workshop=shown, audience=LiveEvent.Audience.BOARD, name="note", data="<i></i>")
+        for _n in range(stream.REPLAY_LIMIT + 1)
+    ]
+    LiveEvent.objects.bulk_create(rows)
+    newest = LiveEvent.objects.filter(workshop=shown).order_by("-pk").first()
+    with SSEReader(
+        board, _board_path(shown), headers={"Last-Event-ID": str(first.pk if first else 0)}
+    ) as reader:
+        frame = reader.next_event()
+        assert reader.events_within(0.3) == []
+    assert frame.event == "reload"
+    assert frame.id == str(newest.pk)
+
+
+def test_the_phone_stream_does_not_get_board_only_events(shown, phone, board):
+    with SSEReader(phone, f"/p/{shown.pk}/stream/") as phone_reader:
+        assert phone_reader.status == 200
+        assert phone_reader.next_event().event == "hello"
+        with SSEReader(board, _board_path(shown)) as board_reader:
+            assert board_reader.next_event().event == "hello"
+            _post(phone, shown, "Bara för tavlan")
+            assert board_reader.next_event().event == "note"
+            # An event for every screen comes through on the phone; the note before it not.
+            token = csrf_token(board, f"/workshops/{shown.pk}/")
+            response = board.post(
+                f"/workshops/{shown.pk}/accepting/",
+                data={"accepting": "0"},
+                headers={"X-CSRFToken": token},
+            )
+            assert response.status_code == 302
+            assert board_reader.next_event().event == "status"
+        phone_frames = phone_reader.events_within(1.0)
+    assert [f.event for f in phone_frames] == ["status"]
+    assert "Bara för tavlan" not in phone_frames[0].data
+
+
+def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
+    module_server,  # noqa: F811
+    shown,
+):
+    groups = list(shown.groups.order_by("position"))
+    phone_1, _pk = join_over_http(module_server, shown, group=groups[0])
+    phone_2, _pk = join_over_http(module_server, shown, group=groups[1])
+    mover = services.participant_join(workshop=shown, group=groups[0])
+    start = (
+        LiveEvent.objects.filter(workshop=shown)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+    from workshops import session
+
+    services.workshop_set_accepting(workshop=shown, accepting=False)  # all screens
+    session.participant_move(participant=mover, group=groups[1])  # phones of group 1 only
+    services.note_create(
+        workshop=shown,
+        column=shown.columns.first(),
+        group=groups[0],
+        text="Skriven av samtalsledaren",
+        client_id=uuid.uuid4(),
+    )
+
+    with SSEReader(phone_1, f"/p/{shown.pk}/stream/?last={start}") as reader:
+        frames_1 = reader.events_within(1.0)
+    with SSEReader(phone_2, f"/p/{shown.pk}/stream/?last={start}") as reader:
+        frames_2 = reader.events_within(1.0)
+    assert [f.event for f in frames_1] == ["status", "phase"]
+    assert [f.event for f in frames_2] == ["status"]
+
+
+def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server, shown):  # noqa: F811
+    shown.group_assignment = Workshop.GroupAssignment.CHOOSE
+    shown.save(update_fields=["group_assignment"])
+    client = http_client(module_server)
+    token = client.get(f"/j/{shown.join_code}/").cookies["csrftoken"]
+    response = client.post(
+        f"/j/{shown.join_code}/", data={"csrfmiddlewaretoken": token, "display_name": ""}
+    )
+    assert response.status_code == 302
+    groups = list(shown.groups.order_by("position"))
+    mover = services.participant_join(workshop=shown, group=groups[0])
+
+    from workshops import session
+
+    with SSEReader(client, f"/p/{shown.pk}/stream/") as reader:
+        assert reader.next_event().event == "hello"
+        session.participant_move(participant=mover, group=groups[1])  # phones of group 1
+        services.workshop_set_accepting(workshop=shown, accepting=False)  # everyone
+        frames = reader.events_within(1.5)
+    assert [f.event for f in frames] == ["status"]
+
+
+def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, facilitator, phone):
+    other = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Annan",
+        template_key="brainstorm",
+        group_count=1,
+    )
+    response = phone.get(f"/p/{other.pk}/stream/")
+    assert response.status_code == 404
+    # Nor the board stream of its own workshop.
+    assert phone.get(_board_path(shown)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other_facilitator", "staff", "outsider"])
+def test_only_the_workshops_facilitators_can_open_the_board_stream(
+    module_server,  # noqa: F811
+    shown,
+    request,
+    who,
+):
+    cookies = {} if who == "anonymous" else session_cookies_for(request.getfixturevalue(who))
+    with http_client(module_server, cookies) as client:
+        response = client.get(_board_path(shown))
+    assert response.status_code == 404
+    assert "text/event-stream" not in response.headers.get("content-type", "")
+
+
+def test_an_anonymous_browser_cannot_open_a_phone_stream(module_server, shown):  # noqa: F811
+    with http_client(module_server) as client:
+        assert client.get(f"/p/{shown.pk}/stream/").status_code == 404
+
+
+def test_streams_refuse_other_methods(board, phone, shown):
+    token = csrf_token(board, f"/workshops/{shown.pk}/")
+    assert board.post(_board_path(shown), headers={"X-CSRFToken": token}).status_code == 405
+    token = phone.cookies["csrftoken"]
+    assert phone.post(f"/p/{shown.pk}/stream/", headers={"X-CSRFToken": token}).status_code == 405
