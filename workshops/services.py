@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +22,7 @@ from workshops.codes import new_group_token, new_join_code
 from workshops.models import Column, Group, LiveEvent, Note, Participant, Workshop
 
 MAX_GROUPS = 30
+LIVE_EVENT_LOCK = 0x4C4C  # advisory lock namespace for live event ordering ("LL")
 
 
 class RateLimited(Exception):
@@ -31,6 +32,18 @@ class RateLimited(Exception):
 
 
 # --- Live events -------------------------------------------------------------------------
+
+
+def _live_event_order_lock(workshop_id: int) -> None:
+    """Commit a workshop's live events in id order (held until the transaction ends).
+
+    Streams resume "after event N" (Last-Event-ID, page render). Without this, an event
+    that got a smaller id but committed after a bigger one was never seen by a stream that
+    had already passed it: the benchmark lost notes at 50 notes/s over two processes.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LIVE_EVENT_LOCK, workshop_id])
 
 
 def live_event_emit(
@@ -44,6 +57,7 @@ def live_event_emit(
 ) -> LiveEvent:
     """Render once, store for replay, publish when the transaction commits."""
     data = render_to_string(template, context)
+    _live_event_order_lock(workshop.pk)
     event = LiveEvent.objects.create(
         workshop=workshop, audience=audience, group=group, name=name, data=data
     )

@@ -26,6 +26,7 @@ from workshops.models import LiveEvent
 logger = logging.getLogger(__name__)
 
 REPLAY_LIMIT = 500
+LATE_WINDOW = 256
 RETRY_MS = 2000
 
 
@@ -66,7 +67,7 @@ def _newest_event_id(workshop_id: int) -> int:
 async def _event_stream(
     *, workshop_id: int, audiences: tuple[str, ...], group_id: int | None, after: int | None
 ) -> AsyncIterator[bytes]:
-    queue = live.hub.subscribe(workshop_id)
+    queue = live.hub.subscribe(workshop_id, audiences=audiences, group_id=group_id)
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
         last = after
@@ -77,6 +78,10 @@ async def _event_stream(
             frames, last = await _catch_up(workshop_id, last, audiences, group_id)
             for frame in frames:
                 yield frame
+        # Everything up to `floor` came from the database (page or catch-up). Events commit
+        # in id order per workshop, but two processes may *publish* them out of order: an
+        # event below `last` that was not delivered yet is late, not old.
+        floor, delivered = last, set()
         keepalive = settings.LABB_STREAM_KEEPALIVE
         while True:
             try:
@@ -89,15 +94,31 @@ async def _event_stream(
                 frames, last = await _catch_up(workshop_id, last, audiences, group_id)
                 for frame in frames:
                     yield frame
+                floor, delivered = last, set()
                 continue
-            if item.id <= last or item.audience not in audiences:
+            if item.id <= floor or item.audience not in audiences:
                 continue
             if item.audience == "phones" and item.group_id not in (None, group_id):
                 continue
-            last = item.id
-            yield item.frame
+            if item.id in delivered:
+                continue
+            delivered.add(item.id)
+            if len(delivered) > 2 * LATE_WINDOW:
+                floor = sorted(delivered)[-LATE_WINDOW]
+                delivered = {i for i in delivered if i > floor}
+            if item.id > last:
+                last = item.id
+                yield item.frame
+            else:
+                # Deliver it, but keep the browser's Last-Event-ID at the newest id.
+                yield _with_id(item.frame, item.id, last)
     finally:
         live.hub.unsubscribe(workshop_id, queue)
+
+
+def _with_id(frame: bytes, old_id: int, new_id: int) -> bytes:
+    prefix = f"id: {old_id}\n".encode()
+    return f"id: {new_id}\n".encode() + frame[len(prefix) :] if frame.startswith(prefix) else frame
 
 
 async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes], int]:
