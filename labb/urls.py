@@ -8,3 +8,6 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("workshops.urls")),
 ]
+
+# An outage raised outside a view is still a 503 (see labb.middleware).
+handler500 = "labb.middleware.server_error"

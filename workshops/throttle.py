@@ -3,18 +3,27 @@
 Only *failed* joins count, so 300 people behind one town-hall address all get in. A client
 address is the direct peer, or the X-Forwarded-For entry added by a configured proxy; an
 IPv6 address counts by its /64, since one household or phone usually holds a whole /64.
-A site-wide budget stops a guesser who spreads over many addresses.
+A site-wide budget stops a guesser who spreads over many addresses; while it is spent,
+only addresses that have themselves failed in this window are turned away, so an attacker
+cannot lock every room out of joining by burning the budget.
+
+The counters live in the cache (Redis). If Redis is unreachable the throttle lets joins
+through rather than stopping a running workshop: a guesser cannot make Redis go away.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -56,10 +65,14 @@ def _keys(request: HttpRequest) -> tuple[str, str]:
 def join_throttle_check(request: HttpRequest) -> HttpResponse | None:
     """A 429 response if this client (or the whole site) failed too often, else None."""
     address_key, site_key = _keys(request)
-    counts = cache.get_many([address_key, site_key])
-    if (
-        counts.get(address_key, 0) >= settings.LABB_JOIN_FAILURES_PER_ADDRESS
-        or counts.get(site_key, 0) >= settings.LABB_JOIN_FAILURES_SITEWIDE
+    try:
+        counts = cache.get_many([address_key, site_key])
+    except (RedisError, OSError):
+        logger.warning("Join throttle unavailable (cache down); letting the join through")
+        return None
+    address_failures = counts.get(address_key, 0)
+    if address_failures >= settings.LABB_JOIN_FAILURES_PER_ADDRESS or (
+        address_failures > 0 and counts.get(site_key, 0) >= settings.LABB_JOIN_FAILURES_SITEWIDE
     ):
         _window_id, remaining = _window()
         response = render(request, "workshops/join_throttled.html", status=429)
@@ -71,9 +84,12 @@ def join_throttle_check(request: HttpRequest) -> HttpResponse | None:
 def join_failure_record(request: HttpRequest) -> None:
     address_key, site_key = _keys(request)
     timeout = settings.LABB_JOIN_FAILURE_WINDOW + 5
-    for key in (address_key, site_key):
-        if not cache.add(key, 1, timeout=timeout):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=timeout)
+    try:
+        for key in (address_key, site_key):
+            if not cache.add(key, 1, timeout=timeout):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, timeout=timeout)
+    except (RedisError, OSError):
+        logger.warning("Join throttle unavailable (cache down); failure not counted")
