@@ -194,12 +194,16 @@ class RedisBackend:
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{self.channel_prefix}*")
-                    if not first:
-                        logger.info("Live listener reconnected to Redis")
-                        hub.resync_all()
-                    first = False
                     delay = 0.2
                     async for item in pubsub.listen():
+                        if item["type"] == "psubscribe":
+                            # Subscribed (again): whatever was published before this moment
+                            # went past us, so every open stream catches up from the database.
+                            if not first:
+                                logger.info("Live listener reconnected to Redis")
+                            first = False
+                            hub.resync_all()
+                            continue
                         if item["type"] != "pmessage":
                             continue
                         try:
