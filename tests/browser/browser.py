@@ -109,9 +109,10 @@ def browser(monkeypatch) -> Iterator:
             browser.close()
 
 
-def log_in(page, server_url: str, username: str, password: str) -> None:
+def log_in(page, watch: Watch, server_url: str, username: str, password: str) -> None:
     """Through the real login form."""
     page.goto(f"{server_url}/login/")
+    check_axe(page, watch, "login")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():

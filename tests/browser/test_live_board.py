@@ -41,7 +41,7 @@ def _open_board(browser, watch, server, workshop):  # noqa: F811
     context = new_context(browser, watch, **DESKTOP)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
-    log_in(page, server.url, "frida", "pw-frida")
+    log_in(page, watch, server.url, "frida", "pw-frida")
     page.goto(f"{server.url}/workshops/{workshop.pk}/board/")
     page.wait_for_selector("#live-status[data-state=connected]")
     check_axe(page, watch, "board")
@@ -127,10 +127,22 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
 
     assert board.evaluate("window.__labbNoReload") is True
     assert board.locator("#board-grid .note").count() == 3
+
+    # The projector (same login, another window) shows them too, and gets the next one live.
+    projector = board.context.new_page()
+    projector.set_default_timeout(TIMEOUT)
+    projector.goto(f"{server.url}/workshops/{workshop.pk}/projector/")
+    projector.wait_for_selector("#live-status[data-state=connected]")
+    for _phone, text, group in sent:
+        _wait_on_board(projector, text, group.pk, column.pk)
+    _send(phone_2, "Fler mötesplatser")
+    _wait_on_board(projector, "Fler mötesplatser", groups[1].pk, column.pk)
+    _wait_on_board(board, "Fler mötesplatser", groups[1].pk, column.pk)
+    check_axe(projector, watch, "projector with live notes")
     assert board.locator(".note-meta", has_text="Kim").count() == 1
     check_axe(board, watch, "board with live notes")
     check_axe(phone_1, watch, "phone after sending")
-    assert Note.objects.filter(workshop=workshop).count() == 3
+    assert Note.objects.filter(workshop=workshop).count() == 4
     assert {n.group_id for n in Note.objects.filter(workshop=workshop)} == {g.pk for g in groups}
     watch.assert_clean()
 
