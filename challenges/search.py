@@ -20,9 +20,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -109,13 +115,18 @@ def _substring_q(parsed: ParsedQuery, *fields: str) -> Q:
     return combined
 
 
+def _note_vector() -> RawSQL:
+    """The stored `search_sv` column (workshops migration 0003), GIN-indexed."""
+    return RawSQL('"workshops_note"."search_sv"', [], output_field=SearchVectorField())
+
+
 def filter_notes(notes: QuerySet[Note], parsed: ParsedQuery, *, ranked: bool = True) -> QuerySet:
     """Notes matching the query, best first on PostgreSQL, newest first on SQLite."""
     if uses_postgres():
         query = _query(parsed)
-        notes = notes.annotate(search=_vector("text")).filter(search=query)
+        notes = notes.annotate(search=_note_vector()).filter(search=query)
         if ranked:
-            return notes.annotate(rank=SearchRank(_vector("text"), query)).order_by(
+            return notes.annotate(rank=SearchRank(_note_vector(), query)).order_by(
                 "-rank", "-created_at", "-pk"
             )
         return notes
@@ -134,6 +145,11 @@ def _title_match(qs: QuerySet, parsed: ParsedQuery, fields: tuple[str, ...], tit
     return qs.filter(_substring_q(parsed, *fields)).order_by("-pk")
 
 
+# Counting every match of a very common word costs as much as the search; above this
+# the page says “more than 1,000”.
+COUNT_CAP = 1000
+
+
 @dataclass
 class ResultGroup:
     items: list
@@ -142,6 +158,10 @@ class ResultGroup:
     @property
     def more(self) -> int:
         return max(0, self.count - len(self.items))
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 @dataclass
@@ -154,15 +174,37 @@ class SearchResults:
     next_steps: ResultGroup
     groups: list[tuple[str, str, ResultGroup]] = field(default_factory=list)
 
+    cap: int = COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return any(group.capped for _key, _label, group in self.groups)
+
     @property
     def total(self) -> int:
         return sum(group.count for _key, _label, group in self.groups)
 
 
 def _group(qs: QuerySet, limit: int) -> ResultGroup:
-    items = list(qs[:limit])
-    count = len(items) if len(items) < limit else qs.order_by().count()
-    return ResultGroup(items=items, count=count)
+    items = list(qs[: limit + 1])
+    if len(items) <= limit:
+        return ResultGroup(items=items, count=len(items))
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return ResultGroup(items=items[:limit], count=count)
+
+
+def _notes_group(matching: QuerySet[Note], limit: int) -> ResultGroup:
+    """Rank on the notes table alone, then load the page's notes with their context.
+
+    Joining workshops, groups, columns and themes onto every match before the top-N sort
+    costs more than the search itself at 100,000 notes.
+    """
+    group = _group(matching.values_list("pk", flat=True), limit)
+    by_pk = Note.objects.select_related(
+        "workshop__challenge__organisation", "group", "column", "theme"
+    ).in_bulk(group.items)
+    group.items = [by_pk[pk] for pk in group.items if pk in by_pk]
+    return group
 
 
 def search(
@@ -179,7 +221,7 @@ def search(
     """
     visible_notes = Note.objects.filter(
         workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE
-    ).select_related("workshop__challenge__organisation", "group", "column", "theme")
+    )
     themes = Theme.objects.filter(workshop__in=workshops.values("pk")).select_related(
         "workshop__challenge__organisation"
     )
@@ -206,7 +248,7 @@ def search(
             ),
             limit,
         ),
-        notes=_group(filter_notes(visible_notes, parsed), limit),
+        notes=_notes_group(filter_notes(visible_notes, parsed), limit),
         themes=_group(_title_match(themes, parsed, ("name",), "name"), limit),
         next_steps=_group(
             _title_match(next_steps, parsed, ("title", "owner_name"), "title"), limit

@@ -1,0 +1,112 @@
+"""Archive latency: search, archive pages, recurring words, challenge and workshop pages.
+
+Not a test: a measurement. Seed a database first, then run against it:
+
+    createdb -h 127.0.0.1 -U postgres labb_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/labb_bench
+    uv run python manage.py migrate
+    uv run python manage.py seed_archive --workshops 1000 --notes 100000 --reset
+    uv run python bench/archive.py [--runs 30]
+
+Requests go through Django's test client in-process (no HTTP server), as the `bench-staff`
+user (staff of one organisation: sees organisation-wide and shared challenges) and as a
+facilitator. Prints median and p95 per page and the number of SQL queries, which must be the
+same on every page of a listing however many rows it shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labb.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from challenges.models import Challenge  # noqa: E402
+from workshops.models import Note, Workshop  # noqa: E402
+
+SEARCHES = [
+    "stuprören",
+    "finansieringen",
+    "otydligt mandat",
+    "eldsjälarna",
+    "kompetensförsörjning",
+    "tillit mellan förvaltningar",
+    "finansering",  # typo
+    "the silos",
+]
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
+    client.get(url)  # warm caches and the connection
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+    return statistics.median(timings), p95, len(queries.captured_queries), len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    user_model = get_user_model()
+    staff = user_model.objects.get(username="bench-staff")
+    facilitator = user_model.objects.get(username="bench-facilitator-0")
+    print(
+        f"{connection.vendor}: {Workshop.objects.count()} workshops, {Note.objects.count()} notes, "
+        f"{Challenge.objects.count()} challenges; {args.runs} runs per URL"
+    )
+    staff_client = Client()
+    staff_client.force_login(staff)
+    facilitator_client = Client()
+    facilitator_client.force_login(facilitator)
+    challenge = Challenge.objects.visible_to(staff).order_by("pk").first()
+    workshop = Workshop.objects.filter(challenge=challenge).order_by("pk").first()
+    rows = [("search", f"/archive/search/?q={q}", staff_client) for q in SEARCHES]
+    rows += [
+        ("archive", "/archive/", staff_client),
+        ("archive", "/archive/?page=7", staff_client),
+        ("archive", "/archive/?sort=activity", staff_client),
+        ("archive", "/archive/?sort=oldest&year=2022", staff_client),
+        ("archive", "/archive/?tag=hållbarhet&page=2", staff_client),
+        ("archive", "/archive/?show=challenges", staff_client),
+        ("archive", "/archive/?show=challenges&sort=activity&page=3", staff_client),
+        ("archive", "/archive/", facilitator_client),
+        ("challenge", f"/challenges/{challenge.pk}/", staff_client),
+        ("workshop", f"/archive/workshops/{workshop.pk}/", staff_client),
+        ("recurring", "/archive/recurring/?year=2023&organisation=bench-0", staff_client),
+        ("recurring", "/archive/recurring/?q=stuprören", staff_client),
+        ("recurring", "/archive/recurring/", staff_client),
+    ]
+    print(f"{'kind':<10} {'url':<58} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'KB':>6}")
+    for kind, url, client in rows:
+        runs = args.runs if kind != "recurring" else max(5, args.runs // 5)
+        median, p95, queries, size = measure(client, url, runs)
+        who = "" if client is staff_client else " (facilitator)"
+        print(
+            f"{kind:<10} {(url + who)[:58]:<58} {median:9.1f} {p95:8.1f} {queries:7d} {size / 1024:6.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
