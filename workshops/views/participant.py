@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workshops import access, services, session
 from workshops.boards import last_event_id
+from workshops.codes import normalise_join_code
 from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
 from workshops.models import Group, Note, Workshop
 from workshops.screens import phone_stage_context
@@ -84,7 +85,8 @@ def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
     blocked = join_throttle_check(request)
     if blocked is not None:
         return blocked
-    workshop = _open_workshop_by_code(code.upper())
+    # Typed from the screen: any case, with the dash shown there (ABC-DEFG) or without.
+    workshop = _open_workshop_by_code(normalise_join_code(code))
     if workshop is None:
         join_failure_record(request)
         return render(
