@@ -1,0 +1,83 @@
+"""The hostile-string corpus and a checker that a page lets none of it run."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+CORPUS_PATH = Path(__file__).resolve().parent.parent / "data" / "hostile_strings.json"
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "background",
+    "poster",
+}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "object",
+    "embed",
+    "base",
+    "frame",
+    "frameset",
+    "portal",
+    "style",
+    "link",
+}
+
+
+@cache
+def hostile_strings() -> tuple[str, ...]:
+    return tuple(json.loads(CORPUS_PATH.read_text())["strings"])
+
+
+class _Inspector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+            self.problems.append(f"inline or foreign script: {attrs}")
+        if (
+            tag == "link"
+            and attributes.get("rel") in {"stylesheet", "icon"}
+            and (attributes.get("href") or "").startswith("/static/")
+        ):
+            return
+        if tag in FORBIDDEN_TAGS:
+            self.problems.append(f"<{tag}> {attrs}")
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            self.problems.append(f"meta refresh {attrs}")
+        for name, value in attrs:
+            lowered = (value or "").strip().lower().replace("\t", "").replace("\n", "")
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}={value!r} on <{tag}>")
+            if name in URL_ATTRIBUTES and lowered.startswith(
+                ("javascript:", "vbscript:", "data:text")
+            ):
+                self.problems.append(f"script URL {name}={value!r} on <{tag}>")
+            if name == "style":
+                self.problems.append(f"inline style on <{tag}>: {value!r}")
+            if name.startswith(("hx-", "data-hx-")) and "pwned" in lowered:
+                self.problems.append(f"htmx attribute {name}={value!r}")
+            if (
+                name in {"hx-on", "hx-get", "hx-post", "hx-trigger"}
+                and tag == "div"
+                and ("load" in lowered or "logout" in lowered)
+            ):
+                self.problems.append(f"planted htmx request {name}={value!r}")
+
+
+def unsafe_markup(html: str) -> list[str]:
+    """Everything in `html` that could run script or restyle the page."""
+    inspector = _Inspector()
+    inspector.feed(html)
+    inspector.close()
+    return inspector.problems
