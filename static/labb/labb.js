@@ -245,19 +245,45 @@
   // change or a change of themes, votes or next steps. Phones wait a random moment so
   // hundreds of them do not ask at the same instant.
   var refetchTimer = null;
+  // Bumped by every swap the user causes: a fetch started before it would bring old news.
+  var stageSeq = 0;
+
+  function keepTyped(root) {
+    var kept = [];
+    root.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea[id]').forEach(function (el) {
+      if (el.value !== el.defaultValue) { kept.push([el.id, el.value]); }
+    });
+    var active = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
+    return function () {
+      kept.forEach(function (pair) {
+        var el = document.getElementById(pair[0]);
+        if (el) { el.value = pair[1]; }
+      });
+      if (active && document.getElementById(active)) { document.getElementById(active).focus(); }
+    };
+  }
+
   function refetchStage(delay) {
     var stage = document.getElementById('phone-stage') || document.getElementById('stage');
     if (!stage || !stage.dataset.stageUrl) { return; }
+    var id = stage.id;
     window.clearTimeout(refetchTimer);
     refetchTimer = window.setTimeout(function () {
-      var current = document.getElementById(stage.id);
+      var current = document.getElementById(id);
       if (!current) { return; }
-      var text = current.querySelector('textarea[name=text]');
-      var saved = text ? text.value : null;
-      htmx.ajax('GET', current.dataset.stageUrl, { target: '#' + stage.id, swap: 'outerHTML' }).then(function () {
-        var again = document.querySelector('#' + stage.id + ' textarea[name=text]');
-        if (again && saved) { again.value = saved; }
-      });
+      var seq = ++stageSeq;
+      fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          var now = document.getElementById(id);
+          if (!html || !now || seq !== stageSeq) { return; }
+          var restore = keepTyped(now);
+          htmx.swap(now, html, { swapStyle: 'outerHTML' });
+          var fresh = document.getElementById(id);
+          if (fresh) { htmx.process(fresh); initWithin(fresh); }
+          restore();
+        })
+        .catch(function () { /* the next event or reconnect brings it */ });
     }, delay);
   }
 
@@ -328,6 +354,7 @@
     if (region) { initAnnouncer(region); }
     document.addEventListener('labb:live', onLiveEvent);
     document.body.addEventListener('htmx:load', function (ev) { initWithin(ev.target); });
+    document.body.addEventListener('htmx:beforeRequest', function () { stageSeq += 1; });
     // A refused action (400/403/409) comes back as a page that explains why: show it.
     document.body.addEventListener('htmx:beforeSwap', function (ev) {
       var status = ev.detail.xhr.status;

@@ -43,3 +43,127 @@ def phones(workshop) -> list[tuple[Client, object]]:
 def other_client(client, other_facilitator) -> Client:
     client.force_login(other_facilitator)
     return client
+
+
+# --- Browser sessions: uvicorn on the test database, Debian's Chromium -----------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+}"""
+
+
+def _free_port() -> int:
+    import socket
+
+    for port in range(18300, 18400):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("No free port in 18300-18399")
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """Labb under uvicorn (SSE needs ASGI), on this test's database and Redis."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    db = settings.DATABASES["default"]
+    port = _free_port()
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env["DATABASE_POOL_MAX"] = "6"
+    env["REDIS_URL"] = settings.REDIS_URL or ""
+    env["DEBUG"] = "1"
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "labb.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=root,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("uvicorn did not start")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        # The test database is dropped at the end: give back this process's pooled connections.
+        from django.db import connections
+
+        for conn in connections.all():
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
+    # itself are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Axe:
+    """Runs axe-core on a page (loaded from Labb's own static files, so the CSP allows it)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.checked: list[str] = []
+
+    def check(self, page, label: str) -> None:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(url=self.base + "/static/vendor/axe-core/axe.min.js")
+        violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+        assert violations == [], f"axe on {label} ({page.url}): {violations}"
+        self.checked.append(label)

@@ -1,0 +1,178 @@
+"""A whole session in Chromium: 1 facilitator, 2 groups, 4 phones (360×740).
+
+write → reveal → cluster (pointer drag and keyboard) → vote within budget → next steps → close,
+with axe-core (WCAG 2.1 A/AA) on every screen, the projector included.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from workshops import services
+from workshops.models import ActionItem, Note, Theme, Vote, Workshop
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+TEXTS = [
+    "Stuprör mellan förvaltningarna",
+    "Alla jobbar i sina egna stuprör",
+    "Pengar saknas",
+    "Finansiering saknas för långsiktigt arbete",
+]
+
+
+def _phase(board, label: str) -> None:
+    board.locator(f"#phase-{label}").click()
+    expect(board.locator(f"#phase-{label}")).to_have_attribute("aria-current", "step")
+
+
+def test_a_full_session(asgi_server, chromium, challenge, facilitator):
+    from tests.session.conftest import Axe
+
+    base = asgi_server
+    axe = Axe(base)
+    workshop = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Samverkan",
+        template_key="brainstorm",
+        group_count=2,
+    )
+    django_client = Client()
+    django_client.force_login(facilitator)
+    desk = chromium.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    desk.add_cookies(
+        [{"name": "sessionid", "value": django_client.cookies["sessionid"].value, "url": base}]
+    )
+    errors: list[str] = []
+    board = desk.new_page()
+    board.on("pageerror", lambda e: errors.append(str(e)))
+    board.goto(f"{base}/workshops/{workshop.pk}/board/")
+    expect(board.locator("#live-status")).to_have_attribute("data-state", "connected")
+    axe.check(board, "overview, prepare")
+    projector = desk.new_page()
+    projector.goto(f"{base}/workshops/{workshop.pk}/projector/")
+    expect(projector.locator(".projector-join .code")).to_be_visible()
+    axe.check(projector, "projector, prepare")
+
+    # Four phones join: two per group.
+    phones = []
+    for index in range(4):
+        context = chromium.new_context(locale="en-GB", **PHONE)
+        phone = context.new_page()
+        phone.on("pageerror", lambda e: errors.append(str(e)))
+        phone.goto(f"{base}/j/{workshop.join_code}/")
+        if index == 0:
+            axe.check(phone, "join page")
+        phone.get_by_label("Your name (optional)").fill(f"Person {index}")
+        phone.get_by_label("Your group").select_option(label=f"Group {index // 2 + 1}")
+        phone.get_by_role("button", name="Take part").click()
+        expect(phone.locator("#live-status")).to_have_attribute("data-state", "connected")
+        phones.append(phone)
+    axe.check(phones[0], "phone, prepare")
+
+    # Write: private. The projector counts, it does not read.
+    _phase(board, "write")
+    for phone, text in zip(phones, TEXTS, strict=True):
+        expect(phone.locator("#phase-name")).to_have_text("Write")
+        phone.locator("#id_text").fill(text)
+        phone.get_by_role("button", name="Send").click()
+        expect(phone.locator("#own-notes")).to_contain_text(text)
+    groups = list(workshop.groups.all())
+    expect(projector.locator(f"#count-g{groups[0].pk}")).to_have_text("2")
+    expect(projector.locator(f"#count-g{groups[1].pk}")).to_have_text("2")
+    assert TEXTS[0] not in projector.content()
+    assert TEXTS[0] not in phones[1].content()
+    axe.check(phones[0], "phone, write")
+    axe.check(projector, "projector, write")
+
+    # Reveal: every screen at once.
+    _phase(board, "reveal")
+    expect(projector.locator("#stage")).to_contain_text(TEXTS[3])
+    expect(phones[1].locator(".phone-board")).to_contain_text(TEXTS[0])
+    assert TEXTS[2] not in phones[1].locator(".phone-board").inner_text()  # other group's
+    axe.check(board, "overview, reveal")
+    axe.check(projector, "projector, reveal")
+    axe.check(phones[1], "phone, reveal")
+
+    # Cluster: two themes; one note by pointer drag, one by keyboard.
+    _phase(board, "cluster")
+    for name in ["Silos", "Pengar"]:
+        board.locator("#new-theme-name").fill(name)
+        board.get_by_role("button", name="Add theme").click()
+        expect(board.locator(".theme-name", has_text=name)).to_be_visible()
+    notes = {note.text: note for note in Note.objects.filter(workshop=workshop)}
+    silos = Theme.objects.get(name="Silos")
+    money = Theme.objects.get(name="Pengar")
+    dragged = notes[TEXTS[0]]
+    board.drag_and_drop(f"#cnote-{dragged.pk}", f"#theme-{silos.pk}")
+    expect(board.locator(f"#theme-{silos.pk}")).to_contain_text(TEXTS[0])
+    keyed = notes[TEXTS[2]]
+    board.locator(f"#theme-for-{keyed.pk}").focus()
+    board.keyboard.press("ArrowDown")
+    board.keyboard.press("ArrowDown")
+    expect(board.locator(f"#theme-for-{keyed.pk}")).to_have_value(str(money.pk))
+    board.keyboard.press("Tab")
+    expect(board.locator(f"#theme-move-{keyed.pk}")).to_be_focused()
+    board.keyboard.press("Enter")
+    expect(board.locator(f"#theme-{money.pk}")).to_contain_text(TEXTS[2])
+    dragged.refresh_from_db()
+    keyed.refresh_from_db()
+    assert (dragged.theme_id, keyed.theme_id) == (silos.pk, money.pk)
+    expect(projector.locator(f"#theme-{silos.pk}")).to_contain_text(TEXTS[0])
+    axe.check(board, "overview, cluster")
+    axe.check(projector, "projector, cluster")
+
+    # Vote: two dots each, totals hidden.
+    board.locator("#id_vote_budget").fill("2")
+    board.get_by_role("button", name="Save voting settings").click()
+    _phase(board, "vote")
+    voter = phones[0]
+    expect(voter.locator("#votes-left")).to_have_text(re.compile("2 votes left"))
+    axe.check(voter, "phone, vote")
+    voter.locator(f"#vote-add-theme-{silos.pk}").click()
+    expect(voter.locator("#votes-left")).to_have_text(re.compile("1 vote left"))
+    voter.locator(f"#vote-add-theme-{silos.pk}").click()
+    expect(voter.locator("#votes-left")).to_have_text(re.compile("0 votes left"))
+    voter.locator(f"#vote-add-theme-{money.pk}").click()
+    expect(voter.locator("#phone-stage [role=alert]")).to_have_text("You have used all your votes.")
+    assert Vote.objects.filter(participant__display_name="Person 0").count() == 2
+    phones[2].locator(f"#vote-add-theme-{money.pk}").click()
+    expect(phones[2].locator("#votes-left")).to_have_text(re.compile("1 vote left"))
+    expect(projector.locator(".votes-cast")).to_contain_text("Totals are hidden")
+    axe.check(voter, "phone, vote spent")
+    axe.check(board, "overview, vote")
+    axe.check(projector, "projector, vote")
+
+    # Next steps: who takes the lead?
+    _phase(board, "next_steps")
+    expect(projector.locator(".ranking")).to_contain_text("Silos — 2 votes")
+    board.locator("#id_title").fill("Gemensam träff för förvaltningarna")
+    board.locator("#id_owner_name").fill("Anna, regionen")
+    board.locator("#id_due_date").fill("2027-02-15")
+    board.get_by_role("checkbox", name="Silos").check()
+    board.get_by_role("button", name="Add next step").click()
+    expect(board.locator("#action-items")).to_contain_text("Anna, regionen")
+    expect(phones[3].locator("#phone-stage")).to_contain_text("Gemensam träff för förvaltningarna")
+    item = ActionItem.objects.get()
+    assert list(item.themes.all()) == [silos] and item.challenge_id == challenge.pk
+    axe.check(board, "overview, next steps")
+    axe.check(projector, "projector, next steps")
+    axe.check(phones[3], "phone, next steps")
+
+    # Close: the join code dies, the phones say thank you.
+    code = workshop.join_code
+    _phase(board, "closed")
+    expect(phones[0].locator("#phone-stage")).to_contain_text("The workshop is closed")
+    workshop.refresh_from_db()
+    assert workshop.phase == Workshop.Phase.CLOSED and workshop.join_code is None
+    projector.reload()
+    assert code not in projector.content()
+    axe.check(board, "overview, closed")
+    axe.check(projector, "projector, closed")
+    axe.check(phones[0], "phone, closed")
+    assert errors == []
