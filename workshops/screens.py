@@ -7,9 +7,12 @@ participant's phone.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from workshops import session
 from workshops.boards import boards_for
@@ -163,6 +166,10 @@ def stage_context(
     context["loose_by_group"] = _by_group(loose, groups)
     if phase == Phase.CLUSTER and screen == "facilitator":
         context["suggestions"] = suggestions_for(loose, rejected)
+        # Translated once, not once per note (hundreds of notes on one page).
+        context["theme_for_label"] = _("Theme for")
+        context["no_theme_label"] = _("No theme")
+        context["move_label"] = _("Move")
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
         context["ranking"] = ranking(themes, loose)
@@ -190,11 +197,9 @@ def suggestions_for(loose: list[Note], rejected: frozenset) -> list[dict]:
         texts[note.pk] = note.text
         for dup in note.dups:
             texts[dup.pk] = dup.text
-    top_ids = {note.pk for note in loose}
+    top = [(note.pk, note.text) for note in loose]
     result = []
-    for suggestion in suggest_themes(
-        [(pk, text) for pk, text in texts.items() if pk in top_ids], language="auto"
-    ):
+    for suggestion in _cached_suggestions(top):
         key = suggestion_key(suggestion.note_ids)
         if key in rejected:
             continue
@@ -207,6 +212,19 @@ def suggestions_for(loose: list[Note], rejected: frozenset) -> list[dict]:
             }
         )
     return result
+
+
+def _cached_suggestions(notes: list[tuple[int, str]]):
+    """Suggestions change only when the unthemed notes change: keep them for ten minutes."""
+    digest = hashlib.sha1(  # noqa: S324 - a cache key, not security
+        "\x1f".join(f"{pk}:{text}" for pk, text in notes).encode()
+    ).hexdigest()
+    key = f"theme-suggestions:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = suggest_themes(notes, language="auto")
+        cache.set(key, found, timeout=600)
+    return found
 
 
 def phone_stage_context(participant: Participant) -> dict:
