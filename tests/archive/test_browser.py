@@ -1,0 +1,193 @@
+"""A staff member finds a paper workshop's note by an inflected word and opens the workshop.
+
+Real browser (Debian's Chromium), real server (uvicorn in a subprocess on 18500-18599,
+against this test's database), axe-core WCAG 2.1 AA on every page visited.
+
+On SQLite the test database must be a file for the server to share it: run with
+TEST_DATABASE_NAME set (see docs/archive.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+from tests.browser.browser import (
+    DESKTOP,
+    Watch,
+    browser,  # noqa: F401 - fixture
+    check_axe,
+    log_in,
+    new_context,
+)
+from workshops import services
+from workshops.models import Workshop
+
+pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 15_000
+
+
+def _free_port() -> int:
+    for port in range(18500, 18600):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("No free port in 18500-18599")
+
+
+def _database_env() -> dict[str, str]:
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        return {
+            "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db.get('PORT') or 5432}/{db['NAME']}",
+            "DATABASE_POOL": "0",
+        }
+    name = str(db["NAME"])
+    assert "memory" not in name, "SQLite: set TEST_DATABASE_NAME so the server can share the file"
+    return {"DATABASE_URL": "", "SQLITE_PATH": str(Path(name).resolve())}
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = {**os.environ, **_database_env(), "DEBUG": "1", "LABB_PRODUCTION": "0"}
+    env.pop("TEST_DATABASE_NAME", None)
+    log = (tmp_path / "uvicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "labb.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/login/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def paper_session(challenge, facilitator):
+    workshop = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Lärlabb på papper",
+        template_key="success_obstacles",
+        group_count=3,
+        date=datetime.date(2019, 11, 12),
+        place="Växjö",
+        kind=Workshop.Kind.PAPER,
+    )
+    groups = list(workshop.groups.all())
+    success, obstacles = list(workshop.columns.all())[:2]
+    services.notes_bulk_add(
+        workshop=workshop, group=groups[0], column=success, lines="Gemensam målbild"
+    )
+    services.notes_bulk_add(
+        workshop=workshop, group=groups[1], column=obstacles, lines="Stuprören mellan kommunerna"
+    )
+    services.notes_bulk_add(
+        workshop=workshop,
+        group=groups[2],
+        column=obstacles,
+        lines="Stuprör mellan förvaltningarna\nKortsiktig finansiering",
+    )
+    return workshop
+
+
+def test_staff_finds_a_paper_note_by_an_inflected_word(browser, server, paper_session, staff):  # noqa: F811
+    watch = Watch(host=server.removeprefix("http://"))
+    context = new_context(browser, watch, **DESKTOP)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    log_in(page, watch, server, "sam", "pw-sam")
+
+    page.goto(f"{server}/archive/")
+    check_axe(page, watch, "archive")
+    assert page.get_by_role("link", name="Lärlabb på papper").is_visible()
+
+    page.get_by_role("link", name="Search", exact=True).first.click()
+    page.wait_for_url("**/archive/search/**")
+    check_axe(page, watch, "search form")
+    page.get_by_label("Search").fill("stuprören")
+    page.locator("form[role=search] button[type=submit]").click()
+    page.wait_for_url("**q=stupr*")
+    check_axe(page, watch, "search results")
+    result = page.locator("#results-notes ~ ul a", has_text="förvaltningarna")
+    assert result.inner_text() == "Stuprör mellan förvaltningarna"
+    assert result.locator("mark").inner_text() == "Stuprör"
+
+    result.click()
+    page.wait_for_url(f"**/archive/workshops/{paper_session.pk}/#note-*")
+    check_axe(page, watch, "workshop summary")
+    assert page.get_by_role("heading", level=1).inner_text() == "Lärlabb på papper"
+    assert page.locator("li:target").inner_text() == "Stuprör mellan förvaltningarna"
+
+    page.go_back()
+    page.get_by_role("link", name="What keeps coming back in these results").click()
+    page.wait_for_url("**/archive/recurring/**")
+    check_axe(page, watch, "recurring")
+    assert page.locator("svg.chart title").text_content().startswith("Recurring words")
+
+    page.goto(f"{server}/challenges/{paper_session.challenge_id}/")
+    check_axe(page, watch, "challenge")
+    watch.assert_clean()
+    context.close()
+
+
+def test_facilitator_types_in_a_paper_workshop(browser, server, paper_session, facilitator):  # noqa: F811
+    watch = Watch(host=server.removeprefix("http://"))
+    context = new_context(browser, watch, **DESKTOP)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    log_in(page, watch, server, "frida", "pw-frida")
+    page.goto(f"{server}/workshops/{paper_session.pk}/paper/")
+    check_axe(page, watch, "paper entry")
+    page.locator("textarea").nth(1).fill("Otydligt mandat\nSilos")
+    page.get_by_role("button", name="Save all notes").click()
+    page.wait_for_load_state("domcontentloaded")
+    check_axe(page, watch, "paper entry after save")
+    assert paper_session.notes.count() == 6
+    watch.assert_clean()
+    context.close()
