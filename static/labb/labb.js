@@ -85,6 +85,14 @@
     var timer = null;
     var template = region.dataset.template || '%s';
     document.addEventListener('labb:live', function (ev) {
+      if (ev.detail.name === 'phase') {
+        // A new phase is worth saying at once (still politely).
+        var phase = document.getElementById('phase-name');
+        if (phase && region.dataset.phaseTemplate) {
+          region.textContent = region.dataset.phaseTemplate.replace('%s', phase.textContent);
+        }
+        return;
+      }
       if (ev.detail.name !== 'note') { return; }
       pending += 1;
       if (timer) { return; }

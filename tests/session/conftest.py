@@ -131,12 +131,16 @@ def asgi_server(transactional_db, settings):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        # The test database is dropped at the end: give back this process's pooled connections.
-        from django.db import connections
+        release_pool()
 
-        for conn in connections.all():
-            if hasattr(conn, "close_pool"):
-                conn.close_pool()
+
+def release_pool() -> None:
+    """Close this process's pooled connections, so the test database can be dropped."""
+    from django.db import connections
+
+    for conn in connections.all():
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
 
 
 @pytest.fixture

@@ -182,3 +182,6 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
         thread.join()
     assert sorted(statuses) == [302] + [409] * 7
     assert Vote.objects.filter(participant=participant).count() == 2
+    from tests.session.conftest import release_pool
+
+    release_pool()
