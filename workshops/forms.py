@@ -61,6 +61,7 @@ class WorkshopSettingsForm(forms.ModelForm):
             "place",
             "group_assignment",
             "screening",
+            "participants_can_cluster",
             "retain_until",
             "keep",
         ]

@@ -240,6 +240,9 @@ def phone_stage_context(participant: Participant) -> dict:
     }
     if phase in (Phase.REVEAL, Phase.CLUSTER) and participant.group_id:
         context["boards"] = boards_for(workshop, group=participant.group)
+    if session.participant_may_cluster(participant):
+        context["may_cluster"] = True
+        context["workshop_themes"] = list(workshop.themes.all())
     if phase == Phase.VOTE:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
         _apply_votes(themes, loose, workshop, mine=session.participant_votes(participant))

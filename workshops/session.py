@@ -80,6 +80,15 @@ def participant_may_write(workshop: Workshop) -> bool:
     )
 
 
+def participant_may_cluster(participant: Participant) -> bool:
+    workshop = participant.workshop
+    return (
+        workshop.participants_can_cluster
+        and workshop.phase == Phase.CLUSTER
+        and participant.group_id is not None
+    )
+
+
 def _emit(workshop: Workshop, name: str, audience: str, template: str, context: dict, group=None):
     from workshops.services import live_event_emit
 

@@ -53,6 +53,8 @@ urlpatterns = [
     path("p/<int:pk>/notes/<int:note_pk>/edit/", participant.phone_note_edit, name="phone_note_edit"),
     path("p/<int:pk>/notes/<int:note_pk>/delete/", participant.phone_note_delete, name="phone_note_delete"),
     path("p/<int:pk>/votes/", participant.phone_vote, name="phone_vote"),
+    path("p/<int:pk>/themes/", participant.phone_theme_create, name="phone_theme_create"),
+    path("p/<int:pk>/notes/<int:note_pk>/theme/", participant.phone_note_theme, name="phone_note_theme"),
     path("p/<int:pk>/stream/", stream.phone_stream, name="phone_stream"),
 ]
 

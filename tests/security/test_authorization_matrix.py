@@ -409,6 +409,19 @@ MATRIX: dict[str, dict] = {
         # workshop_a is in the Write phase: its participant is told voting is not open.
         "expect": participant_a_only(403),
     },
+    "phone_theme_create": {
+        "method": "POST",
+        "kwargs": lambda w: {"pk": w.workshop_a.pk},
+        "data": lambda w: {"name": "Kvällar"},
+        # Participants may sort into themes only in the Cluster phase, when allowed.
+        "expect": participant_a_only(403),
+    },
+    "phone_note_theme": {
+        "method": "POST",
+        "kwargs": lambda w: {"pk": w.workshop_a.pk, "note_pk": w.note_a.pk},
+        "data": lambda w: {"theme": ""},
+        "expect": participant_a_only(403),
+    },
 }
 
 

@@ -50,9 +50,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/join.html", {"form": JoinCodeForm()})
 
 
-def _join_page(
-    request: HttpRequest, workshop: Workshop, group: Group | None
-) -> HttpResponse:
+def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) -> HttpResponse:
     existing = access.participant_id_for(request, workshop.pk)
     if existing is not None and request.method == "GET":
         return redirect("phone", pk=workshop.pk)
@@ -123,9 +121,7 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
 
 def _phone_context(participant, form=None) -> dict:
     workshop = participant.workshop
-    own_notes = list(
-        participant.notes.select_related("column").order_by("-created_at", "-pk")
-    )
+    own_notes = list(participant.notes.select_related("column").order_by("-created_at", "-pk"))
     return phone_stage_context(participant) | {
         "workshop": workshop,
         "participant": participant,
@@ -189,7 +185,9 @@ def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChooseGroupForm(request.POST, workshop=participant.workshop)
     if not form.is_valid():
         return render(
-            request, "workshops/phone.html", _phone_context(participant) | {"group_form": form},
+            request,
+            "workshops/phone.html",
+            _phone_context(participant) | {"group_form": form},
             status=400,
         )
     services.participant_choose_group(participant=participant, group=form.cleaned_data["group"])
@@ -242,9 +240,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 def _note_form_error(request, participant, form, *, status: int) -> HttpResponse:
     if _wants_fragment(request):
-        return render(
-            request, "workshops/phone.html#note-errors", {"form": form}, status=status
-        )
+        return render(request, "workshops/phone.html#note-errors", {"form": form}, status=status)
     return render(request, "workshops/phone.html", _phone_context(participant, form), status=status)
 
 
@@ -296,3 +292,56 @@ def phone_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpRespon
         return HttpResponse("")
     messages.success(request, _("Your note was deleted."))
     return redirect("phone", pk=pk)
+
+
+def _cluster_refused(request: HttpRequest, participant) -> HttpResponse | None:
+    if session.participant_may_cluster(participant):
+        return None
+    context = _phone_context(participant) | {"cluster_error": _("Sorting into themes is not open.")}
+    return render(request, "workshops/phone.html", context, status=403)
+
+
+def _back_to_phone(request: HttpRequest, participant, *, error: str = "", status: int = 200):
+    if status == 200 and not request.htmx:
+        return redirect("phone", pk=participant.workshop_id)
+    context = _phone_context(participant) | {"cluster_error": error}
+    return render(request, "workshops/phone.html", context, status=status)
+
+
+@require_POST
+def phone_note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    """Participants may put their group's notes into themes, when the facilitator allows it."""
+    participant = access.get_participant(request, pk)
+    refused = _cluster_refused(request, participant)
+    if refused is not None:
+        return refused
+    note = get_object_or_404(
+        Note.objects.select_related("workshop"),
+        pk=note_pk,
+        workshop_id=pk,
+        group_id=participant.group_id,
+        status=Note.Status.VISIBLE,
+    )
+    raw = request.POST.get("theme", "")
+    theme = None
+    if raw:
+        theme = participant.workshop.themes.filter(pk=raw if raw.isdigit() else None).first()
+        if theme is None:
+            return _back_to_phone(
+                request, participant, error=_("That theme is not in this workshop."), status=400
+            )
+    session.note_set_theme(note=note, theme=theme)
+    return _back_to_phone(request, participant)
+
+
+@require_POST
+def phone_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = access.get_participant(request, pk)
+    refused = _cluster_refused(request, participant)
+    if refused is not None:
+        return refused
+    try:
+        session.theme_create(workshop=participant.workshop, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        return _back_to_phone(request, participant, error=" ".join(exc.messages), status=400)
+    return _back_to_phone(request, participant)
