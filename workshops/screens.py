@@ -155,9 +155,10 @@ def stage_context(
         context["counts"] = counts_grid(workshop, groups, columns)
         context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
         return context
-    if phase == Phase.REVEAL or group is not None:
+    board_phases = (Phase.PREPARE, Phase.WRITE, Phase.REVEAL)
+    if phase in board_phases or group is not None:
         context["boards"] = boards_for(workshop, group=group)
-        if phase == Phase.REVEAL:
+        if phase in board_phases:
             return context
     notes = _notes(workshop, group)
     themes, loose = themes_and_loose(workshop, notes)

@@ -50,7 +50,8 @@ MAX_VOTE_BUDGET = 20
 
 
 def is_revealed(workshop: Workshop) -> bool:
-    return workshop.phase in REVEALED_PHASES
+    # A paper workshop is typed in afterwards by the facilitator: there is no room to hide from.
+    return workshop.phase in REVEALED_PHASES or workshop.kind == Workshop.Kind.PAPER
 
 
 def timer_remaining(workshop: Workshop, *, now: datetime.datetime | None = None) -> int | None:

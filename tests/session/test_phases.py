@@ -136,3 +136,22 @@ def test_phase_view_wrong_method(facilitator_client, workshop):
 def test_events_of_a_phase_change_are_stored_for_replay(workshop):
     set_phase(workshop, Phase.REVEAL)
     assert LiveEvent.objects.filter(workshop=workshop, name="phase").count() == 1
+
+
+def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
+    facilitator_client, challenge, facilitator
+):
+    from workshops import services
+
+    paper = services.workshop_create(
+        challenge=challenge,
+        user=facilitator,
+        title="Papper",
+        template_key="brainstorm",
+        group_count=1,
+        kind=Workshop.Kind.PAPER,
+    )
+    services.notes_bulk_add(
+        workshop=paper, group=paper.groups.get(), column=paper.columns.first(), lines="Stuprör"
+    )
+    assert b"Stupr" in facilitator_client.get(f"/workshops/{paper.pk}/board/").content
