@@ -195,7 +195,7 @@ from django.contrib.auth import get_user_model
 from challenges.models import Challenge, Membership, Organisation
 from workshops import services
 from workshops.models import Workshop
-org = Organisation.objects.create(name="Region Fel", slug="region-fel-%(tag)s")
+org = Organisation.objects.create(name="Region Fel %(tag)s", slug="region-fel-%(tag)s")
 user = get_user_model().objects.create_user("fac-%(tag)s", password="pw-fault-test")
 Membership.objects.create(user=user, organisation=org, role="facilitator")
 challenge = Challenge.objects.create(organisation=org, question="Hur klarar vi avbrott?")
