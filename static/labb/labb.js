@@ -172,6 +172,9 @@
         var errors = document.getElementById('note-errors');
         if (result.status === 200 || result.status === 201) {
           attempt = 0;
+          // A retry scheduled during an outage must not fire later and post the next note
+          // (or the empty form) when the "online" event has already delivered this one.
+          window.clearTimeout(retryTimer);
           forget();
           if (errors) { errors.innerHTML = ''; }
           var list = document.getElementById('own-notes');
@@ -181,7 +184,8 @@
           tpl.innerHTML = result.html.trim();
           var li = tpl.content.firstElementChild;
           if (li && list && !document.getElementById(li.id)) { list.prepend(li); htmx.process(li); }
-          form.elements.text.value = '';
+          // Text typed while this note was on its way is the next note: keep it.
+          if (form.elements.text.value === item.text) { form.elements.text.value = ''; }
           form.elements.client_id.value = randomId();
           say(form.dataset.msgSent);
           form.elements.text.focus();

@@ -104,6 +104,8 @@ class LabbServers:
             "DATABASE_POOL_MAX": "6",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            # Readers notice a closed stream at the next keep-alive: make that soon.
+            "LABB_STREAM_KEEPALIVE": "1",
             **(env or {}),
         }
         process_env.pop("TEST_DATABASE_NAME", None)
