@@ -174,6 +174,7 @@ def stage_context(
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
         context["ranking"] = ranking(themes, loose)
+        context["voted_notes"] = [i for i in context["ranking"] if i["kind"] == "note"][:10]
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
         context["action_items"] = list(
             ActionItem.objects.filter(workshop=workshop).prefetch_related("themes", "notes")

@@ -114,7 +114,11 @@ def test_next_steps_survive_the_workshop_and_show_on_the_challenge(
 ):
     note = add_note(workshop, phones[0][1], "Gemensam målbild")
     theme = session.theme_create(workshop=workshop, name="Målbild", note_ids=[note.pk])
+    set_phase(workshop, Phase.VOTE)
+    session.vote_cast(participant=phones[0][1], note_id=note.pk)
     set_phase(workshop, Phase.NEXT_STEPS)
+    page = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
+    assert f'name="note" value="{note.pk}"' in page  # voted notes can be linked
     url = f"/workshops/{workshop.pk}/actions/"
     response = facilitator_client.post(
         url,
