@@ -5,8 +5,9 @@
 Builds a seed-004-sized workshop (20 groups, 2 columns, 300 notes, 12 themes, 60 votes) in a
 throwaway database (`bench_overview`, dropped afterwards), then requests the overview
 (`/workshops/<pk>/board/`) as its facilitator through Django's test client in every phase,
-and the projector and a phone page in the heavier ones. Reports the median of `runs`
-requests (after one warm-up) and the SQL query count of one request.
+and the projector and a phone page in the heavier ones. Reports the median wall and CPU time of `runs`
+requests (after one warm-up; CPU time is less disturbed by other work on a shared machine)
+and the SQL query count of one request.
 """
 
 from __future__ import annotations
@@ -40,18 +41,23 @@ WORDS = [
 
 
 def build(groups: int, per_group: int):
-    from challenges.models import Challenge, Membership, Organisation
     from django.contrib.auth import get_user_model
 
+    from challenges.models import Challenge, Membership, Organisation
     from workshops import services, session
-    from workshops.models import Participant, Workshop
+    from workshops.models import Participant
 
     org = Organisation.objects.create(name="Region Bench", slug="region-bench")
-    user = get_user_model().objects.create_user(username="bench", password="x")
+    user = get_user_model().objects.create_user(username="bench")
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
-    challenge = Challenge.objects.create(organisation=org, question="Hur samverkar vi?", created_by=user)
+    challenge = Challenge.objects.create(
+        organisation=org, question="Hur samverkar vi?", created_by=user
+    )
     workshop = services.workshop_create(
-        challenge=challenge, user=user, title="Seed 004", template_key="success_obstacles",
+        challenge=challenge,
+        user=user,
+        title="Seed 004",
+        template_key="success_obstacles",
         group_count=groups,
     )
     columns = list(workshop.columns.all())
@@ -61,27 +67,31 @@ def build(groups: int, per_group: int):
         participants += people
         for n in range(per_group):
             services.note_create(
-                workshop=workshop, group=group, column=columns[n % len(columns)],
+                workshop=workshop,
+                group=group,
+                column=columns[n % len(columns)],
                 text=f"{WORDS[(n + group.position) % len(WORDS)]} ({group.name}, {n})",
-                participant=None, client_id=uuid.uuid4(),
+                participant=None,
+                client_id=uuid.uuid4(),
             )
     return workshop, user, participants, session
 
 
-def measure(client, url: str, runs: int) -> tuple[float, int]:
+def measure(client, url: str, runs: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     assert client.get(url).status_code == 200, url  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    return statistics.median(times), len(ctx.captured_queries)
+    return statistics.median(times), statistics.median(cpu), len(ctx.captured_queries)
 
 
 def main() -> None:
@@ -137,13 +147,16 @@ def main() -> None:
                     ("phone", f"/p/{workshop.pk}/", phone),
                 ]
             for name, url, who in screens:
-                median, queries = measure(who, url, args.runs)
-                rows.append((phase, name, median, queries))
-        print(f"{args.groups} groups × {args.notes} notes = {note_count} notes, median of {args.runs}")
-        print("| phase | screen | median ms | SQL queries |")
-        print("| --- | --- | --- | --- |")
-        for phase, name, median, queries in rows:
-            print(f"| {phase} | {name} | {median:.1f} | {queries} |")
+                median, cpu, queries = measure(who, url, args.runs)
+                rows.append((phase, name, median, cpu, queries))
+        print(
+            f"{args.groups} groups × {args.notes} notes = {note_count} notes, median of {args.runs}"
+        )
+        print(f"load average: {os.getloadavg()[0]:.1f} (CPU ms is this process only)")
+        print("| phase | screen | median wall ms | median CPU ms | SQL queries |")
+        print("| --- | --- | --- | --- | --- |")
+        for phase, name, median, cpu, queries in rows:
+            print(f"| {phase} | {name} | {median:.1f} | {cpu:.1f} | {queries} |")
     finally:
         connection.creation.destroy_test_db("bench_overview", verbosity=0)
 
