@@ -65,13 +65,13 @@ class Watch:
         assert self.console_errors == [], "CSP violations or script errors"
 
 
-def new_context(browser, watch: Watch, **options):
+def new_context(browser, watch: Watch, locale: str = "en-GB", **options):
     """A browser context (English UI) whose pages are watched and can run axe-core.
 
     axe-core goes in as an init script: it is injected by the DevTools protocol, so the page's
     CSP (script-src 'self', no inline scripts) does not block it, and it is not a request.
     """
-    context = browser.new_context(locale="en-GB", **options)
+    context = browser.new_context(locale=locale, **options)
     context.add_init_script(path=str(AXE))
     context.on("request", watch.on_request)
     context.on("page", lambda page: _watch_page(page, watch))
