@@ -7,6 +7,8 @@ something with a real server and a real connection pool.
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 
 import httpx
@@ -263,3 +265,28 @@ def test_streams_refuse_other_methods(board, phone, shown):
     assert board.post(_board_path(shown), headers={"X-CSRFToken": token}).status_code == 405
     token = phone.cookies["csrftoken"]
     assert phone.post(f"/p/{shown.pk}/stream/", headers={"X-CSRFToken": token}).status_code == 405
+
+
+def test_open_streams_do_not_hold_database_connections(module_server, shown, facilitator):  # noqa: F811
+    """Twice as many open streams as the server's pool has connections (6), and ordinary
+    requests are still answered at once: a stream gives its connection back before it
+    starts streaming and does not query while it waits."""
+    cookies = session_cookies_for(facilitator)
+    phones = [join_over_http(module_server, shown)[0] for _n in range(6)]
+    with contextlib.ExitStack() as stack:
+        readers = [
+            stack.enter_context(SSEReader(http_client(module_server, cookies), _board_path(shown)))
+            for _n in range(6)
+        ] + [stack.enter_context(SSEReader(phone, f"/p/{shown.pk}/stream/")) for phone in phones]
+        for reader in readers:
+            assert reader.status == 200
+            assert reader.next_event().event == "hello"
+        with http_client(module_server, cookies) as client:
+            started = time.monotonic()
+            assert client.get(f"/workshops/{shown.pk}/").status_code == 200
+            assert client.get("/healthz").status_code == 200
+            elapsed = time.monotonic() - started
+        note = _post(phones[0], shown, "Fortfarande snabb")
+        for reader in readers[:6]:
+            assert reader.next_event().id == _note_event_id(note)
+    assert elapsed < 3.0  # the pool's timeout is 10 s; a starved pool would wait for it
