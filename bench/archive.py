@@ -35,7 +35,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from challenges import archive  # noqa: E402
 from challenges.models import Challenge  # noqa: E402
+from challenges.search import filter_notes, parse_query, search  # noqa: E402
 from workshops.models import Note, Workshop  # noqa: E402
 
 SEARCHES = [
@@ -63,6 +65,20 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int
     timings.sort()
     p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
     return statistics.median(timings), p95, len(queries.captured_queries), len(response.content)
+
+
+def measure_call(function, runs: int) -> tuple[float, float, int]:
+    function()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    timings.sort()
+    p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+    return statistics.median(timings), p95, len(queries.captured_queries)
 
 
 def main() -> None:
@@ -98,6 +114,27 @@ def main() -> None:
         ("recurring", "/archive/recurring/?q=stuprören", staff_client),
         ("recurring", "/archive/recurring/", staff_client),
     ]
+    print("Search without the page (the queries only, as bench-staff):")
+    print(f"{'what':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>7}")
+    challenges = archive.visible_challenges(staff)
+    workshops = archive.visible_workshops(staff)
+    notes = Note.objects.filter(workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE)
+    for q in SEARCHES:
+        parsed = parse_query(q)
+        top20 = (
+            lambda parsed=parsed: list(  # noqa: E731
+                filter_notes(notes, parsed).values_list("pk", flat=True)[:20]
+            )
+        )
+        median, p95, queries = measure_call(top20, args.runs)
+        print(f"{'ranked top-20 notes: ' + q:<44} {median:9.1f} {p95:8.1f} {queries:7d}")
+        everything = lambda parsed=parsed: search(  # noqa: E731
+            parsed, challenges=challenges, workshops=workshops
+        )
+        median, p95, queries = measure_call(everything, args.runs)
+        print(f"{'all five result groups: ' + q:<44} {median:9.1f} {p95:8.1f} {queries:7d}")
+    print()
+    print("Whole pages (Django test client, rendering included):")
     print(f"{'kind':<10} {'url':<58} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'KB':>6}")
     for kind, url, client in rows:
         runs = args.runs if kind != "recurring" else max(5, args.runs // 5)

@@ -103,7 +103,10 @@ def archive_recurring(request: HttpRequest) -> HttpResponse:
     if parsed is not None:
         notes = filter_notes(notes, parsed, ranked=False)
         # Themes of the search: those holding a matching note, or named by the search.
-        themes = themes.filter(Q(pk__in=notes.values("theme")) | Q(name__icontains=parsed.text))
+        theme_ids = set(
+            notes.exclude(theme=None).order_by().values_list("theme_id", flat=True).distinct()
+        )
+        themes = themes.filter(Q(pk__in=theme_ids) | Q(name__icontains=parsed.text))
     words, notes_read, truncated = archive.recurring_words(notes)
     context.update(
         parsed=parsed,

@@ -23,8 +23,8 @@ import snowballstemmer
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorField,
+    TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -94,10 +94,6 @@ def uses_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _vector(*fields: str) -> SearchVector:
-    return SearchVector(*fields, config="swedish")
-
-
 def _query(parsed: ParsedQuery) -> SearchQuery:
     return SearchQuery(parsed.tsquery(), config="swedish", search_type="raw")
 
@@ -133,16 +129,37 @@ def filter_notes(notes: QuerySet[Note], parsed: ParsedQuery, *, ranked: bool = T
     return notes.filter(_substring_q(parsed, "text")).order_by("-created_at", "-pk")
 
 
-def _title_match(qs: QuerySet, parsed: ParsedQuery, fields: tuple[str, ...], title: str):
-    if uses_postgres():
-        query = _query(parsed)
-        return (
-            qs.annotate(search=_vector(*fields))
-            .filter(Q(search=query) | Q(**{f"{title}__trigram_word_similar": parsed.text}))
-            .annotate(rank=SearchRank(_vector(*fields), query))
-            .order_by("-rank", "-pk")
-        )
-    return qs.filter(_substring_q(parsed, *fields)).order_by("-pk")
+def _stored_vector(qs: QuerySet) -> RawSQL:
+    """The model's stored `search_sv` column (workshops 0004, challenges 0003)."""
+    table = qs.model._meta.db_table
+    # The table name comes from the model, never from input.
+    return RawSQL(f'"{table}"."search_sv"', [], output_field=SearchVectorField())  # noqa: S611
+
+
+def _title_group(
+    qs: QuerySet, parsed: ParsedQuery, fields: tuple[str, ...], title: str, limit: int
+) -> ResultGroup:
+    """Full-text match on the stored vector; when nothing matches, trigram similarity on
+    the title, so a typo still finds it (one more query, only when the first found none)."""
+    if not uses_postgres():
+        return _group(qs.filter(_substring_q(parsed, *fields)).order_by("-pk"), limit)
+    query = _query(parsed)
+    vector = _stored_vector(qs)
+    group = _group(
+        qs.annotate(search=vector)
+        .filter(search=query)
+        .annotate(rank=SearchRank(vector, query))
+        .order_by("-rank", "-pk"),
+        limit,
+    )
+    if group.count:
+        return group
+    return _group(
+        qs.filter(**{f"{title}__trigram_word_similar": parsed.text})
+        .annotate(similarity=TrigramWordSimilarity(parsed.text, title))
+        .order_by("-similarity", "-pk"),
+        limit,
+    )
 
 
 # Counting every match of a very common word costs as much as the search; above this
@@ -230,29 +247,23 @@ def search(
     )
     results = SearchResults(
         parsed=parsed,
-        challenges=_group(
-            _title_match(
-                challenges.select_related("organisation"),
-                parsed,
-                ("question", "description"),
-                "question",
-            ),
+        challenges=_title_group(
+            challenges.select_related("organisation"),
+            parsed,
+            ("question", "description"),
+            "question",
             limit,
         ),
-        workshops=_group(
-            _title_match(
-                workshops.select_related("challenge__organisation"),
-                parsed,
-                ("title", "question", "place"),
-                "title",
-            ),
+        workshops=_title_group(
+            workshops.select_related("challenge__organisation"),
+            parsed,
+            ("title", "question", "place"),
+            "title",
             limit,
         ),
         notes=_notes_group(filter_notes(visible_notes, parsed), limit),
-        themes=_group(_title_match(themes, parsed, ("name",), "name"), limit),
-        next_steps=_group(
-            _title_match(next_steps, parsed, ("title", "owner_name"), "title"), limit
-        ),
+        themes=_title_group(themes, parsed, ("name",), "name", limit),
+        next_steps=_title_group(next_steps, parsed, ("title", "owner_name"), "title", limit),
     )
     results.groups = [
         ("challenges", _("Challenges"), results.challenges),
