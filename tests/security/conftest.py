@@ -41,7 +41,7 @@ class World:
     clients: dict[str, Client]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _fast_password_hashing(settings):
     """Seven users per test: PBKDF2 would spend seconds hashing their passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -79,6 +79,7 @@ def export_root(settings, tmp_path):
 
 @pytest.fixture
 def world(
+    _fast_password_hashing,
     db,
     export_root,
     django_user_model,

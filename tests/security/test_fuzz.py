@@ -73,6 +73,7 @@ def test_fuzz_join_forms(lenient, workshop):
             )
         )
         _ok(client.get(f"/j/{quote(code, safe='') or 'x'}/"))
+        _ok(client.get(f"/g/{quote(name, safe='') or 'x'}/"))
 
     check()
 

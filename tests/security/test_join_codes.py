@@ -194,3 +194,15 @@ def test_group_tokens_are_throttled_too(settings, workshop):
         assert client.get(reverse("join_group", args=["not-a-token"])).status_code == 404
     assert client.get(reverse("join_group", args=["not-a-token"])).status_code == 429
     assert len(workshop.groups.first().token) >= 16
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "odd", ["%00", "ABC%00DEF", "%E2%80%AE", "a" * 300, "%3Cscript%3E", "..%2F"]
+)
+def test_odd_codes_and_tokens_in_the_url_are_simply_not_found(workshop, odd):
+    """Found by fuzzing: a NUL byte in /j/<code>/ reached PostgreSQL and answered 500."""
+    client = Client()
+    assert client.get(f"/j/{odd}/").status_code == 404
+    assert client.get(f"/g/{odd}/").status_code == 404
+    assert client.post(f"/j/{odd}/", {"display_name": "x"}).status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -20,8 +21,15 @@ from workshops.models import Group, Note, Workshop
 from workshops.screens import phone_stage_context
 from workshops.throttle import join_failure_record, join_throttle_check
 
+# What a join code or group token can look like; anything else (a NUL byte, say, which
+# PostgreSQL refuses in a query) is simply not found.
+_CODE_SHAPE = re.compile(r"[A-Z0-9]{1,32}")
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 def _open_workshop_by_code(code: str) -> Workshop | None:
+    if not _CODE_SHAPE.fullmatch(code or ""):
+        return None
     return (
         Workshop.objects.select_related("challenge")
         .filter(join_code=code, disposed_at=None)
@@ -105,6 +113,8 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
         Group.objects.select_related("workshop__challenge")
         .filter(token=token, workshop__disposed_at=None, workshop__join_code__isnull=False)
         .first()
+        if _TOKEN_SHAPE.fullmatch(token)
+        else None
     )
     if group is None:
         join_failure_record(request)
