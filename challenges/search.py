@@ -4,7 +4,8 @@ On PostgreSQL notes are found with full-text search in the `swedish` configurati
 (Snowball stemming, so “stuprören” finds “stuprör”; prefix matching, so “stuprör” also
 finds the compound “stuprörstänk”), ranked with `ts_rank`, through the GIN index made in
 `workshops/migrations/0002_note_search.py`. Short titles are also matched by trigram word
-similarity (pg_trgm), so a typo such as “finansering” still finds them.
+similarity (pg_trgm) when nothing matches exactly, so a typo such as “finansering” still
+finds them.
 
 On SQLite the same words are stemmed in Python and matched as substrings: slower and
 unranked, but it finds the same inflections.
@@ -137,27 +138,32 @@ def _stored_vector(qs: QuerySet) -> RawSQL:
 
 
 def _title_group(
-    qs: QuerySet, parsed: ParsedQuery, fields: tuple[str, ...], title: str, limit: int
+    qs: QuerySet,
+    parsed: ParsedQuery,
+    fields: tuple[str, ...],
+    title: str,
+    limit: int,
+    *,
+    fuzzy: bool = False,
 ) -> ResultGroup:
-    """Full-text match on the stored vector; when nothing matches, trigram similarity on
-    the title, so a typo still finds it (one more query, only when the first found none)."""
+    """Full-text match on the stored vector or, with `fuzzy`, trigram word similarity on
+    the title (PostgreSQL), so a misspelt word still finds something."""
     if not uses_postgres():
         return _group(qs.filter(_substring_q(parsed, *fields)).order_by("-pk"), limit)
+    if fuzzy:
+        return _group(
+            qs.filter(**{f"{title}__trigram_word_similar": parsed.text})
+            .annotate(similarity=TrigramWordSimilarity(parsed.text, title))
+            .order_by("-similarity", "-pk"),
+            limit,
+        )
     query = _query(parsed)
     vector = _stored_vector(qs)
-    group = _group(
+    return _group(
         qs.annotate(search=vector)
         .filter(search=query)
         .annotate(rank=SearchRank(vector, query))
         .order_by("-rank", "-pk"),
-        limit,
-    )
-    if group.count:
-        return group
-    return _group(
-        qs.filter(**{f"{title}__trigram_word_similar": parsed.text})
-        .annotate(similarity=TrigramWordSimilarity(parsed.text, title))
-        .order_by("-similarity", "-pk"),
         limit,
     )
 
@@ -189,6 +195,7 @@ class SearchResults:
     notes: ResultGroup
     themes: ResultGroup
     next_steps: ResultGroup
+    fuzzy: bool = False
     groups: list[tuple[str, str, ResultGroup]] = field(default_factory=list)
 
     cap: int = COUNT_CAP
@@ -234,7 +241,8 @@ def search(
     """Search within the given (already visibility-filtered) challenges and workshops.
 
     At most two queries per group: the first `limit` rows, and a count only when there
-    may be more.
+    may be more. When nothing matches at all (PostgreSQL), the titles are searched once
+    more by trigram similarity: a typo costs four more queries, a hit none.
     """
     visible_notes = Note.objects.filter(
         workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE
@@ -245,25 +253,41 @@ def search(
     next_steps = ActionItem.objects.filter(challenge__in=challenges.values("pk")).select_related(
         "workshop", "challenge__organisation"
     )
-    results = SearchResults(
-        parsed=parsed,
-        challenges=_title_group(
+    sources = {
+        "challenges": (
             challenges.select_related("organisation"),
-            parsed,
             ("question", "description"),
             "question",
-            limit,
         ),
-        workshops=_title_group(
+        "workshops": (
             workshops.select_related("challenge__organisation"),
-            parsed,
             ("title", "question", "place"),
             "title",
-            limit,
         ),
-        notes=_notes_group(filter_notes(visible_notes, parsed), limit),
-        themes=_title_group(themes, parsed, ("name",), "name", limit),
-        next_steps=_title_group(next_steps, parsed, ("title", "owner_name"), "title", limit),
+        "themes": (themes, ("name",), "name"),
+        "next_steps": (next_steps, ("title", "owner_name"), "title"),
+    }
+    titles = {
+        key: _title_group(qs, parsed, fields, title, limit)
+        for key, (qs, fields, title) in sources.items()
+    }
+    notes = _notes_group(filter_notes(visible_notes, parsed), limit)
+    fuzzy = False
+    if uses_postgres() and not notes.count and not any(g.count for g in titles.values()):
+        # Nothing at all: perhaps a typo. Trigram similarity on the titles, once.
+        fuzzy = True
+        titles = {
+            key: _title_group(qs, parsed, fields, title, limit, fuzzy=True)
+            for key, (qs, fields, title) in sources.items()
+        }
+    results = SearchResults(
+        parsed=parsed,
+        challenges=titles["challenges"],
+        workshops=titles["workshops"],
+        notes=notes,
+        themes=titles["themes"],
+        next_steps=titles["next_steps"],
+        fuzzy=fuzzy,
     )
     results.groups = [
         ("challenges", _("Challenges"), results.challenges),
