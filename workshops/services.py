@@ -93,6 +93,17 @@ def _note_event(note: Note, name: str) -> None:
         context={"note": note, "event": name},
         group=note.group,
     )
+    if note.workshop.phase in (Workshop.Phase.REVEAL, Workshop.Phase.CLUSTER):
+        # Phones show their own group's board in these phases: only that group's phones
+        # get the note (a few streams, not the whole room).
+        live_event_emit(
+            workshop=note.workshop,
+            name=name,
+            audience=LiveEvent.Audience.PHONES,
+            template="workshops/live/phone_note_event.html",
+            context={"note": note, "event": name},
+            group=note.group,
+        )
 
 
 # --- Workshops ---------------------------------------------------------------------------

@@ -31,6 +31,10 @@
       var existing = document.getElementById('note-' + el.dataset.noteId);
       if (existing) { existing.remove(); }
     });
+    tpl.content.querySelectorAll('[hx-swap-oob^="beforeend"] > [id]').forEach(function (el) {
+      var existing = document.getElementById(el.id);
+      if (existing) { existing.remove(); }
+    });
     htmx.swap(document.body, html, { swapStyle: 'none' });
   }
 

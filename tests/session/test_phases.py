@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from tests.session.conftest import add_note, set_phase
+from workshops import services
 from workshops.models import LiveEvent, Workshop
 
 Phase = Workshop.Phase
@@ -155,3 +156,22 @@ def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
         workshop=paper, group=paper.groups.get(), column=paper.columns.first(), lines="Stuprör"
     )
     assert b"Stupr" in facilitator_client.get(f"/workshops/{paper.pk}/board/").content
+
+
+def test_after_the_reveal_a_new_note_goes_to_its_own_groups_phones_only(
+    workshop, phones, captured_events, django_capture_on_commit_callbacks
+):
+    workshop = set_phase(workshop, Phase.REVEAL)
+    participant = phones[2][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        note = add_note(workshop, participant, "Sent men viktigt")
+    phone_events = [e for e in captured_events if e["audience"] == LiveEvent.Audience.PHONES]
+    assert [(e["name"], e["group_id"]) for e in phone_events] == [("note", participant.group_id)]
+    assert f'id="pnote-{note.pk}"' in phone_events[0]["data"]
+    assert f"beforeend:#pnotes-c{note.column_id}" in phone_events[0]["data"]
+    # While voting, phones show no board: no note events for them.
+    captured_events.clear()
+    note.workshop = set_phase(workshop, Phase.VOTE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_update(note=note, text="Ändrad")
+    assert [e["audience"] for e in captured_events if e["name"] == "note-changed"] == ["board"]
