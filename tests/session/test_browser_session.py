@@ -95,6 +95,12 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     expect(projector.locator("#stage")).to_contain_text(TEXTS[3])
     expect(phones[1].locator(".phone-board")).to_contain_text(TEXTS[0])
     assert TEXTS[2] not in phones[1].locator(".phone-board").inner_text()  # other group's
+    # A late note reaches its own group's phones live, not the other group's.
+    phones[0].locator("#id_text").fill("Sen tanke om samarbete")
+    phones[0].get_by_role("button", name="Send").click()
+    expect(phones[1].locator(".phone-board")).to_contain_text("Sen tanke om samarbete")
+    expect(projector.locator("#stage")).to_contain_text("Sen tanke om samarbete")
+    assert "Sen tanke" not in phones[2].locator(".phone-board").inner_text()
     axe.check(board, "overview, reveal")
     axe.check(projector, "projector, reveal")
     axe.check(phones[1], "phone, reveal")
