@@ -65,7 +65,10 @@ def _post(phone: httpx.Client, workshop: Workshop, text: str) -> Note:
 def _note_event_id(note: Note) -> str:
     return str(
         LiveEvent.objects.get(
-            workshop_id=note.workshop_id, name="note", data__contains=f'id="note-{note.pk}"'
+            workshop_id=note.workshop_id,
+            audience=LiveEvent.Audience.BOARD,
+            name="note",
+            data__contains=f'id="note-{note.pk}"',
         ).pk
     )
 
@@ -84,7 +87,8 @@ def test_a_new_stream_says_hello_with_the_newest_event_id(board, shown, phone):
     assert headers["cache-control"] == "no-cache, no-store"
     assert headers["x-accel-buffering"] == "no"
     assert hello.event == "hello"
-    assert hello.id == _note_event_id(before)
+    assert int(hello.id) >= int(_note_event_id(before))
+    assert hello.id == str(LiveEvent.objects.filter(workshop=shown).latest("pk").pk)
 
 
 def test_a_note_posted_after_connecting_arrives_as_a_frame_with_its_event_id(board, shown, phone):
@@ -147,14 +151,26 @@ def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, mo
     assert frame.id == str(newest.pk)
 
 
-def test_the_phone_stream_does_not_get_board_only_events(shown, phone, board):
-    with SSEReader(phone, f"/p/{shown.pk}/stream/") as phone_reader:
+@pytest.mark.parametrize("phase", [Workshop.Phase.WRITE, Workshop.Phase.REVEAL])
+def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, phone, board, phase):  # noqa: F811
+    """While writing, only boards hear of a new note (as counts); after the reveal only the
+    phones of the note's own group do. A phone of another group hears neither."""
+    shown.phase = phase
+    shown.save(update_fields=["phase"])
+    other_group = shown.groups.order_by("position")[1]
+    listener = (
+        phone
+        if phase == Workshop.Phase.WRITE
+        else join_over_http(module_server, shown, group=other_group)[0]
+    )
+    with SSEReader(listener, f"/p/{shown.pk}/stream/") as phone_reader:
         assert phone_reader.status == 200
         assert phone_reader.next_event().event == "hello"
         with SSEReader(board, _board_path(shown)) as board_reader:
             assert board_reader.next_event().event == "hello"
             _post(phone, shown, "Bara för tavlan")
-            assert board_reader.next_event().event == "note"
+            board_frame = board_reader.next_event()
+            assert board_frame.event == ("counts" if phase == Workshop.Phase.WRITE else "note")
             # An event for every screen comes through on the phone; the note before it not.
             token = csrf_token(board, f"/workshops/{shown.pk}/")
             response = board.post(
@@ -167,6 +183,20 @@ def test_the_phone_stream_does_not_get_board_only_events(shown, phone, board):
         phone_frames = phone_reader.events_within(1.0)
     assert [f.event for f in phone_frames] == ["status"]
     assert "Bara för tavlan" not in phone_frames[0].data
+
+
+def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_server, shown, phone):  # noqa: F811
+    with SSEReader(phone, f"/p/{shown.pk}/stream/") as reader:
+        assert reader.next_event().event == "hello"
+        note = _post(phone, shown, "Till min grupp")
+        frame = reader.next_event()
+        assert reader.events_within(0.5) == []
+    phone_event = LiveEvent.objects.get(
+        workshop=shown, audience=LiveEvent.Audience.PHONES, name="note"
+    )
+    assert (frame.event, frame.id) == ("note", str(phone_event.pk))
+    assert phone_event.group_id == note.group_id
+    assert "Till min grupp" in frame.data
 
 
 def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
@@ -201,7 +231,8 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
         frames_1 = reader.events_within(1.0)
     with SSEReader(phone_2, f"/p/{shown.pk}/stream/?last={start}") as reader:
         frames_2 = reader.events_within(1.0)
-    assert [f.event for f in frames_1] == ["status", "phase"]
+    # Group 1's phones also get the revealed note of their group; group 2's get neither.
+    assert [f.event for f in frames_1] == ["status", "phase", "note"]
     assert [f.event for f in frames_2] == ["status"]
 
 

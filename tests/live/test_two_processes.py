@@ -66,7 +66,8 @@ def test_a_note_posted_through_process_a_reaches_a_board_stream_on_process_b(
         delay, frame = _post_and_receive(server_a, reader, workshop, "Samåkning till mötet")
 
     note = Note.objects.get(workshop=workshop)
-    assert frame.id == str(LiveEvent.objects.get(workshop=workshop, name="note").pk)
+    board_event = LiveEvent.objects.get(workshop=workshop, audience="board", name="note")
+    assert frame.id == str(board_event.pk)
     assert f'id="note-{note.pk}"' in frame.data
     assert "Samåkning till mötet" in frame.data
     # Posting includes the join page's round trips on a shared 2-core box; delivery itself
