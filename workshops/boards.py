@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from workshops.models import Column, Group, LiveEvent, Note, Workshop
 
 
@@ -33,14 +35,26 @@ def boards_for(
     columns = list(workshop.columns.all())
     groups = [group] if group is not None else list(workshop.groups.all())
     notes = Note.objects.filter(workshop=workshop, status__in=statuses).only(
-        "id", "group_id", "column_id", "text", "author_name", "status", "created_at",
-        "participant_id", "theme_id", "merged_into_id", "workshop_id",
+        "id",
+        "group_id",
+        "column_id",
+        "text",
+        "author_name",
+        "status",
+        "created_at",
+        "participant_id",
+        "theme_id",
+        "merged_into_id",
+        "workshop_id",
     )
     if group is not None:
         notes = notes.filter(group=group)
     boards = {g.pk: Board(group=g, cells=[Cell(column=c) for c in columns]) for g in groups}
     column_index = {c.pk: index for index, c in enumerate(columns)}
+    # One reverse() for the whole board instead of one per note (hundreds on the overview).
+    edit_url = reverse("note_edit", args=[workshop.pk, 0])
     for note in notes.order_by("created_at", "pk"):
+        note.edit_url = edit_url.replace("/0/edit/", f"/{note.pk}/edit/")
         board = boards.get(note.group_id)
         if board is not None:
             board.cells[column_index[note.column_id]].notes.append(note)
@@ -49,5 +63,10 @@ def boards_for(
 
 def last_event_id(workshop: Workshop) -> int:
     """The newest live event: a page rendered now has seen everything up to it."""
-    latest = LiveEvent.objects.filter(workshop=workshop).order_by("-pk").values_list("pk", flat=True).first()
+    latest = (
+        LiveEvent.objects.filter(workshop=workshop)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return latest or 0

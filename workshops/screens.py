@@ -155,6 +155,9 @@ def stage_context(
         context["counts"] = counts_grid(workshop, groups, columns)
         context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
         return context
+    # Translated once per page, not once per note.
+    context["anonymous_label"] = _("Anonymous")
+    context["edit_label"] = _("Edit")
     board_phases = (Phase.PREPARE, Phase.WRITE, Phase.REVEAL)
     if phase in board_phases or group is not None:
         context["boards"] = boards_for(workshop, group=group)
