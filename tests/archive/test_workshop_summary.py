@@ -38,6 +38,14 @@ def test_staff_reads_it_without_edit_links(client, archive_world, staff):
     assert f'href="/workshops/{paper.pk}/"' not in body
 
 
+def test_facilitator_gets_the_paper_entry_link(client, archive_world, facilitator):
+    paper = archive_world["paper"]
+    body = login(client, facilitator).get(url(paper)).content.decode()
+    assert f'href="/workshops/{paper.pk}/paper/"' in body
+    challenge_page = client.get(f"/challenges/{paper.challenge_id}/").content.decode()
+    assert f'href="/workshops/{paper.pk}/paper/"' in challenge_page
+
+
 def test_staff_cannot_open_the_editing_pages(client, archive_world, staff):
     paper = archive_world["paper"]
     login(client, staff)
