@@ -121,16 +121,16 @@ def main() -> None:
     notes = Note.objects.filter(workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE)
     for q in SEARCHES:
         parsed = parse_query(q)
-        top20 = (
-            lambda parsed=parsed: list(  # noqa: E731
-                filter_notes(notes, parsed).values_list("pk", flat=True)[:20]
-            )
-        )
+
+        def top20(parsed=parsed):
+            return list(filter_notes(notes, parsed).values_list("pk", flat=True)[:20])
+
         median, p95, queries = measure_call(top20, args.runs)
         print(f"{'ranked top-20 notes: ' + q:<44} {median:9.1f} {p95:8.1f} {queries:7d}")
-        everything = lambda parsed=parsed: search(  # noqa: E731
-            parsed, challenges=challenges, workshops=workshops
-        )
+
+        def everything(parsed=parsed):
+            return search(parsed, challenges=challenges, workshops=workshops)
+
         median, p95, queries = measure_call(everything, args.runs)
         print(f"{'all five result groups: ' + q:<44} {median:9.1f} {p95:8.1f} {queries:7d}")
     print()
