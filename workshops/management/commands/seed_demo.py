@@ -70,7 +70,9 @@ class Command(BaseCommand):
             group_count=4,
             place="Stora salen",
         )
-        live.phase = Workshop.Phase.WRITE
+        # Revealed, so that a note posted from a phone shows on the board at once; the
+        # facilitator can step back to private writing from the phase panel.
+        live.phase = Workshop.Phase.REVEAL
         live.save(update_fields=["phase"])
 
     def _load_workshop(self, challenge, spec: dict, user, today: datetime.date) -> None:
