@@ -482,3 +482,17 @@ def test_facilitator_views_refuse_the_wrong_method(
     facilitator_client, workshop, note, method, path
 ):
     assert _request(facilitator_client, method, path, None, workshop, note).status_code == 405
+
+
+def test_closing_for_notes_never_redirects_to_another_site(facilitator_client, workshop):
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/accepting/",
+        {"accepting": "0", "next": "https://evil.example/phish"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == workshop.get_absolute_url()
+    board = f"/workshops/{workshop.pk}/board/"
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/accepting/", {"accepting": "1", "next": board}
+    )
+    assert response["Location"] == board

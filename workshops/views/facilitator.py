@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -176,7 +177,12 @@ def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The workshop takes new notes again."))
     else:
         messages.success(request, _("The workshop is closed for new notes."))
-    return redirect(request.POST.get("next") or workshop.get_absolute_url())
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = workshop.get_absolute_url()
+    return redirect(next_url)
 
 
 @login_required
