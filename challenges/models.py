@@ -73,12 +73,8 @@ class ChallengeQuerySet(models.QuerySet):
         member_orgs = Membership.objects.filter(user=user).values("organisation")
         return self.filter(
             models.Q(visibility=Challenge.Visibility.SHARED)
-            | models.Q(
-                visibility=Challenge.Visibility.ORGANISATION, organisation__in=member_orgs
-            )
-            | models.Q(
-                visibility=Challenge.Visibility.PRIVATE, organisation__in=facilitator_orgs
-            )
+            | models.Q(visibility=Challenge.Visibility.ORGANISATION, organisation__in=member_orgs)
+            | models.Q(visibility=Challenge.Visibility.PRIVATE, organisation__in=facilitator_orgs)
         )
 
     def editable_by(self, user) -> "ChallengeQuerySet":
@@ -108,9 +104,7 @@ class Challenge(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="challenges"
     )
-    question = models.CharField(
-        _("question"), max_length=300, help_text=_("“How might we …?”")
-    )
+    question = models.CharField(_("question"), max_length=300, help_text=_("“How might we …?”"))
     description = models.TextField(_("description"), blank=True, max_length=5000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="challenges")
     status = models.CharField(

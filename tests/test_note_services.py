@@ -67,10 +67,13 @@ def test_it_does_not_publish_when_the_transaction_rolls_back(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _create(workshop, participant)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _create(workshop, participant)
+        raise RuntimeError
     assert captured_events == []
     assert not Note.objects.exists()
 
@@ -177,7 +180,11 @@ def test_custom_template_uses_the_named_columns(challenge, facilitator):
 def test_group_count_is_limited(challenge, facilitator):
     with pytest.raises(ValidationError):
         services.workshop_create(
-            challenge=challenge, user=facilitator, title="x", template_key="brainstorm", group_count=31
+            challenge=challenge,
+            user=facilitator,
+            title="x",
+            template_key="brainstorm",
+            group_count=31,
         )
 
 

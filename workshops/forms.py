@@ -190,9 +190,7 @@ class TimerForm(forms.Form):
     minutes = forms.DecimalField(
         label=_("Minutes"), min_value=0.1, max_value=240, decimal_places=1, required=False
     )
-    locks_writing = forms.BooleanField(
-        label=_("Stop writing when the time is up"), required=False
-    )
+    locks_writing = forms.BooleanField(label=_("Stop writing when the time is up"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -225,7 +223,9 @@ class ActionItemForm(forms.Form):
         label=_("By when?"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     themes = forms.ModelMultipleChoiceField(
-        label=_("From themes"), queryset=Workshop.objects.none(), required=False,
+        label=_("From themes"),
+        queryset=Workshop.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

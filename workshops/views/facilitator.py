@@ -16,7 +16,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from challenges.models import Challenge
 from workshops import access, services
-from workshops.boards import boards_for, last_event_id
 from workshops.codes import format_join_code
 from workshops.forms import (
     BulkNotesForm,
