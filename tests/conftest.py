@@ -105,12 +105,12 @@ def facilitator_client(client, facilitator) -> Client:
     return client
 
 
-def join_as(client: Client, workshop: Workshop, *, group_index: int = 0, name: str = "") -> Participant:
+def join_as(
+    client: Client, workshop: Workshop, *, group_index: int = 0, name: str = ""
+) -> Participant:
     """Join through the real join page, as a phone would."""
     group = list(workshop.groups.all())[group_index]
-    response = client.post(
-        f"/j/{workshop.join_code}/", {"display_name": name, "group": group.pk}
-    )
+    response = client.post(f"/j/{workshop.join_code}/", {"display_name": name, "group": group.pk})
     assert response.status_code == 302, response.content
     return Participant.objects.filter(workshop=workshop).latest("pk")
 
@@ -122,7 +122,9 @@ def participant_client(workshop) -> tuple[Client, Participant]:
     return client, participant
 
 
-def post_note(client: Client, workshop: Workshop, *, text: str, column=None, client_id=None, **extra):
+def post_note(
+    client: Client, workshop: Workshop, *, text: str, column=None, client_id=None, **extra
+):
     column = column or workshop.columns.first()
     return client.post(
         f"/p/{workshop.pk}/notes/",

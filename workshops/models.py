@@ -33,7 +33,9 @@ class Workshop(models.Model):
     question = models.CharField(
         _("question on the board"),
         max_length=300,
-        help_text=_("The question every group answers, e.g. “What does it take to make it happen?”"),
+        help_text=_(
+            "The question every group answers, e.g. “What does it take to make it happen?”"
+        ),
     )
     template = models.CharField(_("template"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LIVE)
@@ -70,15 +72,11 @@ class Workshop(models.Model):
     votes_stackable = models.BooleanField(
         _("several votes may go on one note or theme"), default=True
     )
-    votes_hidden = models.BooleanField(
-        _("hide running totals until voting closes"), default=True
-    )
+    votes_hidden = models.BooleanField(_("hide running totals until voting closes"), default=True)
     # Countdown timer, kept as server time so every screen agrees.
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_paused_remaining = models.DurationField(null=True, blank=True)
-    timer_locks_writing = models.BooleanField(
-        _("stop writing when the timer ends"), default=False
-    )
+    timer_locks_writing = models.BooleanField(_("stop writing when the timer ends"), default=False)
     # Retention (GDPR): notes, names and exports are removed after this date unless kept.
     retain_until = models.DateField(_("keep notes until"), null=True, blank=True)
     keep = models.BooleanField(
@@ -271,9 +269,7 @@ class ActionItem(models.Model):
     workshop = models.ForeignKey(
         Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
     )
-    challenge = models.ForeignKey(
-        Challenge, on_delete=models.CASCADE, related_name="action_items"
-    )
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(_("what"), max_length=300)
     owner_name = models.CharField(_("who takes the lead?"), max_length=120, blank=True)
     due_date = models.DateField(_("by when?"), null=True, blank=True)

@@ -132,7 +132,9 @@ def workshop_create(
 ) -> Workshop:
     board_template = TEMPLATES[template_key]
     if not 1 <= group_count <= MAX_GROUPS:
-        raise ValidationError(_("A workshop has between 1 and %(max)s groups.") % {"max": MAX_GROUPS})
+        raise ValidationError(
+            _("A workshop has between 1 and %(max)s groups.") % {"max": MAX_GROUPS}
+        )
     columns = list(board_template.columns)
     if template_key == "custom":
         names = [name.strip() for name in custom_columns if name.strip()]
@@ -184,9 +186,7 @@ def group_add(*, workshop: Workshop, name: str = "") -> Group:
     with transaction.atomic():
         count = workshop.groups.select_for_update().count()
         if count >= MAX_GROUPS:
-            raise ValidationError(
-                _("A workshop has at most %(max)s groups.") % {"max": MAX_GROUPS}
-            )
+            raise ValidationError(_("A workshop has at most %(max)s groups.") % {"max": MAX_GROUPS})
         position = (workshop.groups.aggregate(top=Max("position"))["top"] or 0) + 1
         group = Group.objects.create(
             workshop=workshop,
@@ -341,7 +341,9 @@ def note_create(
     if author_name is None:
         author_name = participant.display_name if participant else ""
     status = (
-        Note.Status.PENDING if workshop.screening and participant is not None else Note.Status.VISIBLE
+        Note.Status.PENDING
+        if workshop.screening and participant is not None
+        else Note.Status.VISIBLE
     )
     try:
         with transaction.atomic():
@@ -364,9 +366,7 @@ def note_create(
     return note, True
 
 
-def notes_bulk_add(
-    *, workshop: Workshop, group: Group, column: Column, lines: str
-) -> list[Note]:
+def notes_bulk_add(*, workshop: Workshop, group: Group, column: Column, lines: str) -> list[Note]:
     """Paper workshops: one note per non-empty line, typed by the facilitator."""
     notes = []
     with transaction.atomic():

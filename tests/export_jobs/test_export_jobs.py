@@ -80,7 +80,11 @@ def test_an_export_that_always_crashes_fails_after_three_attempts(
 
 
 def test_a_failed_export_can_be_retried_from_the_page(
-    filled_workshop, facilitator_client, facilitator, export_root, django_capture_on_commit_callbacks
+    filled_workshop,
+    facilitator_client,
+    facilitator,
+    export_root,
+    django_capture_on_commit_callbacks,
 ):
     export = Export.objects.create(
         workshop=filled_workshop, kind="csv", requested_by=facilitator, status="failed", attempts=3
@@ -128,13 +132,18 @@ def test_a_job_being_rendered_is_not_claimed_twice_but_a_stale_one_is(
 
 def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, challenge):
     workshop_big = services.workshop_create(
-        challenge=challenge, user=facilitator, title="Stor", template_key="success_obstacles",
+        challenge=challenge,
+        user=facilitator,
+        title="Stor",
+        template_key="success_obstacles",
         group_count=20,
     )
     for group in workshop_big.groups.all():
         for column in workshop_big.columns.all():
             services.notes_bulk_add(
-                workshop=workshop_big, group=group, column=column,
+                workshop=workshop_big,
+                group=group,
+                column=column,
                 lines="\n".join(f"Lapp {n} om samverkan och tillit" for n in range(8)),
             )
     export = Export.objects.create(workshop=workshop_big, kind="poster", requested_by=facilitator)
@@ -148,7 +157,9 @@ def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, chal
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_old_exports_are_removed_with_their_files(filled_workshop, facilitator, export_root, settings):
+def test_old_exports_are_removed_with_their_files(
+    filled_workshop, facilitator, export_root, settings
+):
     export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
     exporting.export_run(export_id=export.pk)
     export.refresh_from_db()
@@ -177,33 +188,51 @@ class TestPermissions:
     ):
         challenge.visibility = "organisation"
         challenge.save()
-        export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
+        export = Export.objects.create(
+            workshop=filled_workshop, kind="csv", requested_by=facilitator
+        )
         exporting.export_run(export_id=export.pk)
         client.force_login(staff)
         assert client.get(f"/exports/{export.pk}/download/").status_code == 200
-        assert client.post(f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}).status_code == 404
+        assert (
+            client.post(f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}).status_code
+            == 404
+        )
         assert client.post(f"/exports/{export.pk}/retry/").status_code == 404
 
     def test_outsiders_get_404_and_anonymous_must_log_in(
         self, filled_workshop, facilitator, other_facilitator, client, export_root
     ):
-        export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
+        export = Export.objects.create(
+            workshop=filled_workshop, kind="csv", requested_by=facilitator
+        )
         exporting.export_run(export_id=export.pk)
         assert client.get(f"/exports/{export.pk}/download/").status_code == 302
         client.force_login(other_facilitator)
         for url in (f"/exports/{export.pk}/download/", f"/exports/{export.pk}/"):
             assert client.get(url).status_code == 404
-        assert client.post(f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}).status_code == 404
+        assert (
+            client.post(f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}).status_code
+            == 404
+        )
 
-    def test_a_participant_cannot_download(self, filled_workshop, facilitator, participant_client, export_root):
-        export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
+    def test_a_participant_cannot_download(
+        self, filled_workshop, facilitator, participant_client, export_root
+    ):
+        export = Export.objects.create(
+            workshop=filled_workshop, kind="csv", requested_by=facilitator
+        )
         exporting.export_run(export_id=export.pk)
         client, _participant = participant_client
         assert client.get(f"/exports/{export.pk}/download/").status_code == 302
 
     def test_wrong_methods(self, filled_workshop, facilitator_client, facilitator, export_root):
-        export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
-        assert facilitator_client.get(f"/workshops/{filled_workshop.pk}/exports/").status_code == 405
+        export = Export.objects.create(
+            workshop=filled_workshop, kind="csv", requested_by=facilitator
+        )
+        assert (
+            facilitator_client.get(f"/workshops/{filled_workshop.pk}/exports/").status_code == 405
+        )
         assert facilitator_client.get(f"/exports/{export.pk}/retry/").status_code == 405
         assert facilitator_client.post(f"/exports/{export.pk}/download/").status_code == 405
 

@@ -40,8 +40,22 @@ def _start_worker(tmp_path: Path, log_name: str) -> subprocess.Popen:
     }
     log = open(tmp_path / log_name, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "labb", "worker", "--concurrency", "1",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"kill-test-{log_name}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "labb",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"kill-test-{log_name}@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -118,7 +118,9 @@ class Command(BaseCommand):
                     notes_by_text[text] = note
         themes = {}
         for position, theme_spec in enumerate(spec["themes"]):
-            theme = Theme.objects.create(workshop=workshop, name=theme_spec["name"], position=position)
+            theme = Theme.objects.create(
+                workshop=workshop, name=theme_spec["name"], position=position
+            )
             Note.objects.filter(pk__in=[notes_by_text[t].pk for t in theme_spec["notes"]]).update(
                 theme=theme
             )
