@@ -54,7 +54,6 @@ def test_every_msgid_has_a_swedish_translation_and_none_is_fuzzy():
     assert untranslated == []
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext is not installed")
 def test_catalogue_passes_msgfmt_format_checks(tmp_path):
     """Placeholders (%(name)s, %s, %d) match between msgid and msgstr."""
     result = subprocess.run(
@@ -133,7 +132,6 @@ def test_swedish_terminology():
         assert ngettext("%(count)s note", "%(count)s notes", 3) % {"count": 3} == "3 lappar"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")
 def test_catalogue_has_every_translatable_string_in_the_source(tmp_path):
     """Every `gettext`/`{% translate %}` string in the code is in the committed catalogue.
 
