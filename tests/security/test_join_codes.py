@@ -206,3 +206,18 @@ def test_odd_codes_and_tokens_in_the_url_are_simply_not_found(workshop, odd):
     assert client.get(f"/j/{odd}/").status_code == 404
     assert client.get(f"/g/{odd}/").status_code == 404
     assert client.post(f"/j/{odd}/", {"display_name": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_closing_through_the_phase_control_removes_the_code_and_reopening_makes_a_new_one(
+    workshop,
+):
+    from workshops import session
+
+    old = workshop.join_code
+    workshop = session.phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
+    assert workshop.join_code is None
+    assert Client().get(reverse("join_workshop", args=[old])).status_code == 404
+    workshop = session.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE)
+    assert workshop.join_code and workshop.join_code != old
+    assert Client().get(reverse("join_workshop", args=[old])).status_code == 404
