@@ -133,3 +133,16 @@ def world(
         ),
         clients=clients,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools_before_the_test_database_goes(django_db_setup):
+    """Async views (the live streams) leave pooled connections open; close the pools so the
+    test database can be dropped at the end of the run."""
+    yield
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
