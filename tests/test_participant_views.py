@@ -520,3 +520,11 @@ def test_a_logged_in_facilitator_is_no_participant(
 def test_phone_views_refuse_the_wrong_method(participant_client, workshop, own_note, method, path):
     client, _participant = participant_client
     assert _request(client, method, path, None, workshop, own_note).status_code == 405
+
+
+def test_a_participant_session_lasts_a_workshop_day_not_two_weeks(client, workshop, settings):
+    from tests.conftest import join_as
+
+    join_as(client, workshop)
+    assert client.session.get_expiry_age() == settings.LABB_PARTICIPANT_SESSION_SECONDS
+    assert settings.LABB_PARTICIPANT_SESSION_SECONDS <= 24 * 3600

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -77,6 +78,9 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
             # A fresh session id on join: nobody can plant a session on a shared phone.
             request.session.cycle_key()
             access.remember_participant(request, participant)
+            if not request.user.is_authenticated:
+                # A participant's session lasts a workshop day, not Django's two weeks.
+                request.session.set_expiry(settings.LABB_PARTICIPANT_SESSION_SECONDS)
             return redirect("phone", pk=workshop.pk)
     return render(
         request,
