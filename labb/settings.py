@@ -177,7 +177,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# A message whose worker died unacknowledged is delivered again after the visibility
+# timeout; workers sweep for such messages every `unacked_restore_interval` seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "retention-sweep": {"task": "workshops.tasks.retention_sweep", "schedule": 3600.0},
     "requeue-stuck-exports": {"task": "workshops.tasks.requeue_stuck_exports", "schedule": 300.0},

@@ -83,16 +83,31 @@ def export_retry(*, export: Export) -> Export:
     return export
 
 
+class ExportBusy(Exception):
+    """Another worker claimed the job recently; ask again once its claim may be stale.
+
+    This is what a redelivered message meets when the worker that rendered the job died
+    moments ago: dropping it would leave the job 'running' for ever.
+    """
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(retry_in)
+        self.retry_in = retry_in
+
+
 def _claim(export_id: int) -> Export | None:
-    """Take the job for this attempt, or None if it is done, failed or being rendered."""
+    """Take the job for this attempt, or None if it is done or failed.
+
+    Raises ExportBusy if another worker is (or was, moments ago) rendering it.
+    """
     now = timezone.now()
-    claimable = Q(status=Export.Status.QUEUED) | Q(
-        status=Export.Status.RUNNING, started_at__lt=now - stale_after()
-    )
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None or not Export.objects.filter(claimable, pk=export_id).exists():
+        if export is None or export.status in (Export.Status.DONE, Export.Status.FAILED):
             return None
+        if export.status == Export.Status.RUNNING and export.started_at > now - stale_after():
+            remaining = (export.started_at + stale_after() - now).total_seconds()
+            raise ExportBusy(retry_in=max(1.0, remaining + 1.0))
         if export.attempts >= MAX_ATTEMPTS:
             export.status = Export.Status.FAILED
             export.error = export.error or f"Gave up after {MAX_ATTEMPTS} attempts"

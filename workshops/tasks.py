@@ -13,6 +13,11 @@ RETRY_DELAYS = (5, 30)
 def render_export(self, export_id: int) -> None:
     try:
         exporting.export_run(export_id=export_id)
+    except exporting.ExportBusy as busy:
+        if self.request.is_eager:
+            return  # In-process: whoever holds the claim is running right now.
+        # Not an attempt: check again when the other claim may be stale (its worker died).
+        raise self.retry(countdown=busy.retry_in, max_retries=None) from busy
     except Exception as exc:
         delay = RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)]
         raise self.retry(exc=exc, countdown=delay) from exc

@@ -116,7 +116,11 @@ def test_a_job_being_rendered_is_not_claimed_twice_but_a_stale_one_is(
         attempts=1,
         started_at=timezone.now(),
     )
-    assert exporting.export_run(export_id=export.pk) is None
+    with pytest.raises(exporting.ExportBusy) as busy:
+        exporting.export_run(export_id=export.pk)
+    assert 1 <= busy.value.retry_in <= exporting.stale_after().total_seconds() + 1
+    export.refresh_from_db()
+    assert export.attempts == 1
     Export.objects.filter(pk=export.pk).update(
         started_at=timezone.now() - datetime.timedelta(hours=1)
     )

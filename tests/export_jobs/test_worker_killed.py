@@ -35,7 +35,10 @@ def _start_worker(tmp_path: Path, log_name: str) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         "LABB_DATA_DIR": str(tmp_path / "data"),
         "CELERY_VISIBILITY_TIMEOUT": "4",
-        "LABB_EXPORT_STALE_SECONDS": "3",
+        "CELERY_RESTORE_INTERVAL": "1",
+        # Longer than a worker takes to restart: the redelivered message finds the job
+        # claimed by the dead worker and must come back later rather than be dropped.
+        "LABB_EXPORT_STALE_SECONDS": "8",
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     log = open(tmp_path / log_name, "wb")  # noqa: SIM115 - closed with the process
