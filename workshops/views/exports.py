@@ -37,52 +37,39 @@ def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, sta
     )
 
 
+def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpResponse:
+    """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`)."""
+    form = ExportRequestForm(request.POST)
+    valid = form.is_valid()
+    if valid:
+        exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg)
+    if request.htmx:
+        return _exports_panel(
+            request,
+            exports=subject.exports.all()[:10],
+            form=form if not valid else ExportRequestForm(),
+            subject_url=request.path,
+            status=200 if valid else 400,
+        )
+    if not valid:
+        messages.error(request, _("Choose what kind of export you want."))
+        return redirect(subject)
+    messages.success(request, _("The export is being made. It appears below when it is ready."))
+    return redirect(f"{subject.get_absolute_url()}#exports")
+
+
 @login_required
 @require_POST
 def workshop_export_create(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    form = ExportRequestForm(request.POST)
-    if not form.is_valid():
-        if request.htmx:
-            return _exports_panel(
-                request,
-                exports=workshop.exports.all()[:10],
-                form=form,
-                subject_url=request.path,
-                status=400,
-            )
-        messages.error(request, _("Choose what kind of export you want."))
-        return redirect(workshop)
-    exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, workshop=workshop)
-    if request.htmx:
-        return _exports_panel(
-            request,
-            exports=workshop.exports.all()[:10],
-            form=ExportRequestForm(),
-            subject_url=request.path,
-        )
-    messages.success(request, _("The export is being made. It appears below when it is ready."))
-    return redirect(f"{workshop.get_absolute_url()}#exports")
+    return _export_create(request, workshop, workshop=workshop)
 
 
 @login_required
 @require_POST
 def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
-    form = ExportRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose what kind of export you want."))
-        return redirect(challenge)
-    exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, challenge=challenge)
-    if request.htmx:
-        return _exports_panel(
-            request,
-            exports=challenge.exports.all()[:10],
-            form=ExportRequestForm(),
-            subject_url=request.path,
-        )
-    messages.success(request, _("The export is being made. It appears below when it is ready."))
-    return redirect(f"{challenge.get_absolute_url()}#exports")
+    return _export_create(request, challenge, challenge=challenge)
 
 
 @login_required
