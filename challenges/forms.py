@@ -26,6 +26,11 @@ class ChallengeForm(forms.ModelForm):
             if not user.is_superuser
             else Organisation.objects.all()
         )
+        organisations = self.fields["organisation"].queryset
+        if not self.instance.pk and len(organisations[:2]) == 1:
+            # One organisation to choose from: choose it, so the first save cannot fail.
+            self.fields["organisation"].initial = organisations[0]
+            self.fields["organisation"].empty_label = None
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from challenges import archive
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
-from workshops.models import ActionItem, Export, Note, Theme
+from workshops.access import workshops_editable_by
+from workshops.models import ActionItem, Export, Note, Theme, Workshop
 
 
 def _visible(request: HttpRequest):
@@ -28,10 +29,19 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     can_create = Challenge.objects.editable_by(request.user).exists() or (
         request.user.memberships.filter(role="facilitator").exists()
     )
+    # Workshops the user runs that are not closed yet, so that an ongoing session (the
+    # demo's "Prova själv" one included) is one click from the start page.
+    ongoing = (
+        workshops_editable_by(request.user)
+        .filter(kind=Workshop.Kind.LIVE)
+        .exclude(phase=Workshop.Phase.CLOSED)
+        .select_related("challenge")
+        .order_by("-date", "-pk")[:12]
+    )
     return render(
         request,
         "challenges/challenge_list.html",
-        {"challenges": challenges, "can_create": can_create},
+        {"challenges": challenges, "can_create": can_create, "ongoing": ongoing},
     )
 
 

@@ -1,15 +1,19 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from workshops.forms import JoinCodeForm
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Signed-in users go to their challenges; everyone else gets a start page with the
+    two ways in: a participant types the code, a facilitator or staff member signs in."""
     if request.user.is_authenticated:
         return redirect("challenge_list")
-    return redirect("join")
+    return render(request, "home.html", {"form": JoinCodeForm(), "hide_login": True})
 
 
 @require_GET

@@ -46,6 +46,8 @@ with typos, and the same themes recur across groups in different words. That mak
 demo useful for trying out theme suggestions (``workshops.suggest``).
 """
 
+from workshops.demo_large import LARGE_WORKSHOP
+
 SUCCESS_OBSTACLES_COLUMNS = [
     {
         "key": "success",
@@ -264,6 +266,7 @@ DEMO_CHALLENGES = [
         "status": "testing",
         "visibility": "shared",
         "workshops": [
+            LARGE_WORKSHOP,
             {
                 "title": "Lärlabb hållbar utveckling – workshop 1",
                 "question": "Vad krävs för att få det att hända?",

@@ -69,7 +69,11 @@ def participant_a_only(ok: int) -> dict[str, int]:
 
 MATRIX: dict[str, dict] = {
     # --- Core ----------------------------------------------------------------------------
-    "home": {"method": "GET", "kwargs": None, "expect": everyone(302)},
+    "home": {
+        "method": "GET",
+        "kwargs": None,
+        "expect": everyone(302) | dict.fromkeys(NOT_LOGGED_IN, 200),
+    },
     "healthz": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "login": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "logout": {"method": "POST", "kwargs": None, "expect": everyone(302)},
