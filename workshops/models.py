@@ -73,6 +73,8 @@ class Workshop(models.Model):
         _("several votes may go on one note or theme"), default=True
     )
     votes_hidden = models.BooleanField(_("hide running totals until voting closes"), default=True)
+    # What the projector shows: "" (every group), "group:<pk>", "theme:<pk>" or "votes".
+    spotlight = models.CharField(_("projector spotlight"), max_length=40, blank=True, default="")
     # Countdown timer, kept as server time so every screen agrees.
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_paused_remaining = models.DurationField(null=True, blank=True)

@@ -151,6 +151,8 @@ def stage_context(
         "focus_group": group,
         "totals_visible": session.totals_visible(workshop),
     }
+    if screen == "projector" and workshop.spotlight and _spotlight(workshop, context):
+        return context
     if not context["revealed"]:
         context["counts"] = counts_grid(workshop, groups, columns)
         context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
@@ -176,6 +178,7 @@ def stage_context(
         context["move_label"] = _("Move")
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
+        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
         context["ranking"] = ranking(themes, loose)
         context["voted_notes"] = [i for i in context["ranking"] if i["kind"] == "note"][:10]
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
@@ -183,6 +186,51 @@ def stage_context(
             ActionItem.objects.filter(workshop=workshop).prefetch_related("themes", "notes")
         )
     return context
+
+
+def _spotlight(workshop: Workshop, context: dict) -> bool:
+    """Fill `context` for the projector's spotlight: one group, one theme or the vote result
+    at full size. False when the spotlight points at nothing that can be shown now (a
+    deleted group, or a phase moved back), so the projector shows every group instead."""
+    kind, _sep, pk = workshop.spotlight.partition(":")
+    revealed = context["revealed"]
+    if kind == "group" and revealed:
+        group = workshop.groups.filter(pk=_int(pk)).first()
+        if group is None:
+            return False
+        context["anonymous_label"] = _("Anonymous")
+        context["boards"] = boards_for(workshop, group=group)
+        context["spotlight"] = {"kind": "group", "group": group}
+        return True
+    voting_on = workshop.phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED)
+    if kind == "theme" and workshop.phase == Phase.CLUSTER or kind == "theme" and voting_on:
+        themes, loose = themes_and_loose(workshop, _notes(workshop))
+        view = next((v for v in themes if v.theme.pk == _int(pk)), None)
+        if view is None:
+            return False
+        if voting_on:
+            _apply_votes(themes, loose, workshop)
+        context["spotlight"] = {"kind": "theme", "view": view}
+        return True
+    if kind == "votes" and voting_on:
+        themes, loose = themes_and_loose(workshop, _notes(workshop))
+        context["votes_cast"] = _apply_votes(themes, loose, workshop)
+        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
+        items = ranking(themes, loose)[:12] if context["totals_visible"] else []
+        context["spotlight"] = {
+            "kind": "votes",
+            "ranking": items,
+            "most": max((item["votes"] for item in items), default=0),
+        }
+        return True
+    return False
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _by_group(notes: list[Note], groups: list[Group]) -> list[tuple[Group, list[Note]]]:

@@ -106,6 +106,43 @@ def _emit(workshop: Workshop, name: str, audience: str, template: str, context: 
 # --- Phases ------------------------------------------------------------------------------
 
 
+SPOTLIGHT_VOTES = "votes"
+
+
+def spotlight_targets(workshop: Workshop) -> list[tuple[str, str]]:
+    """What the projector can show, in the order the facilitator steps through it:
+    (value, label) pairs, the overview first."""
+    targets = [("", _("All groups"))]
+    if is_revealed(workshop):
+        targets += [(f"group:{g.pk}", g.name) for g in workshop.groups.all()]
+    if workshop.phase in (Phase.CLUSTER, Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
+        targets += [
+            (f"theme:{t.pk}", _("Theme: %(name)s") % {"name": t.name})
+            for t in workshop.themes.all()
+        ]
+    if workshop.phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
+        targets.append((SPOTLIGHT_VOTES, _("Vote result")))
+    return targets
+
+
+def spotlight_set(*, workshop: Workshop, target: str = "", step: int = 0) -> Workshop:
+    """Show one group, one theme or the vote result large on the projector ("" = all).
+
+    `step` (+1 / -1) moves from the current spotlight to the next or previous target.
+    """
+    targets = [value for value, _label in spotlight_targets(workshop)]
+    if step:
+        current = workshop.spotlight if workshop.spotlight in targets else ""
+        target = targets[(targets.index(current) + step) % len(targets)]
+    if target not in targets:
+        raise ValidationError(_("The projector cannot show that now."))
+    with transaction.atomic():
+        Workshop.objects.filter(pk=workshop.pk).update(spotlight=target)
+        workshop.spotlight = target
+        _emit(workshop, "spotlight", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+    return workshop
+
+
 def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
     """Move the workshop to `phase` (forwards or back). Closing kills the join code."""
     from workshops.services import _unique_join_code
@@ -118,7 +155,9 @@ def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
         workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if workshop.phase == phase:
             return workshop
-        fields = ["phase", "updated_at"]
+        # A new phase starts on the projector's overview of it.
+        workshop.spotlight = ""
+        fields = ["phase", "spotlight", "updated_at"]
         if phase == Phase.CLOSED:
             workshop.join_code = None
             workshop.timer_ends_at = None
@@ -421,6 +460,17 @@ def totals_visible(workshop: Workshop) -> bool:
 def _vote_event(workshop: Workshop) -> None:
     if totals_visible(workshop):
         _emit(workshop, "vote", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+    else:
+        # Totals stay hidden, but the room's progress does not: how many dots are down and
+        # how many people have voted, so the facilitator sees when everyone is done.
+        votes, voters, people = vote_progress(workshop)
+        _emit(
+            workshop,
+            "vote",
+            LiveEvent.Audience.BOARD,
+            "workshops/live/votes_cast.html",
+            {"votes_cast": votes, "voters": voters, "participant_count": people},
+        )
 
 
 def _vote_target(workshop: Workshop, *, note_id: int | None, theme_id: int | None):
@@ -542,6 +592,16 @@ def vote_totals(workshop: Workshop) -> tuple[dict[int, int], dict[int, int], int
         else:
             themes[row["theme_id"]] = row["n"]
     return notes, themes, total
+
+
+def vote_progress(workshop: Workshop) -> tuple[int, int, int]:
+    """(dots cast, participants who have voted, participants), one query."""
+    row = Participant.objects.filter(workshop=workshop).aggregate(
+        people=Count("pk", distinct=True),
+        voters=Count("pk", filter=Q(votes__isnull=False), distinct=True),
+        votes=Count("votes"),
+    )
+    return row["votes"], row["voters"], row["people"]
 
 
 def participant_votes(participant: Participant) -> tuple[dict[int, int], dict[int, int]]:

@@ -52,6 +52,7 @@ urlpatterns = [
     # Steering a live session
     path("workshops/<int:pk>/phase/", session.phase_set, name="phase_set"),
     path("workshops/<int:pk>/timer/", session.timer_control, name="timer_control"),
+    path("workshops/<int:pk>/spotlight/", session.spotlight_set, name="spotlight_set"),
     path("workshops/<int:pk>/voting/", session.voting_settings, name="voting_settings"),
     path("workshops/<int:pk>/screening/", session.screening, name="screening"),
     path("workshops/<int:pk>/groups/<int:group_pk>/", session.group_view, name="group_view"),

@@ -6,7 +6,8 @@
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
   var LIVE_EVENTS = ['hello', 'reload', 'note', 'note-changed', 'note-removed', 'group', 'status',
-    'phase', 'timer', 'counts', 'theme', 'vote', 'reveal', 'export', 'action', 'participant'];
+    'phase', 'timer', 'counts', 'theme', 'vote', 'reveal', 'export', 'action', 'participant',
+    'spotlight'];
 
   function randomId() {
     if (window.crypto && crypto.randomUUID) {
@@ -308,12 +309,86 @@
     var phone = !!document.getElementById('phone-stage');
     if (name === 'phase') {
       refetchStage(phone ? Math.random() * 2500 : Math.random() * 300);
+    } else if (name === 'spotlight') {
+      if (!phone) { refetchStage(0); }
+    } else if (name === 'vote' && ev.detail.data && ev.detail.data.indexOf('id="votes-cast"') >= 0) {
+      // Totals are hidden: the event itself carries the new count, nothing to fetch.
+      fitProjector();
     } else if (name === 'theme' || name === 'vote' || name === 'action') {
       // Bursts (a facilitator sorting quickly) become one fetch.
       refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
     } else if (name === 'timer') {
       tickTimers();
     }
+    if (name === 'note' || name === 'note-changed' || name === 'note-removed' || name === 'group') {
+      fitProjector();
+    }
+  }
+
+  // --- Projector: everything on one screen ------------------------------------------------
+
+  // The projector's type scales with what it shows: a few notes are large, 18 groups with
+  // 250 notes still fit one screen without scrolling. `--fit` scales every size on the
+  // stage (they are in em); it is searched for, largest first, after each change.
+  var fitFrame = null;
+  var FIT_MIN = 0.4;
+  var FIT_MAX = 1.6;
+
+  function fitsScreen() {
+    var doc = document.documentElement;
+    return doc.scrollHeight <= window.innerHeight + 1 && doc.scrollWidth <= window.innerWidth + 1;
+  }
+
+  // The sizes are set on <body>, which is never swapped: htmx copies the attributes of a
+  // swapped element with an id, and a copied style attribute is inline style (CSP).
+  function fitScale(stage) {
+    // The largest --fit in [FIT_MIN, FIT_MAX] at which the page does not scroll.
+    var lo = FIT_MIN;
+    var hi = FIT_MAX;
+    document.body.style.setProperty('--fit', String(hi));
+    if (fitsScreen()) { return hi; }
+    for (var i = 0; i < 8; i += 1) {
+      var mid = (lo + hi) / 2;
+      document.body.style.setProperty('--fit', String(mid));
+      if (fitsScreen()) { lo = mid; } else { hi = mid; }
+    }
+    document.body.style.setProperty('--fit', String(lo));
+    return lo;
+  }
+
+  // The number of group cards side by side, chosen for a number of groups and a screen.
+  var fitCols = { key: '', cols: 0 };
+
+  function fitProjector() {
+    var stage = document.querySelector('.projector #stage');
+    if (!stage) { return; }
+    if (fitFrame) { window.cancelAnimationFrame(fitFrame); }
+    fitFrame = window.requestAnimationFrame(function () {
+      fitFrame = null;
+      var grid = stage.querySelector('.board-grid');
+      var groups = grid ? grid.querySelectorAll('.group-board').length : 0;
+      var key = groups + ':' + window.innerWidth + 'x' + window.innerHeight;
+      if (groups > 1) { document.body.classList.add('fit-cols'); }
+      if (groups > 1 && fitCols.key !== key) {
+        // The count that lets the type be largest: 18 groups on a wide screen come out
+        // as 6 × 3, not as 13 thin columns.
+        // Where nothing fits even at the smallest type, the count that overflows least.
+        var best = 1;
+        var bestScore = -Infinity;
+        for (var cols = 1; cols <= Math.min(groups, 9); cols += 1) {
+          document.body.style.setProperty('--cols', String(cols));
+          var scale = fitScale(stage);
+          var score = fitsScreen() ? scale : -document.documentElement.scrollHeight;
+          if (score > bestScore + 0.001) { best = cols; bestScore = score; }
+        }
+        fitCols = { key: key, cols: best };
+      }
+      if (groups > 1) {
+        document.body.style.setProperty('--cols', String(fitCols.cols));
+      }
+      fitScale(stage);
+      document.body.classList.toggle('projector-overflows', !fitsScreen());
+    });
   }
 
   function initDragThemes(root) {
@@ -361,6 +436,7 @@
     if (root === document.body) { readServerNow(root); }
     initDragThemes(root);
     tickTimers();
+    fitProjector();
   }
 
   function init() {
@@ -380,6 +456,7 @@
       }
     });
     window.setInterval(tickTimers, 1000);
+    window.addEventListener('resize', fitProjector);
   }
 
   if (document.readyState === 'loading') {

@@ -309,6 +309,12 @@ MATRIX: dict[str, dict] = {
         "expect": participant_a_only(200),
     },
     # --- Steering a live session (tests/session/) -------------------------------------------
+    "spotlight_set": {
+        "method": "POST",
+        "kwargs": lambda w: {"pk": w.workshop_a.pk},
+        "data": lambda w: {"step": "next"},
+        "expect": facilitator_only(302),
+    },
     "phase_set": {
         "method": "POST",
         "kwargs": lambda w: {"pk": w.workshop_a.pk},

@@ -90,7 +90,15 @@ def test_hidden_totals_are_not_on_boards_or_phones_until_voting_closes(
     with django_capture_on_commit_callbacks(execute=True):
         for client, _p in phones:
             _vote(client, workshop, f"note:{notes[0].pk}")
-    assert not [e for e in captured_events if e["name"] == "vote"]
+    # Boards hear how far the room has got, never where the dots went.
+    events = [e for e in captured_events if e["name"] == "vote"]
+    assert len(events) == len(phones)
+    assert all(e["audience"] == LiveEvent.Audience.BOARD for e in events)
+    assert (
+        f"{len(phones)} votes cast · {len(phones)} of {len(phones)} have voted"
+        in events[-1]["data"]
+    )
+    assert not [e for e in events if notes[0].text in e["data"] or "refresh" in e["data"]]
     projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     assert "4 votes cast" in projector
     assert "Totals are hidden until voting closes." in projector
@@ -185,3 +193,16 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
     from tests.session.conftest import release_pool
 
     release_pool()
+
+
+def test_boards_count_the_people_who_have_voted_live(
+    voting, phones, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, notes, _theme = voting
+    with django_capture_on_commit_callbacks(execute=True):
+        _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
+        _vote(phones[0][0], workshop, f"note:{notes[1].pk}")
+        _vote(phones[1][0], workshop, f"note:{notes[0].pk}")
+    last = [e for e in captured_events if e["name"] == "vote"][-1]["data"]
+    assert 'id="votes-cast"' in last and 'hx-swap-oob="outerHTML"' in last
+    assert f"3 votes cast · 2 of {len(phones)} have voted" in last

@@ -5,10 +5,17 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from workshops.hyphenate import soft_hyphenate
 from workshops.models import Workshop
 from workshops.session import PHASE_ORDER, timer_remaining
 
 register = template.Library()
+
+
+@register.filter
+def hyphenate(text: str) -> str:
+    """Soft hyphens in long words (escaped afterwards like any other text)."""
+    return soft_hyphenate(str(text))
 
 
 @register.simple_tag

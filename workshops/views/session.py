@@ -63,6 +63,7 @@ def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, grou
         }
     )
     if screen == "facilitator":
+        context["spotlight_targets"] = session.spotlight_targets(workshop)
         context["voting_form"] = VotingForm(instance=workshop)
         context["timer_form"] = TimerForm(initial={"minutes": 5})
         if workshop.phase == Workshop.Phase.NEXT_STEPS:
@@ -183,6 +184,21 @@ def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
+    return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def spotlight_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the projector shows: every group, or one group, theme or the vote result."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    step = {"next": 1, "previous": -1}.get(request.POST.get("step", ""), 0)
+    try:
+        workshop = session.spotlight_set(
+            workshop=workshop, target=request.POST.get("target", ""), step=step
+        )
+    except ValidationError as exc:
+        return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
 
 
