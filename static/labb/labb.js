@@ -110,123 +110,325 @@
   }
 
   // --- Notes from phones: never lost, never doubled ---------------------------------------
+  //
+  // The outbox is a queue kept in localStorage. Every press of Send takes the text, clears the
+  // box and queues the note under its own client id; notes go out one at a time, in order,
+  // and each is retried with the same id until the server acknowledges it (the server makes
+  // a repeated id a no-op, so a retry after a lost answer is never a second note). "Your
+  // notes" shows every queued note's state, and a reload picks the queue up again. The queue
+  // belongs to the page, not to the form: a phase change re-renders the form and must not
+  // start a second sender.
 
-  function initNoteForm(form) {
-    var key = 'labb-outbox:' + form.action;
-    var statusEl = form.querySelector('[data-send-status]');
-    var button = form.querySelector('button[type=submit]');
-    var retryTimer = null;
+  var outboxes = {};
+
+  function createOutbox(list) {
+    var url = list.dataset.outboxUrl;
+    var key = 'labb-outbox:' + new URL(url, window.location.href).href;
+    var items = load();
+    var inFlight = null;
     var attempt = 0;
-    var sending = false;
+    var retryTimer = null;
+    var form = null;
+    var waitingOnNetwork = false;
 
-    function say(text) { if (statusEl) { statusEl.textContent = text || ''; } }
-
-    function remember(item) {
-      try { localStorage.setItem(key, JSON.stringify(item)); } catch (e) { /* private mode */ }
-    }
-    function forget() { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
-    function stored() {
-      try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
-    }
-
-    function current() {
-      var column = form.querySelector('input[name=column]:checked');
-      return {
-        client_id: form.elements.client_id.value,
-        column: column ? column.value : '',
-        text: form.elements.text.value
-      };
+    function load() {
+      var value;
+      try { value = JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { value = null; }
+      if (!value) { return []; }
+      // An outbox saved by the single-note version of this script is one object.
+      if (!Array.isArray(value)) { value = [value]; }
+      return value.filter(function (item) {
+        return item && item.client_id && typeof item.text === 'string' && item.text.trim();
+      }).map(function (item) {
+        item.state = item.state === 'failed' ? 'failed' : 'waiting';
+        return item;
+      });
     }
 
-    function fill(item) {
-      form.elements.client_id.value = item.client_id;
-      form.elements.text.value = item.text;
-      var radio = form.querySelector('input[name=column][value="' + item.column + '"]');
-      if (radio) { radio.checked = true; }
+    function save() {
+      try {
+        if (items.length) { localStorage.setItem(key, JSON.stringify(items)); }
+        else { localStorage.removeItem(key); }
+      } catch (e) { /* private mode: the queue lives as long as the page */ }
     }
 
-    function scheduleRetry() {
+    function say(text) {
+      var el = form && form.querySelector('[data-send-status]');
+      if (el) { el.textContent = text || ''; }
+    }
+
+    function summarise() {
+      if (!form) { return; }
+      if (inFlight) { say(form.dataset.msgSending); }
+      else if (waitingOnNetwork) { say(form.dataset.msgQueued); }
+      else if (items.some(function (item) { return item.state === 'failed'; })) { say(form.dataset.msgFailed); }
+      else { say(form.dataset.msgSent); }
+    }
+
+    function button(action, label, item) {
+      var el = document.createElement('button');
+      el.type = 'button';
+      el.className = 'button small' + (action === 'remove' ? ' danger' : '');
+      el.dataset.outboxAction = action;
+      el.dataset.clientId = item.client_id;
+      el.textContent = label;
+      var hidden = document.createElement('span');
+      hidden.className = 'visually-hidden';
+      hidden.textContent = ': ' + (item.text.length > 30 ? item.text.slice(0, 29) + '…' : item.text);
+      el.appendChild(hidden);
+      return el;
+    }
+
+    function render(item) {
+      var id = 'outbox-' + item.client_id;
+      var li = document.getElementById(id);
+      if (!li) {
+        li = document.createElement('li');
+        li.id = id;
+        li.className = 'own-note outbox-note';
+        var empty = document.getElementById('own-notes-empty');
+        if (empty) { empty.remove(); }
+        // Newest first, like the notes already saved; queued notes are newer than those.
+        var after = null;
+        items.some(function (other) {
+          if (other === item) { return true; }
+          var el = document.getElementById('outbox-' + other.client_id);
+          if (el) { after = el; }
+          return false;
+        });
+        if (after) { list.insertBefore(li, after); } else {
+          var firstSaved = list.querySelector('.own-note:not(.outbox-note)');
+          list.insertBefore(li, firstSaved);
+        }
+      }
+      var state = item === inFlight ? 'sending' : item.state;
+      li.dataset.state = state;
+      li.textContent = '';
+      var text = document.createElement('p');
+      text.className = 'note-text';
+      text.textContent = item.text;
+      li.appendChild(text);
+      var meta = document.createElement('p');
+      meta.className = 'note-meta';
+      meta.textContent = (item.column_title ? item.column_title + ' · ' : '') +
+        (list.dataset['outbox' + state.charAt(0).toUpperCase() + state.slice(1)] || '');
+      li.appendChild(meta);
+      if (state === 'failed' && item.error) {
+        var why = document.createElement('p');
+        why.className = 'outbox-error';
+        why.textContent = item.error;
+        li.appendChild(why);
+      }
+      if (state !== 'sending') {
+        var actions = document.createElement('div');
+        actions.className = 'own-note-actions';
+        actions.appendChild(button('retry', list.dataset.outboxRetry, item));
+        if (state === 'failed') {
+          if (form) { actions.appendChild(button('edit', list.dataset.outboxEdit, item)); }
+          actions.appendChild(button('remove', list.dataset.outboxRemove, item));
+        }
+        li.appendChild(actions);
+      }
+    }
+
+    function drop(item) {
+      items = items.filter(function (other) { return other !== item; });
+      save();
+    }
+
+    function find(clientId) {
+      for (var i = 0; i < items.length; i += 1) {
+        if (items[i].client_id === clientId) { return items[i]; }
+      }
+      return null;
+    }
+
+    function retryLater(seconds) {
       attempt += 1;
-      var delay = Math.min(15000, 1000 * Math.pow(2, attempt - 1)) + Math.random() * 500;
+      var delay = seconds ? seconds * 1000
+        : Math.min(15000, 1000 * Math.pow(2, attempt - 1)) + Math.random() * 500;
       window.clearTimeout(retryTimer);
-      retryTimer = window.setTimeout(send, delay);
+      retryTimer = window.setTimeout(pump, delay);
     }
 
-    function send() {
-      if (sending) { return; }
-      var item = current();
-      remember(item);
-      sending = true;
-      say(form.dataset.msgSending);
+    function acknowledged(item, html) {
+      attempt = 0;
+      waitingOnNetwork = false;
+      drop(item);
+      var tpl = document.createElement('template');
+      tpl.innerHTML = html.trim();
+      var saved = tpl.content.firstElementChild;
+      var queued = document.getElementById('outbox-' + item.client_id);
+      if (saved && saved.id && document.getElementById(saved.id)) { saved = null; }
+      if (queued && saved) { queued.replaceWith(saved); } else if (queued) { queued.remove(); }
+      else if (saved) { list.prepend(saved); }
+      if (saved) { htmx.process(saved); }
+    }
+
+    function refused(item, html) {
+      var tpl = document.createElement('template');
+      tpl.innerHTML = html;
+      var errors = tpl.content.querySelector('.errorlist') || tpl.content.querySelector('#form-errors');
+      item.state = 'failed';
+      item.error = errors ? errors.textContent.replace(/\s+/g, ' ').trim() : '';
+      save();
+      render(item);
+    }
+
+    function pump() {
+      window.clearTimeout(retryTimer);
+      if (inFlight) { return; }
+      var item = null;
+      for (var i = 0; i < items.length; i += 1) {
+        if (items[i].state === 'waiting') { item = items[i]; break; }
+      }
+      if (!item) { summarise(); return; }
+      var token = document.querySelector('input[name=csrfmiddlewaretoken]');
+      inFlight = item;
+      render(item);
+      summarise();
       var body = new FormData();
       body.append('client_id', item.client_id);
       body.append('column', item.column);
       body.append('text', item.text);
-      fetch(form.action, {
+      fetch(url, {
         method: 'POST',
         body: body,
         credentials: 'same-origin',
-        headers: {
-          'X-CSRFToken': form.elements.csrfmiddlewaretoken.value,
-          'X-Labb-Fragment': '1'
-        }
+        headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
       }).then(function (response) {
-        return response.text().then(function (html) { return { status: response.status, html: html }; });
+        return response.text().then(function (html) {
+          return { status: response.status, html: html, retryAfter: response.headers.get('Retry-After') };
+        });
       }).then(function (result) {
-        sending = false;
-        var errors = document.getElementById('note-errors');
+        inFlight = null;
         if (result.status === 200 || result.status === 201) {
-          attempt = 0;
-          // A retry scheduled during an outage must not fire later and post the next note
-          // (or the empty form) when the "online" event has already delivered this one.
-          window.clearTimeout(retryTimer);
-          forget();
-          if (errors) { errors.innerHTML = ''; }
-          var list = document.getElementById('own-notes');
-          var empty = document.getElementById('own-notes-empty');
-          if (empty) { empty.remove(); }
-          var tpl = document.createElement('template');
-          tpl.innerHTML = result.html.trim();
-          var li = tpl.content.firstElementChild;
-          if (li && list && !document.getElementById(li.id)) { list.prepend(li); htmx.process(li); }
-          // Text typed while this note was on its way is the next note: keep it.
-          if (form.elements.text.value === item.text) { form.elements.text.value = ''; }
-          form.elements.client_id.value = randomId();
-          say(form.dataset.msgSent);
-          form.elements.text.focus();
+          acknowledged(item, result.html);
+          pump();
         } else if (result.status === 429 || result.status >= 500) {
-          // Not saved (or unsure): keep it in the form and try again with the same id.
-          say(form.dataset.msgQueued);
-          scheduleRetry();
+          // Not saved, or unsure: it stays at the head of the queue, same id, and goes again.
+          waitingOnNetwork = true;
+          render(item);
+          summarise();
+          retryLater(parseInt(result.retryAfter, 10) || 0);
         } else {
-          // The server refused the note (too long, closed…): show why, keep the text.
-          forget();
-          say('');
-          if (errors) { errors.outerHTML = result.html; }
-          var shown = document.getElementById('form-errors');
-          if (shown) { shown.focus(); }
+          // Refused (closed, too long…): keep it, say why, and let the rest go on.
+          refused(item, result.html);
+          pump();
         }
       }).catch(function () {
-        sending = false;
-        say(form.dataset.msgQueued);
-        scheduleRetry();
+        inFlight = null;
+        waitingOnNetwork = true;
+        render(item);
+        summarise();
+        retryLater(0);
       });
     }
 
+    function enqueue(column, columnTitle, text) {
+      var item = { client_id: randomId(), column: column, column_title: columnTitle, text: text, state: 'waiting' };
+      items.push(item);
+      save();
+      render(item);
+      pump();
+    }
+
+    list.addEventListener('click', function (ev) {
+      var target = ev.target.closest('[data-outbox-action]');
+      if (!target) { return; }
+      var item = find(target.dataset.clientId);
+      if (!item || item === inFlight) { return; }
+      var action = target.dataset.outboxAction;
+      if (action === 'retry') {
+        item.state = 'waiting';
+        item.error = '';
+        save();
+        attempt = 0;
+        render(item);
+        pump();
+      } else if (action === 'edit' && form) {
+        if (form.elements.text.value.trim()) {
+          // Never overwrite what is being written: that would lose it.
+          say(form.dataset.msgBusy);
+          form.elements.text.focus();
+          return;
+        }
+        form.elements.text.value = item.text;
+        var radio = form.querySelector('input[name=column][value="' + item.column + '"]');
+        if (radio) { radio.checked = true; }
+        drop(item);
+        document.getElementById('outbox-' + item.client_id).remove();
+        form.elements.text.focus();
+        summarise();
+      } else if (action === 'remove' && window.confirm(list.dataset.outboxConfirmRemove)) {
+        drop(item);
+        document.getElementById('outbox-' + item.client_id).remove();
+        summarise();
+      }
+    });
+    window.addEventListener('online', function () { attempt = 0; pump(); });
+
+    items.forEach(render);
+    pump();
+
+    return {
+      attach: function (el) { form = el; items.forEach(render); summarise(); },
+      enqueue: enqueue,
+      retryNow: function () { attempt = 0; pump(); }
+    };
+  }
+
+  function outboxFor(list) {
+    var key = list.dataset.outboxUrl;
+    if (!outboxes[key] || !document.body.contains(outboxes[key].list)) {
+      outboxes[key] = { list: list, box: createOutbox(list) };
+    }
+    return outboxes[key].box;
+  }
+
+  function initNoteForm(form) {
+    var list = document.getElementById('own-notes');
+    if (!list || !list.dataset.outboxUrl) { return; }
+    var box = outboxFor(list);
+    box.attach(form);
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      attempt = 0;
-      send();
+      var text = form.elements.text.value;
+      var column = form.querySelector('input[name=column]:checked');
+      var errors = document.getElementById('note-errors');
+      if (errors) { errors.innerHTML = ''; }
+      if (!text.trim()) {
+        // Said here, not by the server: an empty note must be refused offline too, and is
+        // never queued. The markup is that of _form_errors.html.
+        if (errors) {
+          var notice = document.createElement('div');
+          notice.className = 'form-errors';
+          notice.id = 'form-errors';
+          notice.setAttribute('role', 'notice');
+          notice.tabIndex = -1;
+          var heading = document.createElement('p');
+          heading.appendChild(document.createElement('strong')).textContent = form.dataset.msgCorrect;
+          notice.appendChild(heading);
+          var link = document.createElement('a');
+          link.href = '#' + form.elements.text.id;
+          var label = form.querySelector('label[for="' + form.elements.text.id + '"]');
+          link.textContent = label ? label.textContent : '';
+          var line = notice.appendChild(document.createElement('ul')).appendChild(document.createElement('li'));
+          line.appendChild(link);
+          line.appendChild(document.createTextNode(': ' + form.dataset.msgEmpty));
+          errors.appendChild(notice);
+          notice.focus();
+        } else {
+          form.elements.text.focus();
+        }
+        return;
+      }
+      var title = column ? column.closest('label').querySelector('strong') : null;
+      form.elements.text.value = '';
+      form.elements.text.focus();
+      box.enqueue(column ? column.value : '', title ? title.textContent : '', text);
     });
-    window.addEventListener('online', function () { if (stored()) { attempt = 0; send(); } });
-
-    var waiting = stored();
-    if (waiting && waiting.text) {
-      fill(waiting);
-      send();
-    } else if (!form.elements.client_id.value) {
-      form.elements.client_id.value = randomId();
-    }
+    var button = form.querySelector('button[type=submit]');
     if (button) { button.removeAttribute('aria-disabled'); }
   }
 
@@ -442,6 +644,8 @@
   function init() {
     document.querySelectorAll('[data-live-url]').forEach(initLive);
     initWithin(document.body);
+    var own = document.getElementById('own-notes');
+    if (own && own.dataset.outboxUrl) { outboxFor(own); }
     var region = document.getElementById('live-announcer');
     if (region) { initAnnouncer(region); }
     document.addEventListener('labb:live', onLiveEvent);

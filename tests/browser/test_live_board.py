@@ -170,7 +170,10 @@ def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
     status = phone.locator("[data-send-status]")
     queued = phone.get_attribute("form[data-note-form]", "data-msg-queued")
     status.filter(has_text=queued).wait_for()
-    assert phone.input_value("#id_text") == text
+    # The box is free for the next note; this one waits in "Your notes".
+    assert phone.input_value("#id_text") == ""
+    assert phone.get_attribute("#own-notes .outbox-note", "data-state") == "waiting"
+    assert phone.inner_text("#own-notes .outbox-note .note-text") == text
     check_axe(phone, watch, "phone with a note waiting")
     phone.wait_for_timeout(1500)  # a retry or two fail while offline
     assert Note.objects.filter(workshop=workshop).count() == 0
@@ -178,7 +181,7 @@ def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
 
     context.set_offline(False)
     _wait_on_board(board, text, group.pk, column.pk)
-    phone.locator("#own-notes .note-text", has_text=text).wait_for()
+    phone.locator("#own-notes .own-note:not(.outbox-note) .note-text", has_text=text).wait_for()
     sent = phone.get_attribute("form[data-note-form]", "data-msg-sent")
     status.filter(has_text=sent).wait_for()
     assert phone.input_value("#id_text") == ""
