@@ -404,7 +404,7 @@
           var notice = document.createElement('div');
           notice.className = 'form-errors';
           notice.id = 'form-errors';
-          notice.setAttribute('role', 'notice');
+          notice.setAttribute('role', 'alert');
           notice.tabIndex = -1;
           var heading = document.createElement('p');
           heading.appendChild(document.createElement('strong')).textContent = form.dataset.msgCorrect;
