@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Membership, Organisation, Tag
 from challenges.search import stem
+from labb.text import TextField
 from workshops.models import (
     ActionItem,
     Export,
@@ -60,7 +61,7 @@ class ArchiveFilterForm(forms.Form):
     ]
     SHOW = [("workshops", _("Workshops")), ("challenges", _("Challenges"))]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = TextField(label=_("Search"), required=False, max_length=200)
     show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),

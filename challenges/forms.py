@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, LearningEntry, Membership, Organisation, Tag
+from labb.text import TextField
 
 
 class ChallengeForm(forms.ModelForm):
-    tag_names = forms.CharField(
+    tag_names = TextField(
         label=_("Tags"),
         required=False,
         max_length=500,

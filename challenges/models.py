@@ -3,11 +3,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from labb.text import CleanCharField, CleanTextField
+
 
 class Organisation(models.Model):
     """A region, municipality or agency that runs labs."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = CleanCharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     default_retention_days = models.PositiveIntegerField(
         _("default retention (days)"),
@@ -49,7 +51,7 @@ class Membership(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = CleanCharField(_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -104,8 +106,8 @@ class Challenge(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="challenges"
     )
-    question = models.CharField(_("question"), max_length=300, help_text=_("“How might we …?”"))
-    description = models.TextField(_("description"), blank=True, max_length=5000)
+    question = CleanCharField(_("question"), max_length=300, help_text=_("“How might we …?”"))
+    description = CleanTextField(_("description"), blank=True, max_length=5000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="challenges")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.EXPLORING
@@ -151,8 +153,8 @@ class LearningEntry(models.Model):
         blank=True,
         related_name="learnings",
     )
-    learned = models.TextField(_("what did we learn?"), max_length=5000)
-    next_test = models.TextField(_("what do we test next?"), blank=True, max_length=5000)
+    learned = CleanTextField(_("what did we learn?"), max_length=5000)
+    next_test = CleanTextField(_("what do we test next?"), blank=True, max_length=5000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

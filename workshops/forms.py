@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Organisation
+from labb.text import TextField
 from workshops.board_templates import template_choices
 from workshops.codes import normalise_join_code
 from workshops.models import Column, Export, Group, Workshop
@@ -10,17 +11,17 @@ from workshops.services import MAX_GROUPS
 
 
 class WorkshopCreateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = TextField(label=_("Title"), max_length=200)
     template = forms.ChoiceField(
         label=_("Template"), choices=template_choices, widget=forms.RadioSelect
     )
-    question = forms.CharField(
+    question = TextField(
         label=_("Question on the board"),
         max_length=300,
         required=False,
         help_text=_("Leave empty to use the template's question."),
     )
-    custom_columns = forms.CharField(
+    custom_columns = TextField(
         label=_("Columns (custom template)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -35,7 +36,7 @@ class WorkshopCreateForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    place = TextField(label=_("Place"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
@@ -78,7 +79,7 @@ class GroupNameForm(forms.ModelForm):
 
 
 class JoinCodeForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label=_("Join code"),
         max_length=32,
         widget=forms.TextInput(
@@ -91,7 +92,7 @@ class JoinCodeForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = TextField(
         label=_("Your name (optional)"),
         max_length=60,
         required=False,
@@ -124,7 +125,7 @@ class ChooseGroupForm(forms.Form):
 
 class NoteForm(forms.Form):
     column = forms.ModelChoiceField(label=_("Column"), queryset=Column.objects.none())
-    text = forms.CharField(
+    text = TextField(
         label=_("Your note"),
         max_length=settings.LABB_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -138,7 +139,7 @@ class NoteForm(forms.Form):
 
 
 class NoteEditForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label=_("Note"),
         max_length=settings.LABB_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -148,7 +149,7 @@ class NoteEditForm(forms.Form):
 class BulkNotesForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
     column = forms.ModelChoiceField(label=_("Column"), queryset=Column.objects.none())
-    lines = forms.CharField(
+    lines = TextField(
         label=_("Notes, one per line"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=50_000,
@@ -213,12 +214,12 @@ class VotingForm(forms.ModelForm):
 
 
 class ThemeNameForm(forms.Form):
-    name = forms.CharField(label=_("Theme"), max_length=120)
+    name = TextField(label=_("Theme"), max_length=120)
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(label=_("What"), max_length=300)
-    owner_name = forms.CharField(label=_("Who takes the lead?"), max_length=120, required=False)
+    title = TextField(label=_("What"), max_length=300)
+    owner_name = TextField(label=_("Who takes the lead?"), max_length=120, required=False)
     due_date = forms.DateField(
         label=_("By when?"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -26,6 +26,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from labb.text import clean_text
 from workshops.models import (
     ActionItem,
     Group,
@@ -337,7 +338,7 @@ def _theme_event(workshop: Workshop) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").replace("\x00", "").strip()
+    name = clean_text(name or "").strip()
     if not name:
         raise ValidationError(_("Give the theme a name."))
     if len(name) > 120:

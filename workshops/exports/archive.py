@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from labb.text import clean_text
+
 from .snapshot import NoteSnapshot, Snapshot, WorkshopSnapshot
 
 ARCHIVE_FORMAT = "labb-archive"
@@ -165,6 +167,7 @@ def validate_archive(data: object) -> None:
             % {"version": data.get("version"), "ours": ARCHIVE_VERSION},
             code="version",
         )
+    _check_text_and_depth(data)
     validator = Draft202012Validator(archive_schema(), format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -181,6 +184,7 @@ def validate_archive(data: object) -> None:
                 for e in errors[:20]
             ]
         )
+    _check_times(data)
     problems: list[str] = []
     for index, w in enumerate(data["workshops"]):
         refs = {
@@ -224,6 +228,109 @@ def validate_archive(data: object) -> None:
                 check(ref, "themes", gettext("a next step"))
     if problems:
         raise ValidationError([ValidationError(p, code="reference") for p in problems[:20]])
+
+
+# An archive is at most seven levels deep (document → workshops → workshop → notes → note →
+# refs list → ref); anything much deeper is not an archive, and walking it is what hits the
+# recursion limit.
+MAX_DEPTH = 16
+# Dates PostgreSQL, SQLite and Python all store and read back, with room for any offset.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _path(parts) -> str:
+    return "/".join(str(p) for p in parts) or "/"
+
+
+def _check_text_and_depth(data: object) -> None:
+    """Refuse NUL in any text (PostgreSQL cannot store it) and documents nested deeper than
+    an archive can be, then put every other text under the text policy (labb/text.py), in
+    place and before the schema's length limits are checked. Walked without recursion, so
+    the depth of the document cannot break the check itself."""
+    problems: list[str] = []
+
+    def text(value: str, path: tuple) -> str:
+        if "\x00" in value:
+            if len(problems) < 20:
+                problems.append(
+                    gettext("Invalid archive at %(path)s: a text contains a NUL character.")
+                    % {"path": _path(path)}
+                )
+            return value
+        return clean_text(value)
+
+    stack: list[tuple[object, tuple]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise ValidationError(
+                gettext("This is not a Labb archive file (nested too deeply)."), code="depth"
+            )
+        if isinstance(node, dict):
+            for key in list(node):
+                value = node.pop(key)
+                key = text(key, (*path, key)) if isinstance(key, str) else key
+                if isinstance(value, str):
+                    value = text(value, (*path, key))
+                else:
+                    stack.append((value, (*path, key)))
+                node[key] = value
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    node[index] = text(value, (*path, index))
+                else:
+                    stack.append((value, (*path, index)))
+    if problems:
+        raise ValidationError([ValidationError(p, code="nul") for p in problems])
+
+
+def _check_times(data: dict) -> None:
+    """Every date and time within the years that every database and Python can read back."""
+    problems: list[str] = []
+
+    def check(value, path, kind) -> None:
+        if value is None or len(problems) >= 20:
+            return
+        try:
+            parsed = _date(value) if kind == "date" else _datetime(value)
+        except ValidationError as error:
+            problems.append(
+                gettext("Invalid archive at %(path)s: %(problem)s")
+                % {"path": _path(path), "problem": " ".join(error.messages)}
+            )
+            return
+        # Checked as written: any UTC offset then moves it at most a day, still well within
+        # what psycopg and Python read back (it was year 10000 in UTC that broke them).
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            problems.append(
+                gettext(
+                    "Invalid archive at %(path)s: %(value)s is outside the years %(first)s"
+                    " to %(last)s."
+                )
+                % {"path": _path(path), "value": value, "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+
+    check(data.get("exported_at"), ("exported_at",), "datetime")
+    for i, w in enumerate(data["workshops"]):
+        at = ("workshops", i)
+        check(w["date"], (*at, "date"), "date")
+        check(w["created_at"], (*at, "created_at"), "datetime")
+        check(w["settings"]["retain_until"], (*at, "settings", "retain_until"), "date")
+        for kind, field in (
+            ("participants", "joined_at"),
+            ("themes", "created_at"),
+            ("notes", "created_at"),
+            ("votes", "created_at"),
+            ("next_steps", "created_at"),
+            ("next_steps", "due_date"),
+        ):
+            for j, row in enumerate(w[kind]):
+                check(
+                    row[field], (*at, kind, j, field), "date" if field == "due_date" else "datetime"
+                )
+    if problems:
+        raise ValidationError([ValidationError(p, code="range") for p in problems])
 
 
 def _datetime(value: str) -> dt.datetime:

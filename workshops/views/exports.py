@@ -145,6 +145,11 @@ def archive_import(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(
                     _("This is not a Labb archive file (not valid JSON).")
                 ) from exc
+            except RecursionError as exc:
+                # JSON nested thousands of levels deep: Python's parser gives up.
+                raise ValidationError(
+                    _("This is not a Labb archive file (nested too deeply).")
+                ) from exc
             workshops = import_archive_workshops(
                 data, organisation=form.cleaned_data["organisation"], user=request.user
             )

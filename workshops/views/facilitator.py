@@ -142,7 +142,14 @@ def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def group_add(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     form = GroupNameForm(request.POST)
-    name = form.data.get("name", "")[:100]
+    name = ""
+    if form.data.get("name", "").strip():
+        # A name is optional ("Group 5" otherwise), but one that is given is checked like a
+        # rename: at most 100 characters, no NUL (PostgreSQL cannot store it).
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect(workshop)
+        name = form.cleaned_data["name"]
     try:
         services.group_add(workshop=workshop, name=name)
     except ValidationError as exc:

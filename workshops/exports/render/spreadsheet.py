@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from labb.text import clean_text
+
 from ..snapshot import Snapshot, WorkshopSnapshot
 from ..text import neutralise_cell
 
@@ -52,7 +54,9 @@ def note_rows(snapshot: Snapshot) -> Iterator[list]:
 
 
 def _safe(value):
-    return neutralise_cell(value) if isinstance(value, str) else value
+    # The text policy once more on the way out: a row stored before it existed, with a
+    # control character openpyxl refuses (IllegalCharacterError), must still export.
+    return neutralise_cell(clean_text(value)) if isinstance(value, str) else value
 
 
 def render_csv(snapshot: Snapshot) -> bytes:

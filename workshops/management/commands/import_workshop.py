@@ -31,8 +31,8 @@ class Command(BaseCommand):
         try:
             with open(file, encoding="utf-8") as handle:
                 data = json.load(handle)
-        except (OSError, ValueError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
+        except (OSError, ValueError, RecursionError) as error:
+            raise CommandError(f"Cannot read {file}: {error!r}") from error
         try:
             workshops = import_archive_workshops(data, organisation=target, user=importer)
         except ValidationError as error:
