@@ -128,7 +128,7 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
     participant_id = access.participant_id_for(request, group.workshop_id)
     if participant_id is not None and request.method == "GET":
         participant = access.get_participant(request, group.workshop_id)
-        services.participant_choose_group(participant=participant, group=group)
+        services.participant_set_group(participant=participant, group=group)
         return redirect("phone", pk=group.workshop_id)
     return _join_page(request, group.workshop, group)
 
@@ -196,6 +196,13 @@ def phone_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access.get_participant(request, pk)
+    try:
+        # Checked before the form: a participant who may not move learns why, whatever
+        # they sent.
+        services.participant_check_may_choose_group(participant)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return render(request, "workshops/phone.html", _phone_context(participant), status=403)
     form = ChooseGroupForm(request.POST, workshop=participant.workshop)
     if not form.is_valid():
         return render(
