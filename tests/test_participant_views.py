@@ -276,6 +276,18 @@ def test_a_joined_participant_who_opens_another_group_link_moves_there(client, w
     assert Participant.objects.filter(workshop=workshop).count() == 1
 
 
+def test_a_head_on_another_group_link_moves_nobody(client, workshop):
+    """A link checker or a chat app's preview may ask with HEAD: it learns where the link
+    leads, and the participant stays where they are."""
+    participant = join_as(client, workshop, group_index=0)
+    group = workshop.groups.order_by("position")[1]
+    response = client.head(f"/g/{group.token}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/{workshop.pk}/"
+    participant.refresh_from_db()
+    assert participant.group == workshop.groups.order_by("position")[0]
+
+
 def test_a_wrong_group_link_is_404(client, workshop):
     response = client.get("/g/not-a-token/")
     assert response.status_code == 404

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from challenges.models import Challenge
@@ -45,7 +45,7 @@ def _qr_svg(data: str, *, scale: int = 8) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge.objects.editable_by(request.user), pk=challenge_pk)
     form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
@@ -79,7 +79,7 @@ def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = join_url(request, workshop)
@@ -126,7 +126,7 @@ def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = join_url(request, workshop)
@@ -229,7 +229,7 @@ def _facilitator_note(request: HttpRequest, pk: int, note_pk: int) -> Note:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     note = _facilitator_note(request, pk, note_pk)
     form = NoteEditForm(request.POST or None, initial={"text": note.text})
