@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,8 +42,23 @@ def join_url(request: HttpRequest, workshop: Workshop) -> str:
 
 
 def _qr_svg(data: str, *, scale: int = 8) -> str:
+    """The QR code as an <svg> element to put inside a page."""
     qr = segno.make(data, error="m")
     return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
+
+
+def qr_svg_response(data: str, *, filename: str) -> HttpResponse:
+    """The QR code as an SVG file of its own (the download links, or opened directly).
+    Unlike the inline element it needs the XML declaration and the SVG namespace: without
+    them a browser shows the file as an XML tree, whose viewer's inline style the
+    Content-Security-Policy refuses, and image programs cannot read it."""
+    out = io.BytesIO()
+    segno.make(data, error="m").save(
+        out, kind="svg", scale=10, dark="#000", light="#fff", xmldecl=True, svgns=True
+    )
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -132,9 +149,7 @@ def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
     url = join_url(request, workshop)
     if not url:
         return HttpResponse(_("This workshop has no join code."), status=404)
-    response = HttpResponse(_qr_svg(url, scale=10), content_type="image/svg+xml")
-    response["Content-Disposition"] = 'inline; filename="join.svg"'
-    return response
+    return qr_svg_response(url, filename="join.svg")
 
 
 @login_required

@@ -31,7 +31,7 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, Workshop
 from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url
+from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response
 
 REJECTED_KEY = "labb_rejected_suggestions"
 
@@ -136,11 +136,7 @@ def group_qr(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     group = get_object_or_404(workshop.groups, pk=group_pk)
     if not workshop.join_code:
         return HttpResponse(_("This workshop has no join code."), status=404)
-    response = HttpResponse(
-        _qr_svg(_group_link(request, group), scale=10), content_type="image/svg+xml"
-    )
-    response["Content-Disposition"] = f'inline; filename="group-{group.position}.svg"'
-    return response
+    return qr_svg_response(_group_link(request, group), filename=f"group-{group.position}.svg")
 
 
 # --- Helpers for the actions --------------------------------------------------------------
