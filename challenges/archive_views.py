@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from challenges import archive
 from challenges.archive import ArchiveFilterForm
@@ -38,7 +38,7 @@ def _bad_request(request: HttpRequest, template: str, context: dict) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def archive_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     context = {"form": form, "page": None}
@@ -66,7 +66,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def archive_search(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     context = {"form": form, "results": None, "parsed": None}
@@ -86,7 +86,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def archive_recurring(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     context = {"form": form, "words": None}
@@ -122,7 +122,7 @@ def archive_recurring(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def archive_workshop(request: HttpRequest, pk: int) -> HttpResponse:
     """A workshop as it was: read only, for everyone who may see its challenge."""
     workshop = access.get_workshop_for_viewer(request, pk)

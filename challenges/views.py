@@ -4,7 +4,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from challenges import archive
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
@@ -18,7 +18,7 @@ def _visible(request: HttpRequest):
 
 
 @login_required
-@require_GET
+@require_safe
 def challenge_list(request: HttpRequest) -> HttpResponse:
     challenges = (
         _visible(request)
@@ -46,7 +46,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def challenge_create(request: HttpRequest) -> HttpResponse:
     form = ChallengeForm(request.POST or None, user=request.user)
     if not form.fields["organisation"].queryset.exists():
@@ -68,7 +68,7 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
     form = ChallengeForm(request.POST or None, instance=challenge, user=request.user)
@@ -133,7 +133,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict
 
 
 @login_required
-@require_GET
+@require_safe
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(_visible(request).prefetch_related("tags"), pk=pk)
     return render(request, "challenges/challenge_detail.html", _detail_context(request, challenge))

@@ -2,12 +2,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from workshops.forms import JoinCodeForm
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Signed-in users go to their challenges; everyone else gets a start page with the
     two ways in: a participant types the code, a facilitator or staff member signs in."""
@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"form": JoinCodeForm(), "hide_login": True})
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:

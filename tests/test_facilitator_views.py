@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -153,6 +154,9 @@ def test_the_qr_code_is_an_svg_of_the_join_link(facilitator_client, workshop):
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content
     assert b"<script" not in response.content
+    # A file of its own: an SVG document with its namespace, as viewers and browsers need.
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own output
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
 
 
 def test_a_workshop_without_a_join_code_has_no_qr_code(facilitator_client, workshop):

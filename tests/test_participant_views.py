@@ -198,6 +198,58 @@ def test_a_participant_cannot_choose_a_group_of_another_workshop(client, worksho
     assert participant.group_id == before
 
 
+@pytest.mark.parametrize(
+    "assignment", [Workshop.GroupAssignment.RANDOM, Workshop.GroupAssignment.ROUND_ROBIN]
+)
+def test_a_participant_assigned_automatically_cannot_move_to_another_group(
+    client, workshop, assignment
+):
+    workshop.group_assignment = assignment
+    workshop.save(update_fields=["group_assignment"])
+    response = client.post(f"/j/{workshop.join_code}/", {"display_name": "Kim"})
+    assert response.status_code == 302
+    participant = Participant.objects.get(workshop=workshop)
+    assigned = participant.group
+    assert assigned is not None
+    other = workshop.groups.exclude(pk=assigned.pk).first()
+    response = client.post(f"/p/{workshop.pk}/group/", {"group": other.pk})
+    assert response.status_code == 403
+    assert b"The facilitator assigns the groups in this workshop" in response.content
+    swedish = client.post(
+        f"/p/{workshop.pk}/group/", {"group": other.pk}, HTTP_ACCEPT_LANGUAGE="sv"
+    )
+    assert swedish.status_code == 403
+    assert "Processledaren delar in grupperna" in swedish.content.decode()
+    participant.refresh_from_db()
+    assert participant.group == assigned
+
+
+def test_a_participant_assigned_automatically_without_a_group_may_choose_one(client, workshop):
+    """Joined before the facilitator made any groups, so nobody could assign one: the phone
+    asks, and the choice is taken."""
+    workshop.group_assignment = Workshop.GroupAssignment.RANDOM
+    workshop.save(update_fields=["group_assignment"])
+    groups = list(workshop.groups.all())
+    workshop.groups.all().delete()
+    client.post(f"/j/{workshop.join_code}/", {"display_name": "Kim"})
+    participant = Participant.objects.get(workshop=workshop)
+    assert participant.group is None
+    group = services.group_add(workshop=workshop, name=groups[0].name)
+    response = client.post(f"/p/{workshop.pk}/group/", {"group": group.pk})
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.group == group
+
+
+def test_a_participant_who_chose_a_group_may_move_when_participants_choose(client, workshop):
+    participant = join_as(client, workshop, group_index=0)
+    group = workshop.groups.order_by("position")[1]
+    response = client.post(f"/p/{workshop.pk}/group/", {"group": group.pk})
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.group == group
+
+
 def test_opening_the_join_link_again_goes_back_to_the_phone(client, workshop):
     join_as(client, workshop)
     response = client.get(f"/j/{workshop.join_code}/")
@@ -227,6 +279,18 @@ def test_a_joined_participant_who_opens_another_group_link_moves_there(client, w
     participant.refresh_from_db()
     assert participant.group == group
     assert Participant.objects.filter(workshop=workshop).count() == 1
+
+
+def test_a_head_on_another_group_link_moves_nobody(client, workshop):
+    """A link checker or a chat app's preview may ask with HEAD: it learns where the link
+    leads, and the participant stays where they are."""
+    participant = join_as(client, workshop, group_index=0)
+    group = workshop.groups.order_by("position")[1]
+    response = client.head(f"/g/{group.token}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/{workshop.pk}/"
+    participant.refresh_from_db()
+    assert participant.group == workshop.groups.order_by("position")[0]
 
 
 def test_a_wrong_group_link_is_404(client, workshop):

@@ -270,7 +270,31 @@ def _assign_group(workshop: Workshop) -> Group | None:
     return groups[count % len(groups)]
 
 
+def participant_check_may_choose_group(participant: Participant) -> None:
+    """Refuse when the participant may not pick their group on the phone: the facilitator
+    has the groups assigned automatically, and that assignment stands. A participant who got
+    no group (they joined before there were any groups) still chooses one."""
+    if (
+        participant.group_id is not None
+        and participant.workshop.group_assignment != Workshop.GroupAssignment.CHOOSE
+    ):
+        raise PermissionDenied(
+            _(
+                "The facilitator assigns the groups in this workshop. "
+                "Ask the facilitator if you need to move."
+            )
+        )
+
+
 def participant_choose_group(*, participant: Participant, group: Group) -> Participant:
+    """The participant picks (or changes) their group on the phone."""
+    participant_check_may_choose_group(participant)
+    return participant_set_group(participant=participant, group=group)
+
+
+def participant_set_group(*, participant: Participant, group: Group) -> Participant:
+    """Put the participant in `group`: through a group link the facilitator handed out, which
+    is the facilitator's own choice of group, whatever the assignment setting."""
     if group.workshop_id != participant.workshop_id:
         raise ValidationError(_("That group belongs to another workshop."))
     participant.group = group

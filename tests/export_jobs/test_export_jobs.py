@@ -97,6 +97,37 @@ def test_a_failed_export_can_be_retried_from_the_page(
     assert facilitator_client.post(f"/exports/{export.pk}/retry/").status_code == 409
 
 
+def test_only_who_may_retry_a_failed_export_is_offered_the_button(
+    filled_workshop, facilitator, staff, client, export_root, challenge
+):
+    """Read-only staff see a failed export's row (they may download the ones that work) but
+    not the "Try again" button: the server would refuse them (404)."""
+    challenge.visibility = "organisation"
+    challenge.save()
+    export = Export.objects.create(
+        workshop=filled_workshop,
+        kind="csv",
+        requested_by=facilitator,
+        status="failed",
+        error="Renderer crashed",
+        attempts=3,
+    )
+    retry = f'action="/exports/{export.pk}/retry/"'
+    client.force_login(staff)
+    row = client.get(f"/exports/{export.pk}/")
+    assert row.status_code == 200
+    assert "Renderer crashed" in row.content.decode()
+    assert retry not in row.content.decode()
+    assert "Try again" not in row.content.decode()
+    assert client.post(f"/exports/{export.pk}/retry/").status_code == 404
+    client.force_login(facilitator)
+    for page in (f"/exports/{export.pk}/", f"/workshops/{filled_workshop.pk}/"):
+        body = client.get(page).content.decode()
+        assert "Renderer crashed" in body, page
+        assert retry in body, page
+        assert "Try again" in body, page
+
+
 def test_a_finished_export_is_not_rendered_again(filled_workshop, facilitator, export_root):
     export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
     exporting.export_run(export_id=export.pk)

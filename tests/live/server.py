@@ -92,7 +92,9 @@ class LabbServers:
     tmp_path: Path
     servers: list[LabbServer] = field(default_factory=list)
 
-    def start(self, *, workers: int = 1, env: dict[str, str] | None = None) -> LabbServer:
+    def start(
+        self, *, workers: int = 1, env: dict[str, str] | None = None, attempt: int = 1
+    ) -> LabbServer:
         port = free_port({s.port for s in self.servers})
         log_path = self.tmp_path / f"uvicorn-{port}.log"
         process_env = {
@@ -128,7 +130,15 @@ class LabbServers:
             )
         server = LabbServer(port=port, process=process, log_path=log_path, workers=workers)
         self.servers.append(server)
-        _wait_healthy(server)
+        try:
+            _wait_healthy(server)
+        except PortTaken:
+            # Another test run on this machine took the port between free_port() and
+            # uvicorn's bind: try the next one.
+            if attempt >= 5:
+                raise
+            self.servers.remove(server)
+            return self.start(workers=workers, env=env, attempt=attempt + 1)
         return server
 
     def stop_all(self) -> None:
@@ -136,14 +146,23 @@ class LabbServers:
             server.stop()
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: somebody else listens there."""
+
+
 def _wait_healthy(server: LabbServer) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
+            if "address already in use" in server.log():
+                raise PortTaken(server.port)
             raise RuntimeError(f"Server on {server.port} exited:\n{server.log()}")
         try:
+            # Healthy, and ours: until uvicorn says it is running, a /healthz that answers
+            # may be another test run's server on the same port (several runs share one
+            # machine), and a test would talk to the wrong database.
             response = httpx.get(f"{server.url}/healthz", timeout=2)
-            if response.status_code == 200:
+            if response.status_code == 200 and "Uvicorn running on" in server.log():
                 return
         except httpx.HTTPError:
             pass

@@ -539,6 +539,46 @@ def test_persona_gets_expected_stream_status(world, name, persona):
         response.close()
 
 
+@pytest.mark.parametrize(
+    "name", [n for n, row in MATRIX.items() if row["method"] == "GET" and not row.get("stream")]
+)
+def test_head_gets_what_get_gets(world, name):
+    """Health and link checkers ask with HEAD: every page that answers GET answers HEAD
+    with the same status (and, for a redirect, the same place), for every persona. One
+    world per URL, not per persona: HEAD changes nothing."""
+    row = MATRIX[name]
+    url = _url(world, row, name)
+    for persona in PERSONAS:
+        client = world.clients[persona]
+        response = client.head(url, row.get("query", {}))
+        expected = row["expect"][persona]
+        assert response.status_code == expected, (
+            f"{persona} HEAD {url}: {response.status_code}, expected {expected}"
+        )
+        if expected == 302:
+            get = client.get(url, row.get("query", {}))
+            assert response["Location"] == get["Location"], persona
+
+
+@pytest.mark.parametrize("name", [n for n, row in MATRIX.items() if row.get("stream")])
+@pytest.mark.django_db(transaction=True)
+def test_head_on_a_stream_gets_the_status_and_no_stream(world, name):
+    """A HEAD on a live stream is answered at once, with the stream's status and headers,
+    instead of holding a connection open for events nobody will read."""
+    row = MATRIX[name]
+    url = _url(world, row, name)
+    for persona in PERSONAS:
+        client = AsyncClient()
+        client.cookies = world.clients[persona].cookies
+        response = async_to_sync(client.head)(url)
+        assert response.status_code == row["expect"][persona], (
+            f"{persona} HEAD {url}: {response.status_code}"
+        )
+        if response.status_code == 200:
+            assert response["Content-Type"] == "text/event-stream"
+            assert not response.streaming
+
+
 # Django's set_language answers a GET with a redirect and changes nothing.
 @pytest.mark.parametrize(
     "name", [n for n, row in MATRIX.items() if row["method"] == "POST" and n != "set_language"]

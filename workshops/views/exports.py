@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from challenges.models import Challenge, Membership, Organisation
 from workshops import access, exporting
@@ -73,7 +73,7 @@ def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_viewer(request, pk)
@@ -91,7 +91,7 @@ def _can_manage(request: HttpRequest, export: Export) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_viewer(request, pk)
     path = exporting.export_file_path(export)
@@ -122,7 +122,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def archive_import(request: HttpRequest) -> HttpResponse:
     organisations = Organisation.objects.filter(
         memberships__user=request.user, memberships__role=Membership.Role.FACILITATOR

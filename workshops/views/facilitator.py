@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from challenges.models import Challenge
@@ -40,12 +42,27 @@ def join_url(request: HttpRequest, workshop: Workshop) -> str:
 
 
 def _qr_svg(data: str, *, scale: int = 8) -> str:
+    """The QR code as an <svg> element to put inside a page."""
     qr = segno.make(data, error="m")
     return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
 
 
+def qr_svg_response(data: str, *, filename: str) -> HttpResponse:
+    """The QR code as an SVG file of its own (the download links, or opened directly).
+    Unlike the inline element it needs the XML declaration and the SVG namespace: without
+    them a browser shows the file as an XML tree, whose viewer's inline style the
+    Content-Security-Policy refuses, and image programs cannot read it."""
+    out = io.BytesIO()
+    segno.make(data, error="m").save(
+        out, kind="svg", scale=10, dark="#000", light="#fff", xmldecl=True, svgns=True
+    )
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge.objects.editable_by(request.user), pk=challenge_pk)
     form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
@@ -79,7 +96,7 @@ def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = join_url(request, workshop)
@@ -126,15 +143,13 @@ def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = join_url(request, workshop)
     if not url:
         return HttpResponse(_("This workshop has no join code."), status=404)
-    response = HttpResponse(_qr_svg(url, scale=10), content_type="image/svg+xml")
-    response["Content-Disposition"] = 'inline; filename="join.svg"'
-    return response
+    return qr_svg_response(url, filename="join.svg")
 
 
 @login_required
@@ -236,7 +251,7 @@ def _facilitator_note(request: HttpRequest, pk: int, note_pk: int) -> Note:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     note = _facilitator_note(request, pk, note_pk)
     form = NoteEditForm(request.POST or None, initial={"text": note.text})

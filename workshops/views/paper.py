@@ -83,7 +83,7 @@ def _render(request, workshop, *, grid, groups_form, status=200) -> HttpResponse
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     if request.method == "POST" and request.POST.get("action") == "add_groups":

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workshops import access, services, session
 from workshops.boards import last_event_id
@@ -39,7 +39,7 @@ def _open_workshop_by_code(code: str) -> Workshop | None:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     """Type the code shown on the projector."""
     form = JoinCodeForm(request.POST or request.GET or None)
@@ -61,7 +61,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) -> HttpResponse:
     existing = access.participant_id_for(request, workshop.pk)
-    if existing is not None and request.method == "GET":
+    if existing is not None and request.method in ("GET", "HEAD"):
         return redirect("phone", pk=workshop.pk)
     form = JoinForm(request.POST or None, workshop=workshop)
     if group is not None and "group" in form.fields:
@@ -90,7 +90,7 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
     blocked = join_throttle_check(request)
     if blocked is not None:
@@ -108,7 +108,7 @@ def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
     return _join_page(request, workshop, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join_group(request: HttpRequest, token: str) -> HttpResponse:
     blocked = join_throttle_check(request)
     if blocked is not None:
@@ -126,9 +126,11 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
             request, "workshops/join.html", {"form": JoinCodeForm(), "not_found": True}, status=404
         )
     participant_id = access.participant_id_for(request, group.workshop_id)
-    if participant_id is not None and request.method == "GET":
+    if participant_id is not None and request.method in ("GET", "HEAD"):
         participant = access.get_participant(request, group.workshop_id)
-        services.participant_choose_group(participant=participant, group=group)
+        if request.method == "GET":
+            # A HEAD (a link checker, a chat app's preview) only asks where the link leads.
+            services.participant_set_group(participant=participant, group=group)
         return redirect("phone", pk=group.workshop_id)
     return _join_page(request, group.workshop, group)
 
@@ -149,7 +151,7 @@ def _phone_context(participant, form=None) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def phone(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access.get_participant(request, pk)
     template = "workshops/phone.html"
@@ -196,6 +198,13 @@ def phone_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access.get_participant(request, pk)
+    try:
+        # Checked before the form: a participant who may not move learns why, whatever
+        # they sent.
+        services.participant_check_may_choose_group(participant)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return render(request, "workshops/phone.html", _phone_context(participant), status=403)
     form = ChooseGroupForm(request.POST, workshop=participant.workshop)
     if not form.is_valid():
         return render(
@@ -268,7 +277,7 @@ def _own_note(request: HttpRequest, pk: int, note_pk: int):
     return participant, note
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def phone_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     participant, note = _own_note(request, pk, note_pk)
     if not services.participant_may_change(participant, note):

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from workshops import access, session
 from workshops.boards import last_event_id
@@ -31,7 +31,7 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, Workshop
 from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url
+from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response
 
 REJECTED_KEY = "labb_rejected_suggestions"
 
@@ -78,7 +78,7 @@ def _stage_or_page(request: HttpRequest, template: str, context: dict, status: i
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
     """The facilitator's overview: the phase panel, the timer and every group side by side."""
     workshop = access.get_workshop_for_facilitator(request, pk)
@@ -87,7 +87,7 @@ def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
@@ -97,7 +97,7 @@ def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     """One group large, with its own join link and QR code and the people in it."""
     workshop = access.get_workshop_for_facilitator(request, pk)
@@ -130,17 +130,13 @@ def _group_link(request: HttpRequest, group) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def group_qr(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     group = get_object_or_404(workshop.groups, pk=group_pk)
     if not workshop.join_code:
         return HttpResponse(_("This workshop has no join code."), status=404)
-    response = HttpResponse(
-        _qr_svg(_group_link(request, group), scale=10), content_type="image/svg+xml"
-    )
-    response["Content-Disposition"] = f'inline; filename="group-{group.position}.svg"'
-    return response
+    return qr_svg_response(_group_link(request, group), filename=f"group-{group.position}.svg")
 
 
 # --- Helpers for the actions --------------------------------------------------------------
@@ -253,7 +249,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def screening(request: HttpRequest, pk: int) -> HttpResponse:
     """Notes waiting for approval: approve or hide several at once."""
     workshop = access.get_workshop_for_facilitator(request, pk)

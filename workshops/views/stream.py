@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from labb import live
 from workshops import access
@@ -132,8 +132,13 @@ async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes]
     return [live.encode_frame(pk, name, data) for pk, name, data in rows], rows[-1][0]
 
 
-def _stream_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+def _stream_response(request: HttpRequest, stream_factory) -> HttpResponse:
+    if request.method == "HEAD":
+        # Nobody reads a HEAD's body: answer with the stream's status and headers at once
+        # instead of subscribing and holding the connection open.
+        response = HttpResponse(content_type="text/event-stream")
+    else:
+        response = StreamingHttpResponse(stream_factory(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
     return response
@@ -152,27 +157,29 @@ def _participant_check(request: HttpRequest, pk: int) -> tuple[int, int | None]:
     return participant.workshop_id, participant.group_id
 
 
-@require_GET
+@require_safe
 async def board_stream(request: HttpRequest, pk: int) -> HttpResponse:
     workshop_id = await sync_to_async(_facilitator_check)(request, pk)
     return _stream_response(
-        _event_stream(
+        request,
+        lambda: _event_stream(
             workshop_id=workshop_id,
             audiences=(LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL),
             group_id=None,
             after=_last_event_id(request),
-        )
+        ),
     )
 
 
-@require_GET
+@require_safe
 async def phone_stream(request: HttpRequest, pk: int) -> HttpResponse:
     workshop_id, group_id = await sync_to_async(_participant_check)(request, pk)
     return _stream_response(
-        _event_stream(
+        request,
+        lambda: _event_stream(
             workshop_id=workshop_id,
             audiences=(LiveEvent.Audience.PHONES, LiveEvent.Audience.ALL),
             group_id=group_id,
             after=_last_event_id(request),
-        )
+        ),
     )
