@@ -7,6 +7,7 @@ for that participant, a participant of another workshop (404), a browser that ne
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 import pytest
@@ -352,6 +353,79 @@ def test_a_note_posted_twice_with_the_same_client_id_is_saved_once(
         assert f'id="own-note-{note.pk}"'.encode() in response.content
         assert b"<html" not in response.content
     assert Note.objects.filter(workshop=workshop, client_id=client_id).count() == 1
+
+
+def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, client_id) -> dict:
+    """Post one client id from two clients at the same moment, as a phone that retries
+    while its first post is still being saved: both requests pass the "already saved?"
+    check before either inserts (the gate holds each one just before its INSERT until the
+    other is there too)."""
+    from django.db.models.signals import pre_save
+
+    from tests.concurrency import RaceGate
+    from tests.session.conftest import release_pool
+
+    # A server error is an answer to check, not an exception (the test client's exception
+    # capture is process-wide and would blame both threads).
+    first.raise_request_exception = second.raise_request_exception = False
+    gate = RaceGate(["first", "second"])
+    responses = {}
+
+    def hold_before_insert(sender, instance, **kwargs):
+        if instance.pk is None:
+            gate.wait()
+
+    def post(name: str) -> None:
+        responses[name] = post_note(
+            first if name == "first" else second,
+            workshop,
+            text=f"Tillit ({name})",
+            client_id=client_id,
+            HTTP_X_LABB_FRAGMENT="1",
+        )
+
+    pre_save.connect(hold_before_insert, sender=Note)
+    try:
+        gate.run(post)
+    finally:
+        pre_save.disconnect(hold_before_insert, sender=Note)
+        gate.close()
+        release_pool()
+    assert gate.errors == {}
+    assert gate.arrived == {"first", "second"}, "the race was not forced"
+    return responses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_client_id_posted_twice_at_once_is_saved_once(participant_client, workshop):
+    """The unique constraint makes one of the two inserts fail; the IntegrityError fallback
+    answers that request with the note the other one saved."""
+    client, _participant = participant_client
+    retry = Client()  # the same phone: same session cookie, its own connection
+    retry.cookies = copy.deepcopy(client.cookies)
+    client_id = uuid.uuid4()
+    responses = _post_twice_at_once(client, retry, workshop, client_id)
+    note = Note.objects.get(workshop=workshop)
+    assert note.client_id == client_id
+    assert sorted(r.status_code for r in responses.values()) == [200, 201]
+    for response in responses.values():
+        assert f'id="own-note-{note.pk}"'.encode() in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_participants_client_id_racing_in_is_refused(participant_client, workshop):
+    """The fallback applies the same ownership rule as the sequential check: a note saved
+    by someone else is not handed to the loser of the race."""
+    client, _participant = participant_client
+    other = Client()
+    join_as(other, workshop, name="Robin")
+    responses = _post_twice_at_once(client, other, workshop, uuid.uuid4())
+    note = Note.objects.get(workshop=workshop)
+    winner, loser = sorted(responses.values(), key=lambda r: r.status_code)
+    assert (winner.status_code, loser.status_code) == (201, 400)
+    assert f'id="own-note-{note.pk}"'.encode() in winner.content
+    assert b"This note id is already in use." in loser.content
+    assert note.text.encode() not in loser.content
 
 
 def test_a_plain_form_retry_with_the_same_client_id_is_saved_once(participant_client, workshop):

@@ -8,6 +8,7 @@ something with a real server and a real connection pool.
 from __future__ import annotations
 
 import contextlib
+import queue
 import time
 import uuid
 
@@ -321,3 +322,100 @@ def test_open_streams_do_not_hold_database_connections(module_server, shown, fac
         for reader in readers[:6]:
             assert reader.next_event().id == _note_event_id(note)
     assert elapsed < 3.0  # the pool's timeout is 10 s; a starved pool would wait for it
+
+
+def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, shown):
+    """Live events commit in id order per workshop, so resuming "after the newest id" never
+    skips one.
+
+    Note A gets its event id first and its transaction stays open (a slow request); note B
+    is posted meanwhile. Without the ordering lock B's event (the bigger id) commits first,
+    a page rendered at that moment shows B and resumes after B's event, and A's event is
+    never delivered: the replay asks for bigger ids, and A's live message is below the
+    stream's floor. With the lock B waits for A, so the page resumes below both events and
+    the stream delivers both.
+    """
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.concurrency import LockWatch, backend_pid, wait_until
+    from tests.session.conftest import release_pool
+    from workshops.boards import last_event_id
+
+    group, column = shown.groups.first(), shown.columns.first()
+    watch = LockWatch()
+    a_has_its_id, release_a = threading.Event(), threading.Event()
+    b_pid: list[int] = []
+    b_done = threading.Event()
+    notes: dict[str, Note] = {}
+    errors: list[BaseException] = []
+
+    def post(name: str) -> None:
+        notes[name], _created = services.note_create(
+            workshop=shown, group=group, column=column, text=name, client_id=uuid.uuid4()
+        )
+
+    def slow_a() -> None:
+        try:
+            with transaction.atomic():
+                post("Anteckning A")
+                a_has_its_id.set()
+                assert release_a.wait(30)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            a_has_its_id.set()
+            connection.close()
+
+    def quick_b() -> None:
+        try:
+            b_pid.append(backend_pid())
+            post("Anteckning B")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            b_done.set()
+            connection.close()
+
+    thread_a, thread_b = threading.Thread(target=slow_a), threading.Thread(target=quick_b)
+    try:
+        thread_a.start()
+        assert a_has_its_id.wait(30)
+        thread_b.start()
+        # B has either committed or is queued behind A in PostgreSQL: no sleeping.
+        wait_until(
+            lambda: b_done.is_set() or (b_pid and watch.blocked(b_pid[0])),
+            timeout=30,
+            what="note B to commit or to wait for a lock",
+        )
+        # A board page rendered now: it shows the notes committed so far and its stream
+        # resumes after the newest event.
+        on_page = {
+            f'id="note-{pk}"'
+            for pk in Note.objects.filter(workshop=shown).values_list("pk", flat=True)
+        }
+        resume_after = last_event_id(shown)
+        headers = {"Last-Event-ID": str(resume_after)}
+        with SSEReader(board, _board_path(shown), headers=headers) as reader:
+            assert reader.status == 200
+            release_a.set()
+            thread_a.join(30)
+            thread_b.join(30)
+            assert not errors, errors
+            wanted = {f'id="note-{note.pk}"' for note in notes.values()}
+            seen = set(on_page)
+            deadline = time.monotonic() + 15
+            while wanted - seen and time.monotonic() < deadline:
+                with contextlib.suppress(queue.Empty):
+                    frame = reader.next_event(timeout=max(0.1, deadline - time.monotonic()))
+                    seen |= {marker for marker in wanted if marker in frame.data}
+    finally:
+        release_a.set()
+        for thread in (thread_a, thread_b):
+            if thread.ident is not None:  # started
+                thread.join(30)
+        watch.close()
+        release_pool()
+    missing = sorted(name for name, note in notes.items() if f'id="note-{note.pk}"' not in seen)
+    assert missing == [], f"resumed after event {resume_after}, never showed {missing}"

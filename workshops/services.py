@@ -350,9 +350,7 @@ def note_create(
     """
     existing = Note.objects.filter(workshop=workshop, client_id=client_id).first()
     if existing is not None:
-        if existing.participant_id != (participant.pk if participant else None):
-            raise ValidationError(_("This note id is already in use."), code="client_id")
-        return existing, False
+        return _already_saved(existing, participant), False
     if participant is not None:
         from workshops.session import participant_may_write
 
@@ -385,9 +383,16 @@ def note_create(
                 _note_event(note, "note")
     except IntegrityError:
         # The same client id raced in on another connection: that one won.
-        note = Note.objects.get(workshop=workshop, client_id=client_id)
-        return note, False
+        winner = Note.objects.get(workshop=workshop, client_id=client_id)
+        return _already_saved(winner, participant), False
     return note, True
+
+
+def _already_saved(note: Note, participant: Participant | None) -> Note:
+    """The note a retry refers to, if it is the same poster's; someone else's is refused."""
+    if note.participant_id != (participant.pk if participant else None):
+        raise ValidationError(_("This note id is already in use."), code="client_id")
+    return note
 
 
 def notes_bulk_add(*, workshop: Workshop, group: Group, column: Column, lines: str) -> list[Note]:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,8 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parents[2]
 UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
 PORTS = range(18800, 18900)
-START_TIMEOUT = 30.0
+START_TIMEOUT = 60.0  # a loaded machine starts two workers slowly
+SERVER_TOKEN_HEADER = "X-Labb-Test-Server"
 
 
 def free_port(exclude: set[int] = frozenset()) -> int:
@@ -92,9 +94,18 @@ class LabbServers:
     tmp_path: Path
     servers: list[LabbServer] = field(default_factory=list)
 
-    def start(
-        self, *, workers: int = 1, env: dict[str, str] | None = None, attempt: int = 1
-    ) -> LabbServer:
+    def start(self, *, workers: int = 1, env: dict[str, str] | None = None) -> LabbServer:
+        # Other test runs on this machine pick ports from the same range: a port free when
+        # chosen may be taken before uvicorn binds it. That server then exits, and the
+        # port is chosen again.
+        for _attempt in range(5):
+            try:
+                return self._start_once(workers=workers, env=env)
+            except PortTaken:
+                continue
+        raise RuntimeError("No port in 18800-18899 stayed free long enough to start on")
+
+    def _start_once(self, *, workers: int, env: dict[str, str] | None) -> LabbServer:
         port = free_port({s.port for s in self.servers})
         log_path = self.tmp_path / f"uvicorn-{port}.log"
         process_env = {
@@ -111,6 +122,9 @@ class LabbServers:
             **(env or {}),
         }
         process_env.pop("TEST_DATABASE_NAME", None)
+        # Every answer of this server carries its token, so the health check cannot mistake
+        # another run's server on the same port for this one.
+        token = uuid.uuid4().hex
         command = [
             str(UVICORN),
             "labb.asgi:application",
@@ -121,6 +135,8 @@ class LabbServers:
             "--no-access-log",
             "--timeout-graceful-shutdown",
             "2",
+            "--header",
+            f"{SERVER_TOKEN_HEADER}:{token}",
         ]
         if workers > 1:
             command += ["--workers", str(workers)]
@@ -131,14 +147,10 @@ class LabbServers:
         server = LabbServer(port=port, process=process, log_path=log_path, workers=workers)
         self.servers.append(server)
         try:
-            _wait_healthy(server)
+            _wait_healthy(server, token)
         except PortTaken:
-            # Another test run on this machine took the port between free_port() and
-            # uvicorn's bind: try the next one.
-            if attempt >= 5:
-                raise
             self.servers.remove(server)
-            return self.start(workers=workers, env=env, attempt=attempt + 1)
+            raise
         return server
 
     def stop_all(self) -> None:
@@ -146,11 +158,11 @@ class LabbServers:
             server.stop()
 
 
-class PortTaken(RuntimeError):
-    """The server could not bind its port: somebody else listens there."""
+class PortTaken(Exception):
+    """The chosen port was bound by another process before this server could bind it."""
 
 
-def _wait_healthy(server: LabbServer) -> None:
+def _wait_healthy(server: LabbServer, token: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -158,11 +170,8 @@ def _wait_healthy(server: LabbServer) -> None:
                 raise PortTaken(server.port)
             raise RuntimeError(f"Server on {server.port} exited:\n{server.log()}")
         try:
-            # Healthy, and ours: until uvicorn says it is running, a /healthz that answers
-            # may be another test run's server on the same port (several runs share one
-            # machine), and a test would talk to the wrong database.
             response = httpx.get(f"{server.url}/healthz", timeout=2)
-            if response.status_code == 200 and "Uvicorn running on" in server.log():
+            if response.status_code == 200 and response.headers.get(SERVER_TOKEN_HEADER) == token:
                 return
         except httpx.HTTPError:
             pass

@@ -1,7 +1,6 @@
-import threading
+import copy
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from tests.session.conftest import add_note, set_phase
@@ -159,8 +158,18 @@ def test_vote_view_permissions(voting, client, facilitator_client, phones):
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
-    """Eight requests at once on real PostgreSQL, one vote left: exactly one is counted."""
+    """Eight taps at once on real PostgreSQL, one vote left: exactly one is counted.
+
+    Every tap is held just before it saves its vote until each other tap has got there
+    too, has finished, or is waiting for a lock. Without the participant's row lock all
+    eight have counted the votes already used and go on to save: the race happens every
+    run, not when the scheduler happens to interleave the threads.
+    """
+    from django.db.models.signals import pre_save
+
+    from tests.concurrency import RaceGate
     from tests.conftest import join_as
+    from tests.session.conftest import release_pool
     from workshops import services
 
     workshop = services.workshop_create(
@@ -172,27 +181,29 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
     session.voting_configure(workshop=workshop, budget=2, stackable=True, hidden=True)
     set_phase(workshop, Phase.VOTE)
     session.vote_cast(participant=participant, note_id=note.pk)
-    barrier = threading.Barrier(8)
-    statuses = []
+    gate = RaceGate([f"tap-{n}" for n in range(8)])
+    statuses = {}
 
-    def tap():
-        try:
-            barrier.wait()
-            response = _vote(client, workshop, f"note:{note.pk}")
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+    def hold_before_insert(sender, instance, **kwargs):
+        if instance.pk is None:
+            gate.wait()
 
-    threads = [threading.Thread(target=tap) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [302] + [409] * 7
+    def tap(name: str) -> None:
+        phone = Client()  # the same phone (session), its own connection
+        phone.cookies = copy.deepcopy(client.cookies)
+        phone.raise_request_exception = False
+        statuses[name] = _vote(phone, workshop, f"note:{note.pk}").status_code
+
+    pre_save.connect(hold_before_insert, sender=Vote)
+    try:
+        gate.run(tap)
+    finally:
+        pre_save.disconnect(hold_before_insert, sender=Vote)
+        gate.close()
+        release_pool()
+    assert gate.errors == {}
+    assert sorted(statuses.values()) == [302] + [409] * 7
     assert Vote.objects.filter(participant=participant).count() == 2
-    from tests.session.conftest import release_pool
-
-    release_pool()
 
 
 def test_boards_count_the_people_who_have_voted_live(
