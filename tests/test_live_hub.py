@@ -87,7 +87,10 @@ def test_a_frame_splits_data_only_where_an_eventsource_ends_a_line():
     on the live board (a line break where the note had none) and differs from the page."""
     text = "a\u2028b\u2029c\x0bd\x0ce\x1cf\x1dg\x1eh\x85i"
     frame = live.encode_frame(7, "note", f"<p>{text}</p>\nnext\r\nlast\rend")
-    assert frame == f"id: 7\nevent: note\ndata: <p>{text}</p>\ndata: next\ndata: last\ndata: end\n\n".encode()
+    assert (
+        frame
+        == f"id: 7\nevent: note\ndata: <p>{text}</p>\ndata: next\ndata: last\ndata: end\n\n".encode()
+    )
 
 
 def test_a_frame_without_an_id_or_data_is_still_a_complete_event():
