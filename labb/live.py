@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,11 +58,20 @@ class Resync:
 RESYNC = Resync()
 
 
+# Where an EventSource ends a line. Not str.splitlines(): that also breaks at U+2028,
+# U+2029, NEL, VT, FF and FS/GS/RS, which a browser keeps as text, so a note holding one
+# would arrive on the live board with a line break it does not have.
+_SSE_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def encode_frame(event_id: int | None, name: str, data: str) -> bytes:
     lines = [f"event: {name}"]
     if event_id is not None:
         lines.insert(0, f"id: {event_id}")
-    lines.extend(f"data: {line}" for line in (data.splitlines() or [""]))
+    data_lines = _SSE_LINE_END.split(data)
+    if len(data_lines) > 1 and data_lines[-1] == "":
+        data_lines.pop()  # a final line ending ends the last line; it starts no new one
+    lines.extend(f"data: {line}" for line in data_lines)
     return ("\n".join(lines) + "\n\n").encode()
 
 

@@ -80,6 +80,19 @@ def test_a_frame_has_an_id_an_event_name_and_one_data_line_per_line():
     )
 
 
+def test_a_frame_splits_data_only_where_an_eventsource_ends_a_line():
+    """An EventSource ends lines at CR, LF and CRLF only. Characters that Python's
+    splitlines() also breaks at (line and paragraph separators, vertical tab, form feed,
+    NEL, file/group/record separators) are text: split there, a note's text arrives changed
+    on the live board (a line break where the note had none) and differs from the page."""
+    text = "a\u2028b\u2029c\x0bd\x0ce\x1cf\x1dg\x1eh\x85i"
+    frame = live.encode_frame(7, "note", f"<p>{text}</p>\nnext\r\nlast\rend")
+    assert (
+        frame
+        == f"id: 7\nevent: note\ndata: <p>{text}</p>\ndata: next\ndata: last\ndata: end\n\n".encode()
+    )
+
+
 def test_a_frame_without_an_id_or_data_is_still_a_complete_event():
     assert live.encode_frame(None, "hello", "") == b"event: hello\ndata: \n\n"
 

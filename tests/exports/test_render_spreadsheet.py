@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 import io
 
 from openpyxl import load_workbook
@@ -6,7 +7,7 @@ from openpyxl import load_workbook
 from workshops.exports import render_csv, render_xlsx
 from workshops.exports.text import FORMULA_PREFIXES
 
-from .factories import AT, DASH, FORMULA, LONG_NOTE, PLUS
+from .factories import AT, DASH, FORMULA, LONG_NOTE, PLUS, make_workshop
 
 # What a spreadsheet must show for the four notes that start like a formula, written out:
 # the renderer's own neutralise_cell must not be the judge of its output.
@@ -72,3 +73,26 @@ def test_xlsx_has_no_formula_cells(board):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
+
+
+def _with_first_note_text(snapshot, text):
+    group = snapshot.groups[0]
+    column = group.columns[0]
+    note = dataclasses.replace(column.notes[0], text=text)
+    columns = (dataclasses.replace(column, notes=(note, *column.notes[1:])), *group.columns[1:])
+    groups = (dataclasses.replace(group, columns=columns), *snapshot.groups[1:])
+    return dataclasses.replace(snapshot, groups=groups)
+
+
+def test_xlsx_opens_whatever_characters_a_note_holds():
+    """XML 1.0, inside every .xlsx, cannot hold U+FFFE, U+FFFF or C0 controls other than
+    tab, line feed and carriage return. openpyxl refuses the controls and writes the two
+    non-characters into a file no spreadsheet program opens: they become U+FFFD."""
+    text = "före\uffffefter\ufffe, vertikal\x0btab, escape\x1b och bell\x07"
+    board = _with_first_note_text(make_workshop(groups=1, notes_per_group=2), text)
+    sheet = load_workbook(io.BytesIO(render_xlsx(board))).active
+    notes = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "före\ufffdefter\ufffd, vertikal\ufffdtab, escape\ufffd och bell\ufffd" in notes
+    # CSV has no such limit: the text stays as it was stored.
+    rows = csv.reader(io.StringIO(render_csv(board).decode("utf-8-sig"), newline=""))
+    assert text in [row[3] for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from functools import cache
 from html.parser import HTMLParser
@@ -81,3 +82,50 @@ def unsafe_markup(html: str) -> list[str]:
     inspector.feed(html)
     inspector.close()
     return inspector.problems
+
+
+# --- Is a text shown as text? -----------------------------------------------------------
+#
+# Built from the standard library only, never from Labb's own helpers: a test that asked
+# the code under test what the right answer is would agree with any bug in it.
+
+SOFT_HYPHEN = "\u00ad"  # boards add these to long words; they are not part of the text
+
+
+def escaped(text: str) -> str:
+    """`text` as HTML text: & < > " ' as character references (what Django's escaping gives)."""
+    return html.escape(text, quote=True)
+
+
+def _one_kind_of_newline(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def shown_forms(text: str) -> tuple[str, str]:
+    """How `text` looks in a page that shows it as text: escaped, with its line breaks kept
+    or turned into <br> (linebreaksbr)."""
+    return escaped(text), escaped(_one_kind_of_newline(text)).replace("\n", "<br>")
+
+
+def raw_forms(text: str) -> set[str]:
+    """How `text` looks in a page that (wrongly) shows it as markup."""
+    return {text, _one_kind_of_newline(text).replace("\n", "<br>")}
+
+
+def is_markup(text: str) -> bool:
+    """Whether escaping changes `text`, so its raw form can be told from its escaped one."""
+    return escaped(text) != text
+
+
+def visible_text(html_fragment: str) -> str:
+    """The text content of an HTML fragment (what a reader sees, markup left out)."""
+    parts: list[str] = []
+
+    class _Text(HTMLParser):
+        def handle_data(self, data):
+            parts.append(data)
+
+    parser = _Text(convert_charrefs=True)
+    parser.feed(html_fragment)
+    parser.close()
+    return "".join(parts)

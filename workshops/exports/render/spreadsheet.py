@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from django.utils import timezone
@@ -53,10 +54,22 @@ def note_rows(snapshot: Snapshot) -> Iterator[list]:
                         ]
 
 
+# What XML 1.0 (the format inside every .xlsx) cannot hold: C0 controls other than tab,
+# line feed and carriage return, and the non-characters U+FFFE and U+FFFF. openpyxl refuses
+# the controls (IllegalCharacterError) and writes the other two into a file that no
+# spreadsheet program opens, so a single note could break the export.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
 def _safe(value):
     # The text policy once more on the way out: a row stored before it existed, with a
     # control character openpyxl refuses (IllegalCharacterError), must still export.
     return neutralise_cell(clean_text(value)) if isinstance(value, str) else value
+
+
+def _xml_safe(value):
+    return _NOT_IN_XML.sub(REPLACEMENT, value) if isinstance(value, str) else value
 
 
 def render_csv(snapshot: Snapshot) -> bytes:
@@ -91,7 +104,7 @@ def render_xlsx(snapshot: Snapshot) -> bytes:
     for row in note_rows(snapshot):
         cells = []
         for index, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=_safe(value))
+            cell = WriteOnlyCell(sheet, value=_xml_safe(_safe(value)))
             if isinstance(value, str):
                 # A string cell, never a formula, whatever openpyxl would guess.
                 cell.data_type = "s"
