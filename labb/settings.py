@@ -230,9 +230,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 LABB_NOTE_MAX_LENGTH = 500
 LABB_NOTES_PER_MINUTE = env_int("LABB_NOTES_PER_MINUTE", 30)
+# Join-code guessing (workshops/throttle.py; the arithmetic is in docs/security.md): wrong
+# codes looked up per address (IPv6 /64) and for the whole site per window, and how long a
+# code that somebody at an address joined with keeps working there while it is throttled.
 LABB_JOIN_FAILURES_PER_ADDRESS = env_int("LABB_JOIN_FAILURES_PER_ADDRESS", 20)
-LABB_JOIN_FAILURES_SITEWIDE = env_int("LABB_JOIN_FAILURES_SITEWIDE", 1000)
+LABB_JOIN_FAILURES_SITEWIDE = env_int("LABB_JOIN_FAILURES_SITEWIDE", 200)
 LABB_JOIN_FAILURE_WINDOW = env_int("LABB_JOIN_FAILURE_WINDOW", 600)
+LABB_JOIN_REMEMBER_SECONDS = env_int("LABB_JOIN_REMEMBER_SECONDS", 4 * 3600)
 # Only trust X-Forwarded-For when the direct peer is one of these proxies.
 LABB_TRUSTED_PROXIES = env_list("LABB_TRUSTED_PROXIES")
 LABB_DEFAULT_RETENTION_DAYS = env_int("LABB_DEFAULT_RETENTION_DAYS", 365)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from challenges.models import Challenge
-from workshops import access, services
+from workshops import access, services, throttle
 from workshops.codes import format_join_code
 from workshops.forms import (
     BulkNotesForm,
@@ -31,6 +31,7 @@ from workshops.models import Note, Workshop
 
 
 def join_url(request: HttpRequest, workshop: Workshop) -> str:
+    """The short join link, for people to type from the screen."""
     from django.conf import settings
 
     path = reverse("join_workshop", args=[workshop.join_code]) if workshop.join_code else ""
@@ -39,6 +40,15 @@ def join_url(request: HttpRequest, workshop: Workshop) -> str:
     if settings.LABB_PUBLIC_URL:
         return settings.LABB_PUBLIC_URL + path
     return request.build_absolute_uri(path)
+
+
+def signed_join_url(request: HttpRequest, workshop: Workshop) -> str:
+    """The join link for QR codes and for sharing: it carries a key only Labb can make, so
+    it works even while the join throttle refuses typed codes from the phone's network."""
+    url = join_url(request, workshop)
+    if not url:
+        return ""
+    return f"{url}?{throttle.LINK_KEY_PARAMETER}={throttle.link_key(workshop.join_code)}"
 
 
 def _qr_svg(data: str, *, scale: int = 8) -> str:
@@ -99,7 +109,7 @@ def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
 @require_safe
 def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    url = join_url(request, workshop)
+    url = signed_join_url(request, workshop)
     groups = list(workshop.groups.all())
     for group in groups:
         group.join_url = request.build_absolute_uri(reverse("join_group", args=[group.token]))
@@ -146,7 +156,7 @@ def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def workshop_qr(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    url = join_url(request, workshop)
+    url = signed_join_url(request, workshop)
     if not url:
         return HttpResponse(_("This workshop has no join code."), status=404)
     return qr_svg_response(url, filename="join.svg")

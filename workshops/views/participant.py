@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, services, session
+from workshops import access, services, session, throttle
 from workshops.boards import last_event_id
 from workshops.codes import normalise_join_code
 from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
 from workshops.models import Group, Note, Workshop
 from workshops.screens import phone_stage_context
-from workshops.throttle import join_failure_record, join_throttle_check
 
 # What a join code or group token can look like; anything else (a NUL byte, say, which
 # PostgreSQL refuses in a query) is simply not found.
@@ -44,14 +43,15 @@ def join(request: HttpRequest) -> HttpResponse:
     """Type the code shown on the projector."""
     form = JoinCodeForm(request.POST or request.GET or None)
     if form.is_bound:
-        blocked = join_throttle_check(request)
-        if blocked is not None:
-            return blocked
         if form.is_valid():
-            workshop = _open_workshop_by_code(form.cleaned_data["code"])
+            code = form.cleaned_data["code"]
+            attempt = throttle.start_code_attempt(request, code)
+            if attempt is None:
+                return throttle.throttled_response(request)
+            workshop = _open_workshop_by_code(code)
+            attempt.finish(found=workshop is not None)
             if workshop is not None:
                 return redirect("join_workshop", code=workshop.join_code)
-            join_failure_record(request)
             form.add_error(
                 "code", _("No open workshop has that code. Check the code on the screen.")
             )
@@ -92,13 +92,17 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
-    blocked = join_throttle_check(request)
-    if blocked is not None:
-        return blocked
-    # Typed from the screen: any case, with the dash shown there (ABC-DEFG) or without.
-    workshop = _open_workshop_by_code(normalise_join_code(code))
+    # Typed from the screen: any case, with the dash shown there (ABC-DEFG) or without. The
+    # QR codes hold the signed form of this link, which works even while this address is
+    # throttled (see workshops/throttle.py).
+    code = normalise_join_code(code)
+    signed = throttle.link_is_signed(code, request.GET.get(throttle.LINK_KEY_PARAMETER))
+    attempt = throttle.start_code_attempt(request, code, signed=signed)
+    if attempt is None:
+        return throttle.throttled_response(request)
+    workshop = _open_workshop_by_code(code)
+    attempt.finish(found=workshop is not None)
     if workshop is None:
-        join_failure_record(request)
         return render(
             request,
             "workshops/join.html",
@@ -110,9 +114,8 @@ def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_group(request: HttpRequest, token: str) -> HttpResponse:
-    blocked = join_throttle_check(request)
-    if blocked is not None:
-        return blocked
+    # Always looked up, even while this address is throttled: 96 random bits make a
+    # yes/no answer worthless to a guesser, and a room must be able to join by its links.
     group = (
         Group.objects.select_related("workshop__challenge")
         .filter(token=token, workshop__disposed_at=None, workshop__join_code__isnull=False)
@@ -121,10 +124,12 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     if group is None:
-        join_failure_record(request)
+        if throttle.token_failure_record(request):
+            return throttle.throttled_response(request)
         return render(
             request, "workshops/join.html", {"form": JoinCodeForm(), "not_found": True}, status=404
         )
+    throttle.remember_code(request, group.workshop.join_code)
     participant_id = access.participant_id_for(request, group.workshop_id)
     if participant_id is not None and request.method in ("GET", "HEAD"):
         participant = access.get_participant(request, group.workshop_id)

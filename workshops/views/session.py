@@ -31,7 +31,7 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, Workshop
 from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response
+from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response, signed_join_url
 
 REJECTED_KEY = "labb_rejected_suggestions"
 
@@ -91,7 +91,7 @@ def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
 def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
-    url = context["join_url"]
+    url = signed_join_url(request, workshop)
     context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
     return _stage_or_page(request, "workshops/projector.html", context)
 
