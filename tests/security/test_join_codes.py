@@ -15,7 +15,7 @@ from django.urls import reverse
 from workshops import codes, services, throttle
 from workshops.models import Participant, Workshop
 from workshops.throttle import address_bucket, client_address, network_bucket
-from workshops.views.facilitator import _qr_svg
+from workshops.views.facilitator import _qr_svg, qr_svg_response
 
 
 def test_codes_carry_at_least_30_bits_from_secrets(monkeypatch):
@@ -215,7 +215,7 @@ def test_parallel_lookups_cannot_overdraw_the_budget(settings, rf):
 def test_the_qr_codes_hold_the_signed_join_link(facilitator_client, workshop):
     signed = "http://testserver" + _signed(workshop)
     response = facilitator_client.get(reverse("workshop_qr", args=[workshop.pk]))
-    assert response.content.decode() == _qr_svg(signed, scale=10)
+    assert response.content == qr_svg_response(signed, filename="join.svg").content
     projector = facilitator_client.get(reverse("workshop_projector", args=[workshop.pk]))
     assert _qr_svg(signed, scale=6) in projector.content.decode()
     detail = facilitator_client.get(reverse("workshop_detail", args=[workshop.pk]))
