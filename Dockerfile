@@ -22,4 +22,4 @@ RUN LABB_PRODUCTION=1 SECRET_KEY=build-only-not-secret-build-only-not-secret-xx 
 USER labb
 ENV LABB_DATA_DIR=/data LABB_PRODUCTION=1
 EXPOSE 8000
-CMD ["uvicorn", "labb.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-proxy-headers", "--no-access-log"]
+CMD ["python", "-m", "labb.serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

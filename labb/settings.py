@@ -230,6 +230,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 LABB_NOTE_MAX_LENGTH = 500
 LABB_NOTES_PER_MINUTE = env_int("LABB_NOTES_PER_MINUTE", 30)
+# Per-client limits (workshops/limits.py): an address is a whole room behind one NAT.
+LABB_NOTES_PER_ADDRESS_PER_MINUTE = env_int("LABB_NOTES_PER_ADDRESS_PER_MINUTE", 600)
+LABB_JOINS_PER_DEVICE = env_int("LABB_JOINS_PER_DEVICE", 10)
+LABB_JOINS_PER_ADDRESS = env_int("LABB_JOINS_PER_ADDRESS", 600)
+LABB_STREAMS_PER_DEVICE = env_int("LABB_STREAMS_PER_DEVICE", 8)
 # Join-code guessing (workshops/throttle.py; the arithmetic is in docs/security.md): wrong
 # codes looked up per address (IPv6 /64) and for the whole site per window, and how long a
 # code that somebody at an address joined with keeps working there while it is throttled.

@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from workshops import services
+from workshops import limits, services
 from workshops.models import LiveEvent, Note
 
 
@@ -105,7 +105,7 @@ def test_it_limits_notes_per_minute(workshop, participant, settings):
     settings.LABB_NOTES_PER_MINUTE = 3
     for _ in range(3):
         _create(workshop, participant)
-    with pytest.raises(services.RateLimited) as excinfo:
+    with pytest.raises(limits.RateLimited) as excinfo:
         _create(workshop, participant)
     assert 0 < excinfo.value.retry_after <= 60
 

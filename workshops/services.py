@@ -8,17 +8,16 @@ import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from challenges.models import Challenge
 from labb import live
+from workshops import limits
 from workshops.board_templates import COLOURS, TEMPLATES, ColumnSpec
 from workshops.codes import new_group_token, new_join_code
 from workshops.models import Column, Group, LiveEvent, Note, Participant, Workshop
@@ -27,12 +26,6 @@ logger = logging.getLogger(__name__)
 
 MAX_GROUPS = 30
 LIVE_EVENT_LOCK = 0x4C4C  # advisory lock namespace for live event ordering ("LL")
-
-
-class RateLimited(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 # --- Live events -------------------------------------------------------------------------
@@ -305,21 +298,6 @@ def participant_set_group(*, participant: Participant, group: Group) -> Particip
 # --- Notes -------------------------------------------------------------------------------
 
 
-def _check_note_rate(participant: Participant) -> None:
-    limit = settings.LABB_NOTES_PER_MINUTE
-    window = int(timezone.now().timestamp() // 60)
-    key = f"note-rate:{participant.pk}:{window}"
-    try:
-        added = cache.add(key, 1, timeout=61)
-        count = 1 if added else cache.incr(key)
-    except (RedisError, OSError, ValueError):
-        # The database is the truth: a Redis blip must not stop a room from posting.
-        logger.warning("Note rate limit unavailable (cache down); note let through")
-        return
-    if count > limit:
-        raise RateLimited(retry_after=60 - int(timezone.now().timestamp()) % 60)
-
-
 def _clean_text(text: str) -> str:
     text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not text:
@@ -342,11 +320,14 @@ def note_create(
     group: Group,
     participant: Participant | None = None,
     author_name: str | None = None,
+    budgets: Sequence[limits.Budget] = (),
 ) -> tuple[Note, bool]:
     """Save a note once per client id. Returns (note, created).
 
     A phone retries a note it is unsure about with the same client id; the second post
-    returns the note saved by the first.
+    returns the note saved by the first, and costs no budget. A new note from a participant
+    costs a unit of the participant's budget and of `budgets` (the device's and address's,
+    `limits.note_budgets`); `limits.RateLimited` if one is spent.
     """
     existing = Note.objects.filter(workshop=workshop, client_id=client_id).first()
     if existing is not None:
@@ -356,7 +337,7 @@ def note_create(
 
         if not participant_may_write(workshop):
             raise PermissionDenied(_("This workshop is not taking new notes."))
-        _check_note_rate(participant)
+        limits.spend(limits.participant_note_budget(participant.pk), *budgets)
     if column.workshop_id != workshop.pk or group.workshop_id != workshop.pk:
         raise ValidationError(_("That column or group belongs to another workshop."))
     text = _clean_text(text)

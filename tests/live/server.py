@@ -30,7 +30,7 @@ from django.conf import settings
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
+PYTHON = ROOT / ".venv" / "bin" / "python"
 PORTS = range(18800, 18900)
 START_TIMEOUT = 60.0  # a loaded machine starts two workers slowly
 SERVER_TOKEN_HEADER = "X-Labb-Test-Server"
@@ -125,14 +125,15 @@ class LabbServers:
         # Every answer of this server carries its token, so the health check cannot mistake
         # another run's server on the same port for this one.
         token = uuid.uuid4().hex
+        # The same command as the demo, the image and compose (labb/serve.py).
         command = [
-            str(UVICORN),
-            "labb.asgi:application",
+            str(PYTHON),
+            "-m",
+            "labb.serve",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-access-log",
             "--timeout-graceful-shutdown",
             "2",
             "--header",

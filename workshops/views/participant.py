@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, services, session, throttle
+from workshops import access, limits, services, session, throttle
 from workshops.boards import last_event_id
 from workshops.codes import normalise_join_code
 from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
@@ -68,6 +68,20 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
         del form.fields["group"]
     if request.method == "POST" and form.is_valid():
         chosen = group or form.cleaned_data.get("group")
+        try:
+            limits.spend_join(request)
+        except limits.RateLimited as exc:
+            form.add_error(
+                None, _("Too many joins from this device or network. Wait a moment and try again.")
+            )
+            response = render(
+                request,
+                "workshops/join_workshop.html",
+                {"workshop": workshop, "group": group, "form": form},
+                status=429,
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         try:
             participant = services.participant_join(
                 workshop=workshop, display_name=form.cleaned_data["display_name"], group=chosen
@@ -239,8 +253,9 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
             column=form.cleaned_data["column"],
             text=form.cleaned_data["text"],
             client_id=form.cleaned_data["client_id"],
+            budgets=limits.note_budgets(request),
         )
-    except services.RateLimited as exc:
+    except limits.RateLimited as exc:
         form.add_error(None, _("You are posting very fast. Wait a moment and try again."))
         response = _note_form_error(request, participant, form, status=429)
         response["Retry-After"] = str(exc.retry_after)

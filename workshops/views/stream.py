@@ -4,12 +4,16 @@ The view does its permission check and catch-up query, then gives its database c
 back *before* streaming: a stream that held a pooled connection for its whole life would
 starve every other request. The loop itself never queries, except to catch up after it may
 have missed messages (a Redis reconnect or an overflowing queue).
+
+Each open stream holds one of its device's slots (`limits.stream_slot_take`); a device that
+holds them all gets 429 with `Retry-After` until one of its streams ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
@@ -17,10 +21,11 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from labb import live
-from workshops import access
+from workshops import access, limits
 from workshops.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -65,9 +70,15 @@ def _newest_event_id(workshop_id: int) -> int:
 
 
 async def _event_stream(
-    *, workshop_id: int, audiences: tuple[str, ...], group_id: int | None, after: int | None
+    *,
+    workshop_id: int,
+    audiences: tuple[str, ...],
+    group_id: int | None,
+    after: int | None,
+    slot: limits.StreamSlot,
 ) -> AsyncIterator[bytes]:
     queue = live.hub.subscribe(workshop_id, audiences=audiences, group_id=group_id)
+    refreshed = time.monotonic()
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
         last = after
@@ -84,6 +95,11 @@ async def _event_stream(
         floor, delivered = last, set()
         keepalive = settings.LABB_STREAM_KEEPALIVE
         while True:
+            if time.monotonic() - refreshed >= keepalive:
+                # Keep this stream's slot while it is open (it expires a few keep-alives
+                # after a process that died without releasing it).
+                await sync_to_async(slot.refresh)()
+                refreshed = time.monotonic()
             try:
                 async with asyncio.timeout(keepalive):
                     item = await queue.get()
@@ -114,6 +130,7 @@ async def _event_stream(
                 yield _with_id(item.frame, item.id, last)
     finally:
         live.hub.unsubscribe(workshop_id, queue)
+        await sync_to_async(slot.release)()
 
 
 def _with_id(frame: bytes, old_id: int, new_id: int) -> bytes:
@@ -132,54 +149,74 @@ async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes]
     return [live.encode_frame(pk, name, data) for pk, name, data in rows], rows[-1][0]
 
 
-def _stream_response(request: HttpRequest, stream_factory) -> HttpResponse:
+def _stream_response(
+    request: HttpRequest, slot: limits.StreamSlot | None, stream_factory
+) -> HttpResponse:
     if request.method == "HEAD":
         # Nobody reads a HEAD's body: answer with the stream's status and headers at once
         # instead of subscribing and holding the connection open.
         response = HttpResponse(content_type="text/event-stream")
+    elif slot is None:
+        response = HttpResponse(
+            _("Too many live connections from this browser. Close a tab and try again."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(limits.slot_ttl())
+        return response
     else:
-        response = StreamingHttpResponse(stream_factory(), content_type="text/event-stream")
+        response = StreamingHttpResponse(stream_factory(slot), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
     return response
 
 
-def _facilitator_check(request: HttpRequest, pk: int) -> int:
+def _slot(request: HttpRequest) -> limits.StreamSlot | None:
+    return None if request.method == "HEAD" else limits.stream_slot_take(request)
+
+
+def _facilitator_check(request: HttpRequest, pk: int) -> tuple[int, limits.StreamSlot | None]:
     workshop = access.get_workshop_for_facilitator(request, pk)
     close_old_connections()
     connection.close()
-    return workshop.pk
+    return workshop.pk, _slot(request)
 
 
-def _participant_check(request: HttpRequest, pk: int) -> tuple[int, int | None]:
+def _participant_check(
+    request: HttpRequest, pk: int
+) -> tuple[int, int | None, limits.StreamSlot | None]:
     participant = access.get_participant(request, pk)
     connection.close()
-    return participant.workshop_id, participant.group_id
+    return participant.workshop_id, participant.group_id, _slot(request)
 
 
 @require_safe
 async def board_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop_id = await sync_to_async(_facilitator_check)(request, pk)
+    workshop_id, slot = await sync_to_async(_facilitator_check)(request, pk)
     return _stream_response(
         request,
-        lambda: _event_stream(
+        slot,
+        lambda slot: _event_stream(
             workshop_id=workshop_id,
             audiences=(LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL),
             group_id=None,
             after=_last_event_id(request),
+            slot=slot,
         ),
     )
 
 
 @require_safe
 async def phone_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop_id, group_id = await sync_to_async(_participant_check)(request, pk)
+    workshop_id, group_id, slot = await sync_to_async(_participant_check)(request, pk)
     return _stream_response(
         request,
-        lambda: _event_stream(
+        slot,
+        lambda slot: _event_stream(
             workshop_id=workshop_id,
             audiences=(LiveEvent.Audience.PHONES, LiveEvent.Audience.ALL),
             group_id=group_id,
             after=_last_event_id(request),
+            slot=slot,
         ),
     )
