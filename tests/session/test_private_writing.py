@@ -20,6 +20,13 @@ from django.test import Client
 from django.utils.html import escape
 
 from tests.conftest import join_as, post_note
+from tests.live.server import (
+    SSEReader,
+    csrf_token,
+    join_over_http,
+    module_server,  # noqa: F401 - fixture
+    post_note_over_http,
+)
 from tests.session.conftest import add_note, set_phase
 from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
@@ -159,7 +166,7 @@ def test_a_phone_shows_its_own_notes_but_not_its_own_groups_while_writing(room, 
     assert {label: status for label, status, _html in responses} == WRITING_STATUSES
     for label, _status, html in responses:
         assert_absent(html, *others, where=f"Anna's phone ({label})")
-    page = dict((label, html) for label, _status, html in responses)["page"]
+    page = {label: html for label, _status, html in responses}["page"]
     assert_shown(page, room.texts["anna"], where="Anna's phone")
     assert "Your group&#x27;s board" not in page
     # Bo's notes are untouched by Anna's attempts on them.
@@ -278,9 +285,10 @@ def test_no_live_event_a_phone_gets_while_writing_holds_a_text(
             assert_absent(event["data"], *markers, where=f"a {event['name']} event")
     # Not one event for phones at all, group-limited or not, while writing.
     assert [e for e in captured_events if e["audience"] == LiveEvent.Audience.PHONES] == []
-    assert LiveEvent.objects.filter(
-        workshop=room.workshop, audience=LiveEvent.Audience.PHONES
-    ).count() == 0
+    assert (
+        LiveEvent.objects.filter(workshop=room.workshop, audience=LiveEvent.Audience.PHONES).count()
+        == 0
+    )
 
 
 # --- After the reveal: the phase rules, and the checks above are not vacuous ----------------
@@ -496,3 +504,77 @@ def test_after_the_reveal_the_same_edit_shows_on_board_and_projector(
     for label, html in board_screens(facilitator_client, workshop):
         assert_shown(html, new, room.texts["anna"], where=label)
         assert_absent(html, marker(room.texts["bo"]), where=label)
+
+
+# --- What a real phone stream carries while writing ----------------------------------------
+
+
+def _collect_until(reader, last_name: str) -> list:
+    frames = []
+    while not frames or frames[-1].event != last_name:
+        frames.append(reader.next_event())
+    return frames + reader.events_within(0.3)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):  # noqa: F811
+    """Through uvicorn and Redis: Anna's phone stream, live and replayed, while Bo (same
+    group) posts, edits and deletes and the facilitator edits and approves; after the
+    reveal, the same stream does carry Bo's edit (so the stream is listened to)."""
+    pk = workshop.pk
+    group = workshop.groups.order_by("position").first()
+    column = workshop.columns.order_by("position").first()
+    anna, _pk = join_over_http(module_server, workshop, name="Anna", group=group)
+    bo, _pk = join_over_http(module_server, workshop, name="Bo", group=group)
+    texts = [text_with(f"ZX2{n}-bo-stream") for n in range(5)]
+    start = LiveEvent.objects.filter(workshop=workshop).order_by("-pk").first()
+    start = start.pk if start else 0
+
+    def bo_posts(text: str) -> Note:
+        response = post_note_over_http(
+            bo, pk, column_pk=column.pk, text=text, client_id=str(uuid.uuid4())
+        )
+        assert response.status_code == 201, response.text
+        return Note.objects.get(workshop=workshop, text=text)
+
+    with SSEReader(anna, f"/p/{pk}/stream/") as reader:
+        assert reader.status == 200
+        assert reader.next_event().event == "hello"
+        kept = bo_posts(texts[0])
+        gone = bo_posts(texts[1])
+        token = csrf_token(bo, f"/p/{pk}/")
+        headers = {"X-CSRFToken": token}
+        response = bo.post(
+            f"/p/{pk}/notes/{kept.pk}/edit/", data={"text": texts[2]}, headers=headers
+        )
+        assert response.status_code == 302
+        assert bo.post(f"/p/{pk}/notes/{gone.pk}/delete/", headers=headers).status_code == 302
+        workshop.screening = True
+        workshop.save(update_fields=["screening"])
+        waiting = bo_posts(texts[3])
+        assert waiting.status == Note.Status.PENDING
+        services.note_update(note=waiting, text=texts[4])
+        services.note_set_status(note=waiting, status=Note.Status.VISIBLE)
+        services.workshop_set_accepting(workshop=workshop, accepting=False)
+        live = _collect_until(reader, "status")
+    with SSEReader(anna, f"/p/{pk}/stream/?last={start}") as reader:
+        replayed = reader.events_within(1.0)
+    markers = [marker(t) for t in texts]
+    for label, frames in [("live", live), ("replayed", replayed)]:
+        assert [f.event for f in frames] == ["status"], label
+        for frame in frames:
+            assert_absent(frame.data, *markers, where=f"Anna's {label} stream")
+
+    # The control: revealed, Bo's next edit reaches Anna's phone with its text.
+    services.workshop_set_accepting(workshop=workshop, accepting=True)
+    revealed = text_with("ZX29-bo-stream-shown")
+    with SSEReader(anna, f"/p/{pk}/stream/") as reader:
+        assert reader.next_event().event == "hello"
+        workshop = set_phase(workshop, Phase.REVEAL)
+        kept.refresh_from_db()
+        services.note_update(note=kept, text=revealed)
+        frames = _collect_until(reader, "note-changed")
+    assert [f.event for f in frames] == ["phase", "note-changed"]
+    assert_shown(frames[-1].data, revealed, where="Anna's stream after the reveal")
+    assert_absent(frames[-1].data, marker(texts[2]))
