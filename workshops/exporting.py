@@ -2,10 +2,19 @@
 
 Reliability rules (a worker may die at any moment):
 - the task takes an export id, never an object;
-- a job is *claimed* with one conditional UPDATE (queued, or running but stale), so a
-  redelivered message cannot render a job another worker is still rendering;
-- the attempt counter lives in the database; after `MAX_ATTEMPTS` the job is failed with
-  the error recorded, so an export that always crashes cannot loop;
+- a job is *claimed* under a row lock (SELECT ... FOR UPDATE: queued, or running but
+  stale), so a redelivered message cannot render a job another worker is still rendering;
+- the attempt counter lives in the database and is counted by the claim; after
+  `MAX_ATTEMPTS` the job is failed, so it cannot loop:
+  - an attempt that raises records its error, and the last one fails the job;
+  - an attempt whose worker dies (killed, out of memory) records nothing; its message comes
+    back (acks_late: the worker gives it back, or Redis after the visibility timeout; the
+    beat sweep `exports_requeue_stuck` re-sends a job whose message was lost), meets the
+    dead claim (ExportBusy: retried later) until it is stale (`LABB_EXPORT_STALE_SECONDS`,
+    600 s), then claims the job again;
+    once `MAX_ATTEMPTS` were claimed, the claim fails the job instead, with the reason
+    `Export.WORKER_STOPPED` ("The worker stopped during each of 3 attempts.") or the error
+    an earlier attempt raised;
 - the file is written under a temporary name and renamed into place, and leftovers of a
   killed attempt are removed before the next one, so a download is never half a file;
 - re-running a finished job does nothing.
@@ -109,8 +118,11 @@ def _claim(export_id: int) -> Export | None:
             remaining = (export.started_at + stale_after() - now).total_seconds()
             raise ExportBusy(retry_in=max(1.0, remaining + 1.0))
         if export.attempts >= MAX_ATTEMPTS:
+            # The last attempt's worker died (its claim went stale): an attempt that raises
+            # records its own failure. Give up instead of a fourth attempt, or a job whose
+            # render kills the worker would be claimed, and its worker killed, for ever.
             export.status = Export.Status.FAILED
-            export.error = export.error or f"Gave up after {MAX_ATTEMPTS} attempts"
+            export.error = export.error or Export.WORKER_STOPPED % {"count": export.attempts}
             export.finished_at = now
             export.save(update_fields=["status", "error", "finished_at"])
             return None

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge
@@ -317,6 +318,8 @@ class Export(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: Why the job failed: the exception of an attempt that raised, as Python wrote it, or
+    #: WORKER_STOPPED (stored in English, shown translated by `error_message`).
     error = models.TextField(blank=True)
     file_path = models.CharField(max_length=300, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
@@ -341,6 +344,17 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    # Every attempt ended with its worker gone (killed, out of memory, machine stopped),
+    # none with an error of its own.
+    WORKER_STOPPED = gettext_noop("The worker stopped during each of %(count)s attempts.")
+
+    @property
+    def error_message(self) -> str:
+        """The recorded error for people: Labb's own reasons in the active language."""
+        if self.error and self.error == self.WORKER_STOPPED % {"count": self.attempts}:
+            return gettext(self.WORKER_STOPPED) % {"count": self.attempts}
+        return self.error
 
 
 class LiveEvent(models.Model):
