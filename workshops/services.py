@@ -20,6 +20,7 @@ from labb import live
 from workshops import limits
 from workshops.board_templates import COLOURS, TEMPLATES, ColumnSpec
 from workshops.codes import new_group_token, new_join_code
+from workshops.live_events import LiveEventName
 from workshops.models import Column, Group, LiveEvent, Note, Participant, Workshop
 
 logger = logging.getLogger(__name__)
@@ -46,13 +47,18 @@ def _live_event_order_lock(workshop_id: int) -> None:
 def live_event_emit(
     *,
     workshop: Workshop,
-    name: str,
+    name: LiveEventName,
     audience: str,
     template: str,
     context: dict,
     group: Group | None = None,
 ) -> LiveEvent:
-    """Render once, store for replay, publish when the transaction commits."""
+    """Render once, store for replay, publish when the transaction commits.
+
+    `name` must be in the registry (`workshops.live_events`): the browser listens only for
+    those names, so an event under any other would be stored and never shown.
+    """
+    name = LiveEventName(name)  # ValueError for a name outside the registry
     data = render_to_string(template, context)
     _live_event_order_lock(workshop.pk)
     event = LiveEvent.objects.create(
@@ -70,12 +76,12 @@ def live_event_emit(
     return event
 
 
-def _note_event(note: Note, name: str) -> None:
+def _note_event(note: Note, name: LiveEventName) -> None:
     from workshops.session import counts_emit, is_revealed
 
     if not is_revealed(note.workshop):
         # Writing is private: board screens learn how many notes there are, not what they say.
-        if name != "note-changed":
+        if name != LiveEventName.NOTE_CHANGED:
             counts_emit(note=note)
         return
     live_event_emit(
@@ -189,7 +195,7 @@ def group_add(*, workshop: Workshop, name: str = "") -> Group:
         )
         live_event_emit(
             workshop=workshop,
-            name="reload",
+            name=LiveEventName.RELOAD,
             audience=LiveEvent.Audience.ALL,
             template="workshops/live/reload.html",
             context={},
@@ -204,7 +210,7 @@ def group_rename(*, group: Group, name: str) -> Group:
         group.save(update_fields=["name"])
         live_event_emit(
             workshop=group.workshop,
-            name="group",
+            name=LiveEventName.GROUP,
             audience=LiveEvent.Audience.ALL,
             template="workshops/live/group_renamed.html",
             context={"group": group},
@@ -218,7 +224,7 @@ def workshop_set_accepting(*, workshop: Workshop, accepting: bool) -> Workshop:
         workshop.save(update_fields=["accepting_notes", "updated_at"])
         live_event_emit(
             workshop=workshop,
-            name="status",
+            name=LiveEventName.STATUS,
             audience=LiveEvent.Audience.ALL,
             template="workshops/live/status.html",
             context={"workshop": workshop},
@@ -361,7 +367,7 @@ def note_create(
                 status=status,
             )
             if status == Note.Status.VISIBLE:
-                _note_event(note, "note")
+                _note_event(note, LiveEventName.NOTE)
     except IntegrityError:
         # The same client id raced in on another connection: that one won.
         winner = Note.objects.get(workshop=workshop, client_id=client_id)
@@ -396,7 +402,7 @@ def note_update(*, note: Note, text: str) -> Note:
     with transaction.atomic():
         note.save(update_fields=["text", "updated_at"])
         if note.status == Note.Status.VISIBLE:
-            _note_event(note, "note-changed")
+            _note_event(note, LiveEventName.NOTE_CHANGED)
     return note
 
 
@@ -406,9 +412,9 @@ def note_set_status(*, note: Note, status: str) -> Note:
         note.status = status
         note.save(update_fields=["status", "updated_at"])
         if status == Note.Status.VISIBLE and previous != status:
-            _note_event(note, "note")
+            _note_event(note, LiveEventName.NOTE)
         elif previous == Note.Status.VISIBLE and status != previous:
-            _note_event(note, "note-removed")
+            _note_event(note, LiveEventName.NOTE_REMOVED)
         elif status == Note.Status.HIDDEN and previous == Note.Status.PENDING:
             # Still counted while writing: a hidden pending note leaves the counts.
             from workshops.session import counts_emit, is_revealed
@@ -423,7 +429,7 @@ def note_delete(*, note: Note) -> None:
 
     with transaction.atomic():
         if note.status == Note.Status.VISIBLE and is_revealed(note.workshop):
-            _note_event(note, "note-removed")
+            _note_event(note, LiveEventName.NOTE_REMOVED)
         note.delete()
         if not is_revealed(note.workshop) and note.status != Note.Status.HIDDEN:
             counts_emit(note=note)

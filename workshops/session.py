@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from labb.text import clean_text
+from workshops.live_events import LiveEventName
 from workshops.models import (
     ActionItem,
     Group,
@@ -91,7 +92,9 @@ def participant_may_cluster(participant: Participant) -> bool:
     )
 
 
-def _emit(workshop: Workshop, name: str, audience: str, template: str, context: dict, group=None):
+def _emit(
+    workshop: Workshop, name: LiveEventName, audience: str, template: str, context: dict, group=None
+):
     from workshops.services import live_event_emit
 
     return live_event_emit(
@@ -140,7 +143,13 @@ def spotlight_set(*, workshop: Workshop, target: str = "", step: int = 0) -> Wor
     with transaction.atomic():
         Workshop.objects.filter(pk=workshop.pk).update(spotlight=target)
         workshop.spotlight = target
-        _emit(workshop, "spotlight", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+        _emit(
+            workshop,
+            LiveEventName.SPOTLIGHT,
+            LiveEvent.Audience.BOARD,
+            "workshops/live/refresh.html",
+            {},
+        )
     return workshop
 
 
@@ -169,7 +178,9 @@ def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
             fields.append("join_code")
         workshop.phase = phase
         workshop.save(update_fields=fields)
-        _emit(workshop, "phase", LiveEvent.Audience.ALL, "workshops/live/phase.html", {})
+        _emit(
+            workshop, LiveEventName.PHASE, LiveEvent.Audience.ALL, "workshops/live/phase.html", {}
+        )
     return workshop
 
 
@@ -198,7 +209,7 @@ def counts_emit(*, note: Note) -> None:
     ).count()
     _emit(
         note.workshop,
-        "counts",
+        LiveEventName.COUNTS,
         LiveEvent.Audience.BOARD,
         "workshops/live/counts.html",
         {"group_id": note.group_id, "column_id": note.column_id, "count": count, "total": total},
@@ -209,7 +220,7 @@ def counts_emit(*, note: Note) -> None:
 
 
 def _timer_event(workshop: Workshop) -> None:
-    _emit(workshop, "timer", LiveEvent.Audience.ALL, "workshops/live/timer.html", {})
+    _emit(workshop, LiveEventName.TIMER, LiveEvent.Audience.ALL, "workshops/live/timer.html", {})
 
 
 def _check_seconds(seconds: int) -> int:
@@ -321,7 +332,7 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
         if old_group is not None:
             _emit(
                 participant.workshop,
-                "phase",
+                LiveEventName.PHASE,
                 LiveEvent.Audience.PHONES,
                 "workshops/live/phase.html",
                 {},
@@ -334,7 +345,9 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
 
 
 def _theme_event(workshop: Workshop) -> None:
-    _emit(workshop, "theme", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+    _emit(
+        workshop, LiveEventName.THEME, LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {}
+    )
 
 
 def _clean_name(name: str) -> str:
@@ -450,7 +463,9 @@ def voting_configure(*, workshop: Workshop, budget: int, stackable: bool, hidden
             update_fields=["vote_budget", "votes_stackable", "votes_hidden", "updated_at"]
         )
         # Phones show the budget and boards show or hide totals: every screen refetches.
-        _emit(workshop, "phase", LiveEvent.Audience.ALL, "workshops/live/phase.html", {})
+        _emit(
+            workshop, LiveEventName.PHASE, LiveEvent.Audience.ALL, "workshops/live/phase.html", {}
+        )
     return workshop
 
 
@@ -460,14 +475,20 @@ def totals_visible(workshop: Workshop) -> bool:
 
 def _vote_event(workshop: Workshop) -> None:
     if totals_visible(workshop):
-        _emit(workshop, "vote", LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {})
+        _emit(
+            workshop,
+            LiveEventName.VOTE,
+            LiveEvent.Audience.BOARD,
+            "workshops/live/refresh.html",
+            {},
+        )
     else:
         # Totals stay hidden, but the room's progress does not: how many dots are down and
         # how many people have voted, so the facilitator sees when everyone is done.
         votes, voters, people = vote_progress(workshop)
         _emit(
             workshop,
-            "vote",
+            LiveEventName.VOTE,
             LiveEvent.Audience.BOARD,
             "workshops/live/votes_cast.html",
             {"votes_cast": votes, "voters": voters, "participant_count": people},
@@ -563,7 +584,13 @@ def action_item_create(
         )
         item.notes.set(notes)
         item.themes.set(themes)
-        _emit(workshop, "action", LiveEvent.Audience.ALL, "workshops/live/refresh.html", {})
+        _emit(
+            workshop,
+            LiveEventName.ACTION,
+            LiveEvent.Audience.ALL,
+            "workshops/live/refresh.html",
+            {},
+        )
     return item
 
 
@@ -572,7 +599,13 @@ def action_item_delete(*, item: ActionItem) -> None:
     with transaction.atomic():
         item.delete()
         if workshop is not None:
-            _emit(workshop, "action", LiveEvent.Audience.ALL, "workshops/live/refresh.html", {})
+            _emit(
+                workshop,
+                LiveEventName.ACTION,
+                LiveEvent.Audience.ALL,
+                "workshops/live/refresh.html",
+                {},
+            )
 
 
 # --- Reads for the screens ---------------------------------------------------------------

@@ -5,9 +5,12 @@
   'use strict';
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
-  var LIVE_EVENTS = ['hello', 'reload', 'note', 'note-changed', 'note-removed', 'group', 'status',
-    'phase', 'timer', 'counts', 'theme', 'vote', 'reveal', 'export', 'action', 'participant',
-    'spotlight'];
+  // The names of live events come from the server's registry (workshops/live_events.py),
+  // handed over as a JSON data block on every page with a live stream.
+  function liveEventNames() {
+    var block = document.getElementById('labb-live-events');
+    return block ? JSON.parse(block.textContent) : [];
+  }
 
   function randomId() {
     if (window.crypto && crypto.randomUUID) {
@@ -77,7 +80,7 @@
           window.setTimeout(open, Math.min(10000, 1000 * attempts) + Math.random() * 1000);
         }
       };
-      LIVE_EVENTS.forEach(function (name) { source.addEventListener(name, handle); });
+      liveEventNames().forEach(function (name) { source.addEventListener(name, handle); });
     }
     open();
     window.addEventListener('pagehide', function () { if (source) { source.close(); } });

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.html import json_script
 
 from workshops.hyphenate import soft_hyphenate
+from workshops.live_events import NAMES
 from workshops.models import Workshop
 from workshops.session import PHASE_ORDER, timer_remaining
 
@@ -46,3 +48,9 @@ def phase_steps(workshop: Workshop) -> list[dict]:
 @register.filter
 def lookup(mapping: dict, key) -> object:
     return mapping.get(key, 0) if mapping else 0
+
+
+@register.simple_tag
+def live_event_names() -> str:
+    """The registry of live event names for labb.js (a JSON data block, not a script)."""
+    return json_script(list(NAMES), "labb-live-events")

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from labb import live
 from workshops import access, limits
+from workshops.live_events import LiveEventName
 from workshops.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ async def _event_stream(
         last = after
         if last is None:
             last = await sync_to_async(_newest_event_id)(workshop_id)
-            yield live.encode_frame(last, "hello", "")
+            yield live.encode_frame(last, LiveEventName.HELLO, "")
         else:
             frames, last = await _catch_up(workshop_id, last, audiences, group_id)
             for frame in frames:
@@ -143,7 +144,7 @@ async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes]
     rows = await sync_to_async(_missed)(workshop_id, last, audiences, group_id)
     if rows is None:
         newest = await sync_to_async(_newest_event_id)(workshop_id)
-        return [live.encode_frame(newest, "reload", "")], newest
+        return [live.encode_frame(newest, LiveEventName.RELOAD, "")], newest
     if not rows:
         return [], last
     return [live.encode_frame(pk, name, data) for pk, name, data in rows], rows[-1][0]
