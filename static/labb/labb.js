@@ -524,6 +524,11 @@
       refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
     } else if (name === 'timer') {
       tickTimers();
+    } else if ((name === 'note' || name === 'note-changed' || name === 'note-removed') &&
+               !document.querySelector('#stage .board-grid, #phone-stage .board-grid')) {
+      // The event's fragment targets a board grid (#notes-g…-c…); in the Cluster phase and
+      // later the stage shows the wall of themes instead, so fetch it with the change.
+      refetchStage(phone ? 1000 + Math.random() * 2500 : 300);
     }
     if (name === 'note' || name === 'note-changed' || name === 'note-removed' || name === 'group') {
       fitProjector();

@@ -231,3 +231,47 @@ def test_a_note_left_in_the_outbox_is_sent_when_the_phone_page_is_opened_again(
     assert Note.objects.filter(workshop=workshop).count() == 1
     assert board.locator(".note-text", has_text=text).count() == 1
     watch.assert_clean()
+
+
+def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
+    browser,  # noqa: F811
+    labb_servers,  # noqa: F811
+    workshop,
+    facilitator,
+):
+    """Phones may still write while the facilitator clusters. The wall of themes has no
+    board grid for the note events' fragments, so the screen fetches its stage with them."""
+    from workshops import services
+
+    workshop.phase = Workshop.Phase.CLUSTER
+    workshop.save(update_fields=["phase"])
+    server = labb_servers.start()
+    watch = Watch(host=f"127.0.0.1:{server.port}")
+    group = workshop.groups.order_by("position").first()
+    column = workshop.columns.order_by("position").first()
+    board = _open_board(browser, watch, server, workshop)
+    projector = board.context.new_page()
+    projector.set_default_timeout(TIMEOUT)
+    projector.goto(f"{server.url}/workshops/{workshop.pk}/projector/")
+    projector.wait_for_selector("#live-status[data-state=connected]")
+    projector.evaluate("window.__labbNoReload = true")
+    assert board.locator("#stage .board-grid").count() == 0  # the wall, not the grid
+
+    _ctx, phone = _new_phone(browser, watch)
+    phone.goto(f"{server.url}/j/{workshop.join_code}/")
+    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="cluster phase")
+    _send(phone, "Gemensamma mål för hela regionen")
+    for screen in (board, projector):
+        screen.locator(".cluster-note .note-text", has_text="Gemensamma mål").wait_for()
+
+    note = Note.objects.get(workshop=workshop, text="Gemensamma mål för hela regionen")
+    assert note.group_id == group.pk and note.column_id == column.pk
+    services.note_update(note=note, text="Gemensamma mål, mätbara för hela regionen")
+    for screen in (board, projector):
+        screen.locator(".cluster-note .note-text", has_text="mätbara för hela").wait_for()
+    services.note_delete(note=note)
+    for screen in (board, projector):
+        screen.locator(f"#cnote-{note.pk}").wait_for(state="detached")
+    assert board.evaluate("window.__labbNoReload") is True
+    assert projector.evaluate("window.__labbNoReload") is True
+    watch.assert_clean()
