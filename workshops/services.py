@@ -100,7 +100,18 @@ def _note_event(note: Note, name: LiveEventName) -> None:
             name=name,
             audience=LiveEvent.Audience.PHONES,
             template="workshops/live/phone_note_event.html",
-            context={"note": note, "event": name},
+            context={
+                "note": note,
+                "event": name,
+                "workshop": note.workshop,
+                # The same markup as the phone page (`_phone_group_note.html`): every phone
+                # of the group may sort its notes when the facilitator allows it.
+                "may_cluster": note.workshop.participants_can_cluster
+                and note.workshop.phase == Workshop.Phase.CLUSTER,
+                "workshop_themes": list(note.workshop.themes.all())
+                if note.workshop.phase == Workshop.Phase.CLUSTER
+                else [],
+            },
             group=note.group,
         )
 
