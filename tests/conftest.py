@@ -7,6 +7,7 @@ who join from phones (`participant_client`).
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -120,6 +121,21 @@ def participant_client(workshop) -> tuple[Client, Participant]:
     client = Client()
     participant = join_as(client, workshop, name="Kim")
     return client, participant
+
+
+def fresh_window(seconds: int, needed: float) -> None:
+    """Fixed-window limits reset at multiples of `seconds` (workshops/limits.py,
+    workshops/throttle.py): wait for the next window if fewer than `needed` seconds are left
+    in this one, so a test that spends a budget never sees it refilled halfway."""
+    left = seconds - time.time() % seconds
+    if left < needed:
+        time.sleep(left + 0.05)
+
+
+@pytest.fixture
+def fresh_note_window() -> None:
+    """The note budgets (a minute) have at least 15 s left when the test starts."""
+    fresh_window(60, 15)
 
 
 def post_note(

@@ -101,6 +101,7 @@ def test_a_client_id_of_another_participant_is_refused(workshop, participant):
         _create(workshop, other, client_id=client_id)
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 def test_it_limits_notes_per_minute(workshop, participant, settings):
     settings.LABB_NOTES_PER_MINUTE = 3
     for _ in range(3):

@@ -492,6 +492,7 @@ def test_a_closed_workshop_refuses_notes(participant_client, workshop):
     assert Note.objects.count() == 0
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 def test_posting_too_fast_is_429_with_retry_after(participant_client, workshop, settings):
     client, _participant = participant_client
     settings.LABB_NOTES_PER_MINUTE = 2
@@ -504,6 +505,7 @@ def test_posting_too_fast_is_429_with_retry_after(participant_client, workshop, 
     assert Note.objects.filter(workshop=workshop).count() == 2
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 def test_a_retry_of_a_saved_note_is_not_rate_limited(participant_client, workshop, settings):
     client, _participant = participant_client
     settings.LABB_NOTES_PER_MINUTE = 1

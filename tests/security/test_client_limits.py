@@ -12,13 +12,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as, post_note
+from tests.conftest import fresh_window, join_as, post_note
 from tests.live.server import (
     SSEReader,
     http_client,
     join_over_http,
     labb_servers,  # noqa: F401 - fixture
 )
+from workshops.limits import JOIN_WINDOW
 from workshops.models import Participant, Workshop
 
 
@@ -32,6 +33,7 @@ def _rejoin(client: Client, workshop: Workshop, name: str):
     )
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 @pytest.mark.django_db
 def test_joining_again_does_not_refill_the_note_budget(settings, workshop):
     settings.LABB_NOTES_PER_MINUTE = 4
@@ -48,6 +50,7 @@ def test_joining_again_does_not_refill_the_note_budget(settings, workshop):
     assert workshop.notes.count() == 4
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 @pytest.mark.django_db
 def test_the_note_budget_of_an_address_is_shared_by_its_devices(settings, workshop):
     settings.LABB_NOTES_PER_MINUTE = 5
@@ -72,6 +75,7 @@ def test_the_note_budget_of_an_address_is_shared_by_its_devices(settings, worksh
 
 @pytest.mark.django_db
 def test_a_device_can_join_only_so_often(settings, workshop):
+    fresh_window(JOIN_WINDOW, 30)
     settings.LABB_JOINS_PER_DEVICE = 3
     phone = Client(REMOTE_ADDR="192.0.2.40")
     join_as(phone, workshop, name="Kim")
@@ -88,6 +92,7 @@ def test_a_device_can_join_only_so_often(settings, workshop):
 
 @pytest.mark.django_db
 def test_fresh_devices_behind_one_address_can_join_only_so_often(settings, workshop):
+    fresh_window(JOIN_WINDOW, 30)
     settings.LABB_JOINS_PER_ADDRESS = 5
     statuses = []
     for number in range(7):

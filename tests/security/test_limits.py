@@ -21,6 +21,7 @@ def test_a_note_over_the_length_limit_is_refused_with_a_reason(participant_clien
     assert workshop.notes.count() == 1
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 @pytest.mark.django_db
 def test_posting_too_fast_gets_429_with_retry_after(settings, participant_client, workshop):
     settings.LABB_NOTES_PER_MINUTE = 3
@@ -34,6 +35,7 @@ def test_posting_too_fast_gets_429_with_retry_after(settings, participant_client
     assert workshop.notes.count() == 3
 
 
+@pytest.mark.usefixtures("fresh_note_window")
 @pytest.mark.django_db
 def test_a_retry_with_the_same_client_id_is_not_rate_limited_twice(
     settings, participant_client, workshop
