@@ -31,6 +31,8 @@ def timer_state(workshop: Workshop) -> dict:
         "paused": workshop.timer_paused_remaining is not None,
         "remaining": remaining,
         "set": remaining is not None,
+        # Run out (not paused): the screen says "Time is up" and no "Time left" label.
+        "ended": remaining == 0 and workshop.timer_paused_remaining is None,
         "text": f"{(remaining or 0) // 60:02d}:{(remaining or 0) % 60:02d}",
         "locks": workshop.timer_locks_writing,
     }
