@@ -9,7 +9,7 @@ from django.utils.html import json_script
 from workshops.hyphenate import soft_hyphenate
 from workshops.live_events import NAMES
 from workshops.models import Workshop
-from workshops.session import PHASE_ORDER, timer_remaining
+from workshops.session import PHASE_ORDER, timer_remaining, writing_state
 
 register = template.Library()
 
@@ -56,3 +56,8 @@ def lookup(mapping: dict, key) -> object:
 def live_event_names() -> str:
     """The registry of live event names for labb.js (a JSON data block, not a script)."""
     return json_script(list(NAMES), "labb-live-events")
+
+
+@register.filter
+def writing_status(workshop: Workshop) -> str:
+    return writing_state(workshop)
