@@ -500,3 +500,43 @@ def test_closing_for_notes_never_redirects_to_another_site(facilitator_client, w
         f"/workshops/{workshop.pk}/accepting/", {"accepting": "1", "next": board}
     )
     assert response["Location"] == board
+
+
+def _settings_data(workshop, retain_until) -> dict:
+    return {
+        "title": workshop.title,
+        "question": workshop.question,
+        "date": workshop.date.isoformat(),
+        "place": workshop.place,
+        "group_assignment": workshop.group_assignment,
+        "retain_until": retain_until,
+    }
+
+
+def test_a_keep_until_date_in_the_past_is_refused_with_a_reason(facilitator_client, workshop):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    kept = workshop.retain_until
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/settings/", _settings_data(workshop, yesterday)
+    )
+    assert response.status_code == 400
+    assert b"That date has passed" in response.content
+    workshop.refresh_from_db()
+    assert workshop.retain_until == kept
+    # Today is fine, and so is saving other settings of a workshop whose date has passed.
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/settings/", _settings_data(workshop, today.isoformat())
+    )
+    assert response.status_code == 302
+    workshop.retain_until = today - datetime.timedelta(days=3)
+    workshop.save(update_fields=["retain_until"])
+    data = _settings_data(workshop, workshop.retain_until.isoformat())
+    data["title"] = "Nytt namn"
+    assert facilitator_client.post(f"/workshops/{workshop.pk}/settings/", data).status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.title == "Nytt namn"

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Organisation
@@ -70,6 +71,20 @@ class WorkshopSettingsForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "retain_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def clean_retain_until(self):
+        value = self.cleaned_data.get("retain_until")
+        unchanged = value == self.instance.retain_until
+        if value is not None and not unchanged and value < timezone.localdate():
+            # The retention sweep would dispose of the workshop within the hour.
+            raise forms.ValidationError(
+                _(
+                    "That date has passed, so the workshop would be deleted at once. "
+                    "Choose today or a later date."
+                ),
+                code="past",
+            )
+        return value
 
 
 class GroupNameForm(forms.ModelForm):

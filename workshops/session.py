@@ -75,6 +75,21 @@ def writing_locked_by_timer(workshop: Workshop) -> bool:
     )
 
 
+def writing_state(workshop: Workshop) -> str:
+    """The one status of writing that every screen words for its role
+    (`_writing_status.html`): "closed", "paused" (by the facilitator), "timer" (a locking
+    timer ran out), a phase without writing ("vote", "next_steps") or "open"."""
+    if workshop.is_closed or workshop.disposed_at is not None:
+        return "closed"
+    if workshop.phase not in WRITING_PHASES:
+        return str(workshop.phase)
+    if not workshop.accepting_notes:
+        return "paused"
+    if writing_locked_by_timer(workshop):
+        return "timer"
+    return "open"
+
+
 def participant_may_write(workshop: Workshop) -> bool:
     return (
         workshop.is_open_for_notes

@@ -535,6 +535,16 @@
     }
   }
 
+  // A form with data-confirm (deleting a note) asks first; Cancel sends nothing. Runs in
+  // the capture phase, before htmx or the outbox see the submit.
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   // --- Projector: everything on one screen ------------------------------------------------
 
   // The projector's type scales with what it shows: a few notes are large, 18 groups with

@@ -242,3 +242,30 @@ def test_a_refused_note_stays_with_the_reason_and_can_be_tried_again(
     assert phone.input_value("#id_text") == "Också för sent"
     assert phone.locator("#own-notes .outbox-note").count() == 0
     watch.assert_clean()
+
+
+def test_deleting_a_note_asks_first_and_cancel_keeps_it(browser, labb_servers, live_workshop):  # noqa: F811
+    watch, _context, phone = _phone(browser, labb_servers, live_workshop)
+    _send(phone, "Lappen som ska bort")
+    phone.locator(SAVED, has_text="Lappen som ska bort").wait_for()
+    note = Note.objects.get(workshop=live_workshop, text="Lappen som ska bort")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    phone.once("dialog", lambda dialog: answer(dialog, False))
+    phone.click(f"#own-note-{note.pk} button.danger")
+    phone.wait_for_timeout(500)
+    assert questions == ["Delete this note? This cannot be undone."]
+    assert Note.objects.filter(pk=note.pk).exists()
+    expect(phone.locator(f"#own-note-{note.pk}")).to_have_count(1)
+
+    phone.once("dialog", lambda dialog: answer(dialog, True))
+    with phone.expect_navigation():
+        phone.click(f"#own-note-{note.pk} button.danger")
+    expect(phone.locator(f"#own-note-{note.pk}")).to_have_count(0)
+    assert len(questions) == 2
+    assert not Note.objects.filter(pk=note.pk).exists()
+    watch.assert_clean()

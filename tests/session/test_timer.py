@@ -1,4 +1,6 @@
 import datetime
+import re
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -95,3 +97,26 @@ def test_phones_and_projector_show_the_timer(facilitator_client, workshop, phone
     session.timer_start(workshop=workshop, seconds=90)
     assert b'role="timer"' in phones[0][0].get(f"/p/{workshop.pk}/").content
     assert b'role="timer"' in facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content
+
+
+def test_a_run_out_timer_says_time_is_up_without_a_time_left_label(
+    facilitator_client, workshop, phones
+):
+    """Not "Time left Time is up": once the time has run out, the label goes."""
+    session.timer_start(workshop=workshop, seconds=60)
+    running = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
+    timer = re.search(r'<div id="timer".*?</div>', running, re.S).group(0)
+    assert "Time left" in timer and "timer-ended" not in timer
+    workshop.timer_ends_at = timezone.now() - datetime.timedelta(seconds=1)
+    workshop.save(update_fields=["timer_ends_at"])
+    for page in (
+        facilitator_client.get(f"/workshops/{workshop.pk}/projector/"),
+        phones[0][0].get(f"/p/{workshop.pk}/"),
+    ):
+        timer = re.search(r'<div id="timer".*?</div>', page.content.decode(), re.S).group(0)
+        assert 'class="timer timer-ended"' in timer
+        assert ">Time is up</span>" in timer
+        # The label is hidden for an ended timer (labb.js sets the same class when the
+        # time runs out on screen).
+        css = (Path(__file__).resolve().parents[2] / "static/labb/labb.css").read_text()
+        assert ".timer-ended .timer-label { display: none; }" in css

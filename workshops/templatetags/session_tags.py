@@ -9,7 +9,7 @@ from django.utils.html import json_script
 from workshops.hyphenate import soft_hyphenate
 from workshops.live_events import NAMES
 from workshops.models import Workshop
-from workshops.session import PHASE_ORDER, timer_remaining
+from workshops.session import PHASE_ORDER, timer_remaining, writing_state
 
 register = template.Library()
 
@@ -31,6 +31,8 @@ def timer_state(workshop: Workshop) -> dict:
         "paused": workshop.timer_paused_remaining is not None,
         "remaining": remaining,
         "set": remaining is not None,
+        # Run out (not paused): the screen says "Time is up" and no "Time left" label.
+        "ended": remaining == 0 and workshop.timer_paused_remaining is None,
         "text": f"{(remaining or 0) // 60:02d}:{(remaining or 0) % 60:02d}",
         "locks": workshop.timer_locks_writing,
     }
@@ -54,3 +56,8 @@ def lookup(mapping: dict, key) -> object:
 def live_event_names() -> str:
     """The registry of live event names for labb.js (a JSON data block, not a script)."""
     return json_script(list(NAMES), "labb-live-events")
+
+
+@register.filter
+def writing_status(workshop: Workshop) -> str:
+    return writing_state(workshop)
