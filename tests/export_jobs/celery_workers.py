@@ -30,6 +30,20 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
+def fill_a_big_board(workshop) -> None:
+    """Ten groups of notes, so that rendering the report takes long enough to be killed in."""
+    from workshops import services
+
+    for number in range(4, 11):
+        services.group_add(workshop=workshop, name=f"Grupp {number}")
+    lines = "\n".join(
+        f"Långsiktig samverkan mellan kommuner och region, punkt {n}, med tillit" for n in range(15)
+    )
+    for group in workshop.groups.all():
+        for column in workshop.columns.all():
+            services.notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
+
+
 def start_worker(tmp_path: Path, log_name: str, **env_overrides: str) -> subprocess.Popen:
     """Start `celery worker` (concurrency 1) in its own process group."""
     env = {

@@ -24,13 +24,14 @@ import pytest
 
 from labb.celery import app as celery_app
 from tests.export_jobs.celery_workers import (
+    fill_a_big_board,
     kill_pool_process,
     kill_worker,
     start_worker,
     stop_worker,
     wait_for,
 )
-from workshops import exporting, services
+from workshops import exporting
 from workshops.models import Export
 
 # Short, so that the test takes seconds; production has 600 s for both and restores
@@ -54,14 +55,7 @@ def test_a_job_whose_worker_dies_in_every_attempt_is_failed_and_not_claimed_agai
     # The sweep run below, in this process, sees the same stale time as the workers.
     monkeypatch.setenv("LABB_EXPORT_STALE_SECONDS", STALE_SECONDS)
     # A report that takes a while to render, so that each kill lands inside an attempt.
-    for number in range(4, 11):
-        services.group_add(workshop=workshop, name=f"Grupp {number}")
-    lines = "\n".join(
-        f"Långsiktig samverkan mellan kommuner och region, punkt {n}, med tillit" for n in range(15)
-    )
-    for group in workshop.groups.all():
-        for column in workshop.columns.all():
-            services.notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
+    fill_a_big_board(workshop)
 
     def running(attempt: int):
         return lambda: _state(export) == (Export.Status.RUNNING, attempt)

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from labb.celery import app as celery_app
-from tests.export_jobs.celery_workers import kill_worker, start_worker, stop_worker, wait_for
-from workshops import exporting, services
+from tests.export_jobs.celery_workers import (
+    fill_a_big_board,
+    kill_worker,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
+from workshops import exporting
 from workshops.models import Export
 
 
@@ -20,14 +26,7 @@ def test_killed_worker_export_completes_exactly_once(workshop, facilitator, tmp_
     assert settings.REDIS_URL, "this test needs REDIS_URL (a real Redis)"
     settings.EXPORT_ROOT = tmp_path / "data" / "exports"
     # A big board, so that rendering the report takes long enough to be interrupted.
-    for number in range(4, 11):
-        services.group_add(workshop=workshop, name=f"Grupp {number}")
-    lines = "\n".join(
-        f"Långsiktig samverkan mellan kommuner och region, punkt {n}, med tillit" for n in range(15)
-    )
-    for group in workshop.groups.all():
-        for column in workshop.columns.all():
-            services.notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
+    fill_a_big_board(workshop)
 
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
