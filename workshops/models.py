@@ -119,6 +119,24 @@ class Workshop(models.Model):
         return self.accepting_notes and not self.is_closed and self.disposed_at is None
 
 
+# Phases in which the texts of notes are shown beyond the phone that wrote them (boards,
+# projector, the group's phones, the archive). Before them, screens show counts only.
+REVEALED_PHASES = frozenset(
+    {
+        Workshop.Phase.REVEAL,
+        Workshop.Phase.CLUSTER,
+        Workshop.Phase.VOTE,
+        Workshop.Phase.NEXT_STEPS,
+        Workshop.Phase.CLOSED,
+    }
+)
+
+
+def texts_revealed(workshop: Workshop) -> bool:
+    # A paper workshop is typed in afterwards by the facilitator: there is no room to hide from.
+    return workshop.phase in REVEALED_PHASES or workshop.kind == Workshop.Kind.PAPER
+
+
 class Column(models.Model):
     """A column of every group's board, copied from the workshop's template."""
 
@@ -191,6 +209,16 @@ class Theme(models.Model):
         return self.name
 
 
+class NoteQuerySet(models.QuerySet):
+    def readable(self) -> "NoteQuerySet":
+        """Notes whose text may be read away from the phone that wrote them: visible, and in
+        a workshop whose notes are revealed (`texts_revealed`), as the archive shows them."""
+        return self.filter(status=Note.Status.VISIBLE).filter(
+            models.Q(workshop__phase__in=REVEALED_PHASES)
+            | models.Q(workshop__kind=Workshop.Kind.PAPER)
+        )
+
+
 class Note(models.Model):
     class Status(models.TextChoices):
         VISIBLE = "visible", _("Visible")
@@ -221,6 +249,8 @@ class Note(models.Model):
     position = models.IntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -37,14 +37,11 @@ from workshops.models import (
     Theme,
     Vote,
     Workshop,
+    texts_revealed,
 )
 
 Phase = Workshop.Phase
 PHASE_ORDER: list[str] = [p.value for p in Phase]
-# Phases in which the texts of notes are shown on boards and phones.
-REVEALED_PHASES = frozenset(
-    {Phase.REVEAL, Phase.CLUSTER, Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED}
-)
 # Phases in which participants may add notes (voting on a moving target is unfair).
 WRITING_PHASES = frozenset({Phase.PREPARE, Phase.WRITE, Phase.REVEAL, Phase.CLUSTER})
 MAX_TIMER_SECONDS = 4 * 3600
@@ -52,8 +49,7 @@ MAX_VOTE_BUDGET = 20
 
 
 def is_revealed(workshop: Workshop) -> bool:
-    # A paper workshop is typed in afterwards by the facilitator: there is no room to hide from.
-    return workshop.phase in REVEALED_PHASES or workshop.kind == Workshop.Kind.PAPER
+    return texts_revealed(workshop)
 
 
 def timer_remaining(workshop: Workshop, *, now: datetime.datetime | None = None) -> int | None:
