@@ -11,6 +11,7 @@ import pytest
 from workshops.suggest import (
     Suggestion,
     detect_language,
+    is_noun_like,
     normalise,
     suggest_themes,
     tokens,
@@ -155,3 +156,93 @@ def test_a_thousand_notes_take_well_under_a_second():
     suggest_themes(notes)
     # Generous for slow CI machines; the benchmark measures about a quarter of a second.
     assert time.perf_counter() - start < 3.0
+
+
+# Fixes found on a real workshop (bench/data/suggest/seed004), see docs/theme-suggestions.md.
+
+
+def test_misspelt_and_split_words_join_their_theme():
+    notes = [
+        (1, "Stuprör -"),
+        (2, "stuprören, uppdelningen."),
+        (3, "Skuprör"),
+        (4, "DEPARTEMENTEN = STÖP RÖR"),
+        (5, "Fika på fredagar"),
+    ]
+    [suggestion] = suggest_themes(notes)
+    assert suggestion.note_ids == (1, 2, 3, 4)
+    # A misspelling is never shown as the label when the notes spell the word right.
+    assert suggestion.label == "Stuprör"
+
+
+def test_a_word_typed_without_a_ring_meets_the_word_with_it_but_not_another_word():
+    notes = [(1, "Vaga tänka nytt!"), (2, "Våga göra rätt"), (3, "Väga kostnader")]
+    suggestions = suggest_themes(notes)
+    assert together(suggestions, 1, 2)
+    assert 3 not in grouped(suggestions)
+
+
+def test_samverkan_and_samverka_are_one_word_named_by_the_noun():
+    [suggestion] = suggest_themes([(1, "Samverkan"), (2, "Samverka!"), (3, "Prestige")])
+    # Snowball alone leaves "samverkan" and cuts "samverka" to "samverk": a partial match.
+    assert suggestion.note_ids == (1, 2)
+    assert suggestion.score == 1.0
+    assert suggestion.label == "Samverkan"
+
+
+def test_tidiga_is_not_tid():
+    notes = [(1, "tidiga dialoger"), (2, "Ont om tid"), (3, "tajta tidsplaner")]
+    suggestions = suggest_themes(notes)
+    assert together(suggestions, 2, 3)
+    assert 1 not in grouped(suggestions)
+
+
+def test_common_verbs_do_not_make_a_theme():
+    notes = [
+        (1, "Samverkan leder till att saker skapas tillsammans."),
+        (2, "Resursbrist leder till att man inte hinner."),
+        (3, "Hantera osäkerhet"),
+    ]
+    assert suggest_themes(notes) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Organisation", "Kommunikation", "Utveckling", "Regional utveckling", "Handling"]
+)
+def test_swedish_words_ending_in_tion_or_ling_are_swedish(text):
+    assert detect_language(text) == "sv"
+
+
+def test_english_words_without_stop_words_are_still_english():
+    assert detect_language("Brave leadership") == "en"
+    assert detect_language("Siloed thinking") == "en"
+
+
+@pytest.mark.parametrize(
+    ("word", "noun"),
+    [
+        ("samverkan", True),
+        ("stuprör", True),
+        ("förankring", True),
+        ("mål", True),
+        ("politisk", False),
+        ("tydliga", False),
+        ("leder", False),
+        ("testa", False),
+    ],
+)
+def test_is_noun_like(word, noun):
+    assert is_noun_like(word) is noun
+
+
+def test_labels_are_nouns_and_keep_a_leading_adjective():
+    notes = [
+        (1, "Politisk förankring"),
+        (2, "POLITISK FÖRANKRING saknas"),
+        (3, "Tydlig politisk förankring"),
+        (4, "Samverkan"),
+        (5, "samverka mera"),
+        (6, "Samverkans roll"),
+    ]
+    labels = {s.label for s in suggest_themes(notes)}
+    assert labels == {"Politisk förankring", "Samverkan"}
