@@ -154,13 +154,13 @@ _CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "testing": {
         "sv": (
+            "försök",
             "testa",
             "pilot",
             "piloter",
             "experimentera",
             "prova",
             "pröva",
-            "försök",
             "våga",
             "mod",
             "modig",
@@ -301,7 +301,8 @@ def _analyse(notes: Sequence[tuple[int, str]], language: Language) -> list[_Note
         joined = []
         if lang == "sv":
             for a, b in itertools.pairwise(words):
-                if len(a) + len(b) >= _MIN_FUZZY:
+                # A word broken in two leaves a short piece ("STÖP RÖR", "stup rör").
+                if min(len(a), len(b)) <= 4 and len(a) + len(b) >= _MIN_FUZZY:
                     joined.append((stemmer(a + b), a + b))
         analysed.append((lang, pairs, joined))
 
@@ -547,13 +548,28 @@ _NOUN_EXCEPTIONS = frozenset(
     område skede behov
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
-# Verbs among the thesaurus words and the notes' most common ones.
-_VERBS = frozenset(
-    """
-    testa prova pröva våga labba samverka samarbeta finansiera experimentera arbeta jobba
-    leda styra planera dela lära lyssna mötas träffas stärka synliggöra involvera
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
+# Verbs that workshop notes use (infinitives); ``_verb_forms`` adds their present,
+# passive and past forms, so "vågar", "byts" and "testat" are not taken for nouns.
+_VERB_INFINITIVES = """
+    testa prova pröva våga labba samverka samarbeta samordna samprata finansiera arbeta
+    jobba experimentera implementera formulera hantera planera fokusera involvera
+    kommunicera prioritera leda styra dela lära lyssna mötas träffas stärka synliggöra
+    byta utgå skapa göra driva bryta sätta nyttja använda undersöka invänta vänta utföra
+    bjuda samla samlas väcka hinna räcka behöva sakna tillåta inrikta visa förstå känna
+    tänka veta lösa bygga öka minska ändra förändra utveckla förankra engagera
+""".split()  # noqa: SIM905 - a word list reads better as text
+
+
+def _verb_forms(infinitives: Iterable[str]) -> frozenset[str]:
+    forms: set[str] = set()
+    for verb in infinitives:
+        stem = verb[:-1] if verb.endswith("a") else verb
+        forms.update({verb, stem + "ar", stem + "er", stem + "as", stem + "s", verb + "s"})
+        forms.update({stem + "ade", stem + "at", stem + "t", stem + "te", stem + "r"})
+    return frozenset(forms)
+
+
+_VERBS = _verb_forms(_VERB_INFINITIVES)
 
 
 def is_noun_like(word: str) -> bool:
@@ -566,13 +582,18 @@ def is_noun_like(word: str) -> bool:
     return not word.endswith(_NOT_NOUN_ENDINGS)
 
 
+_DEFINITE = ("en", "et", "n", "t", "na", "erna", "arna", "orna")
+
+
 def _surface(stem: str, words: Counter[str], fuzzy: set[str]) -> str:
     """The word to show for a stem: a noun form, as written most often, shortest first;
-    never a misspelling when a correct form exists, nor a genitive ("samverkans")."""
+    never a misspelling when a correct form exists, nor a genitive ("samverkans") or a
+    definite form ("informationen") when the notes also use the plain one."""
 
-    def key(w: str) -> tuple[bool, bool, bool, int, int, str]:
+    def key(w: str) -> tuple[bool, bool, bool, bool, int, int, str]:
         genitive = w.endswith("s") and w[:-1] in words
-        return (w in fuzzy, not is_noun_like(w), genitive, -words[w], len(w), w)
+        definite = any(w.endswith(end) and w[: -len(end)] in words for end in _DEFINITE)
+        return (w in fuzzy, not is_noun_like(w), genitive, definite, -words[w], len(w), w)
 
     return min(words, key=key)
 
@@ -618,6 +639,24 @@ def _label(
         best = max(concepts, key=lambda t: (coverage[t], weight[t], t))
         return _CONCEPTS[best[len(_CONCEPT_PREFIX) :]]["sv"][0].capitalize()
     top = ranked[0]
+    if concepts:
+        # Notes that name one concept in several words ("Stuprör", "silos", "revir") are
+        # named after the concept, not after the most frequent of its words.
+        # named after the concept's word that most of them use, Swedish first.
+        best = max(concepts, key=lambda t: (coverage[t], weight[t], t))
+        if coverage[best] >= 1.5 * coverage[top]:
+            name = best[len(_CONCEPT_PREFIX) :]
+            swedish = Counter(
+                t for i in members if analysed[i].language == "sv" for t in vectors[i]
+            )
+            members_of = [
+                t
+                for t in ranked
+                if _concept_index("sv").get(t) == name or _concept_index("en").get(t) == name
+            ]
+            if not members_of:
+                return _CONCEPTS[name]["sv"][0].capitalize()
+            top = max(members_of, key=lambda t: (swedish[t], coverage[t], -ranked.index(t)))
     word = word_for(top)
     if not is_noun_like(word):
         noun = next(
