@@ -246,3 +246,27 @@ def test_labels_are_nouns_and_keep_a_leading_adjective():
     ]
     labels = {s.label for s in suggest_themes(notes)}
     assert labels == {"Politisk förankring", "Samverkan"}
+
+
+def test_a_verb_form_is_not_a_label():
+    notes = [(1, "Styret byts ut (val)"), (2, "Styret byts ut (val)."), (3, "Prestige")]
+    [suggestion] = suggest_themes(notes)
+    assert suggestion.label == "Styret"
+
+
+def test_a_concept_named_in_english_and_swedish_gets_the_swedish_word():
+    notes = [
+        (1, "Stuprör"),
+        (2, "Working in silos"),
+        (3, "Silo thinking"),
+        (4, "Organisational silos"),
+        (5, "Alla sitter i sina stuprör"),
+    ]
+    [suggestion] = suggest_themes(notes, language="auto")
+    assert suggestion.label == "Stuprör"
+
+
+def test_the_plain_form_is_the_label_rather_than_the_definite_one():
+    notes = [(1, "Informationen når inte fram"), (2, "Informationen saknas"), (3, "Information")]
+    [suggestion] = suggest_themes(notes)
+    assert suggestion.label == "Information"
