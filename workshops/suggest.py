@@ -1,16 +1,21 @@
 """Offline theme suggestions: group notes that say the same thing in different words.
 
-No external service and no model download: notes are normalised, stop words dropped,
-words stemmed with Snowball (Swedish or English), Swedish compounds split cheaply against
-the notes' own vocabulary ("resursbrist" also counts as "resurs", "stuprörstänk" as
-"stuprör"), weighted with TF-IDF and compared by cosine similarity. Average-link
-agglomerative clustering over the sparse similarity graph stops when the closest two
-clusters are less similar than ``min_similarity``; every cluster of two or more notes is
-a suggestion.
+No external service and no model download: notes are normalised, stop words and common
+verbs dropped, words stemmed with Snowball (Swedish or English, with two Swedish fixes),
+misspelt or broken words read as the notes' own word ("Skuprör", "STÖP RÖR" as "stuprör"),
+Swedish compounds split cheaply against the notes' own vocabulary ("resursbrist" also
+counts as "resurs", "stuprörstänk" as "stuprör"), weighted with TF-IDF and compared by
+cosine similarity. Average-link agglomerative clustering over the sparse similarity graph
+stops when the closest two clusters are less similar than ``min_similarity``; every
+cluster of two or more notes is a suggestion, labelled with a noun its notes share.
+
+Words, not meaning: notes that say the same thing in words that share no stem (outside a
+short thesaurus) are not grouped. docs/theme-suggestions.md gives the figures on walls
+labelled by people who never saw this code.
 
 Everything here is a pure function of its input, so the facilitator's "suggest themes"
 button, tests and the quality benchmark (``bench/suggest_quality.py``) all call the same
-code. A thousand notes take a small fraction of a second.
+code. A thousand notes take well under a second.
 """
 
 from __future__ import annotations
