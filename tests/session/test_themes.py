@@ -131,6 +131,8 @@ def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, clust
     workshop, notes = cluster
     board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
     assert "Suggested themes" in board
+    # What suggestions cannot do is said where they are offered.
+    assert "They miss notes that say the same thing in other words" in board
     from workshops.screens import stage_context
 
     suggestions = stage_context(workshop, screen="facilitator")["suggestions"]
