@@ -14,6 +14,7 @@ import uuid
 
 import httpx
 import pytest
+from django.conf import settings
 
 from tests.live.server import (
     SSEReader,
@@ -103,6 +104,44 @@ def test_a_note_posted_after_connecting_arrives_as_a_frame_with_its_event_id(boa
     assert f'id="note-{note.pk}"' in frame.data
     assert f'hx-swap-oob="beforeend:#notes-g{note.group_id}-c{note.column_id}"' in frame.data
     assert "Gemensam målbild för &lt;regionen&gt;" in frame.data
+
+
+@pytest.mark.parametrize(
+    ("phone_language", "board_language", "shown_words", "absent_words"),
+    [
+        ("sv", "en", ["Anonymous<", ">Edit<"], ["Anonym<", "Redigera"]),
+        ("en", "sv", ["Anonym<", ">Redigera<"], ["Anonymous", ">Edit<"]),
+    ],
+)
+@pytest.mark.xfail(
+    strict=True, reason="issue 11: the fragment is rendered in the poster's language"
+)
+def test_a_board_gets_a_note_in_its_own_language_not_the_posting_phones(
+    module_server,  # noqa: F811
+    shown,
+    facilitator,
+    phone_language,
+    board_language,
+    shown_words,
+    absent_words,
+):
+    """The projector speaks the room's language whatever the language of the phone that
+    posted: the fragment is rendered for the screen, in the language of its stream."""
+    cookies = {**session_cookies_for(facilitator), settings.LANGUAGE_COOKIE_NAME: board_language}
+    anonymous_phone, _pk = join_over_http(module_server, shown, name="")
+    anonymous_phone.cookies.set(settings.LANGUAGE_COOKIE_NAME, phone_language)
+    board_client = http_client(module_server, cookies)
+    with board_client, SSEReader(board_client, _board_path(shown)) as reader:
+        assert reader.next_event().event == "hello"
+        note = _post(anonymous_phone, shown, "Språket följer skärmen")
+        frame = reader.next_event()
+    anonymous_phone.close()
+    assert frame.event == "note"
+    assert f'id="note-{note.pk}"' in frame.data
+    for word in shown_words:
+        assert word in frame.data, (word, frame.data)
+    for word in absent_words:
+        assert word not in frame.data, (word, frame.data)
 
 
 @pytest.mark.parametrize("resume_with", ["header", "query"])
