@@ -3,7 +3,9 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tests.conftest import event_html
 from workshops import limits, services
+from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved
 from workshops.models import LiveEvent, Note
 
 
@@ -42,7 +44,7 @@ def _reveal(workshop):
 
 def _board(events):
     """The events for board screens (after the reveal, the group's phones get their own)."""
-    return [event for event in events if event["audience"] == LiveEvent.Audience.BOARD]
+    return [event for event in events if event.audience == LiveEvent.Audience.BOARD]
 
 
 def test_it_publishes_the_note_on_commit(
@@ -52,14 +54,19 @@ def test_it_publishes_the_note_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant, text="Tillit <b>mellan</b> kommunerna")
     assert len(_board(captured_events)) == 1
-    payload = _board(captured_events)[0]
-    assert payload["name"] == "note"
-    assert payload["audience"] == LiveEvent.Audience.BOARD
-    assert f'id="note-{note.pk}"' in payload["data"]
-    assert f"#notes-g{note.group_id}-c{note.column_id}" in payload["data"]
+    sent = _board(captured_events)[0]
+    assert sent.event == NoteAdded(
+        note_id=note.pk, group_id=note.group_id, column_id=note.column_id
+    )
+    assert (sent.name, sent.audience, sent.group_id) == ("note", "board", note.group_id)
+    # The row holds the typed event for replay, not HTML.
+    row = LiveEvent.objects.get(pk=sent.id)
+    assert (row.name, row.kind, row.payload) == ("note", "NoteAdded", sent.event.payload())
+    html = event_html(sent)
+    assert f'id="note-{note.pk}"' in html
+    assert f"#notes-g{note.group_id}-c{note.column_id}" in html
     # Plain text, escaped: the markup the participant typed is not markup on the board.
-    assert "&lt;b&gt;mellan&lt;/b&gt;" in payload["data"]
-    assert LiveEvent.objects.get(pk=payload["id"]).data == payload["data"]
+    assert "&lt;b&gt;mellan&lt;/b&gt;" in html
 
 
 def test_it_does_not_publish_when_the_transaction_rolls_back(
@@ -123,7 +130,9 @@ def test_screened_notes_wait_and_are_not_published(
     assert captured_events == []
     with django_capture_on_commit_callbacks(execute=True):
         services.note_set_status(note=note, status=Note.Status.VISIBLE)
-    assert [event["name"] for event in _board(captured_events)] == ["note"]
+    assert [event.event for event in _board(captured_events)] == [
+        NoteAdded(note_id=note.pk, group_id=note.group_id, column_id=note.column_id)
+    ]
 
 
 def test_hiding_and_deleting_remove_the_note_from_live_boards(
@@ -131,18 +140,21 @@ def test_hiding_and_deleting_remove_the_note_from_live_boards(
 ):
     _reveal(workshop)
     note, _ = _create(workshop, participant)
+    ids = {"note_id": note.pk, "group_id": note.group_id, "column_id": note.column_id}
     with django_capture_on_commit_callbacks(execute=True):
         services.note_set_status(note=note, status=Note.Status.HIDDEN)
         services.note_set_status(note=note, status=Note.Status.VISIBLE)
         services.note_update(note=note, text="Ändrad text")
         services.note_delete(note=note)
-    assert [event["name"] for event in _board(captured_events)] == [
-        "note-removed",
-        "note",
-        "note-changed",
-        "note-removed",
+    assert [event.event for event in _board(captured_events)] == [
+        NoteRemoved(**ids),
+        NoteAdded(**ids),
+        NoteChanged(**ids),
+        NoteRemoved(**ids),
     ]
-    assert 'hx-swap-oob="delete"' in _board(captured_events)[-1]["data"]
+    assert event_html(_board(captured_events)[-1]) == (
+        f'<div id="note-{ids["note_id"]}" hx-swap-oob="delete"></div>\n'
+    )
     assert not Note.objects.filter(pk=note.pk).exists()
 
 

@@ -1,4 +1,4 @@
-"""Writes with side effects: they change rows, record live events and publish on commit."""
+"""Writes with side effects: they change rows and emit typed live events (published on commit)."""
 
 from __future__ import annotations
 
@@ -9,111 +9,46 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge
-from labb import live
 from workshops import limits
 from workshops.board_templates import COLOURS, TEMPLATES, ColumnSpec
 from workshops.codes import new_group_token, new_join_code
-from workshops.live_events import LiveEventName
-from workshops.models import Column, Group, LiveEvent, Note, Participant, Workshop
+from workshops.live.emit import emit
+from workshops.live.events import (
+    PHONES,
+    GroupAdded,
+    GroupChanged,
+    NoteAdded,
+    NoteChanged,
+    NoteRemoved,
+    StatusChanged,
+)
+from workshops.models import Column, Group, Note, Participant, Workshop
 
 logger = logging.getLogger(__name__)
 
 MAX_GROUPS = 30
-LIVE_EVENT_LOCK = 0x4C4C  # advisory lock namespace for live event ordering ("LL")
 
 
-# --- Live events -------------------------------------------------------------------------
-
-
-def _live_event_order_lock(workshop_id: int) -> None:
-    """Commit a workshop's live events in id order (held until the transaction ends).
-
-    Streams resume "after event N" (Last-Event-ID, page render). Without this, an event
-    that got a smaller id but committed after a bigger one was never seen by a stream that
-    had already passed it: the benchmark lost notes at 50 notes/s over two processes.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LIVE_EVENT_LOCK, workshop_id])
-
-
-def live_event_emit(
-    *,
-    workshop: Workshop,
-    name: LiveEventName,
-    audience: str,
-    template: str,
-    context: dict,
-    group: Group | None = None,
-) -> LiveEvent:
-    """Render once, store for replay, publish when the transaction commits.
-
-    `name` must be in the registry (`workshops.live_events`): the browser listens only for
-    those names, so an event under any other would be stored and never shown.
-    """
-    name = LiveEventName(name)  # ValueError for a name outside the registry
-    data = render_to_string(template, context)
-    _live_event_order_lock(workshop.pk)
-    event = LiveEvent.objects.create(
-        workshop=workshop, audience=audience, group=group, name=name, data=data
-    )
-    payload = {
-        "id": event.pk,
-        "workshop_id": workshop.pk,
-        "audience": audience,
-        "group_id": group.pk if group else None,
-        "name": name,
-        "data": data,
-    }
-    transaction.on_commit(lambda: live.publish(payload))
-    return event
-
-
-def _note_event(note: Note, name: LiveEventName) -> None:
+def _note_event(note: Note, change: type[NoteAdded | NoteChanged | NoteRemoved]) -> None:
     from workshops.session import counts_emit, is_revealed
 
     if not is_revealed(note.workshop):
         # Writing is private: board screens learn how many notes there are, not what they say.
-        if name != LiveEventName.NOTE_CHANGED:
+        if change is not NoteChanged:
             counts_emit(note=note)
         return
-    live_event_emit(
-        workshop=note.workshop,
-        name=name,
-        audience=LiveEvent.Audience.BOARD,
-        template="workshops/live/note_event.html",
-        context={"note": note, "event": name},
-        group=note.group,
-    )
+    event = change(note_id=note.pk, group_id=note.group_id, column_id=note.column_id)
+    emit(workshop=note.workshop, event=event, group=note.group)
     if note.workshop.phase in (Workshop.Phase.REVEAL, Workshop.Phase.CLUSTER):
         # Phones show their own group's board in these phases: only that group's phones
         # get the note (a few streams, not the whole room).
-        live_event_emit(
-            workshop=note.workshop,
-            name=name,
-            audience=LiveEvent.Audience.PHONES,
-            template="workshops/live/phone_note_event.html",
-            context={
-                "note": note,
-                "event": name,
-                "workshop": note.workshop,
-                # The same markup as the phone page (`_phone_group_note.html`): every phone
-                # of the group may sort its notes when the facilitator allows it.
-                "may_cluster": note.workshop.participants_can_cluster
-                and note.workshop.phase == Workshop.Phase.CLUSTER,
-                "workshop_themes": list(note.workshop.themes.all())
-                if note.workshop.phase == Workshop.Phase.CLUSTER
-                else [],
-            },
-            group=note.group,
-        )
+        emit(workshop=note.workshop, event=event, audience=PHONES, group=note.group)
 
 
 # --- Workshops ---------------------------------------------------------------------------
@@ -204,13 +139,7 @@ def group_add(*, workshop: Workshop, name: str = "") -> Group:
             position=position,
             token=new_group_token(),
         )
-        live_event_emit(
-            workshop=workshop,
-            name=LiveEventName.RELOAD,
-            audience=LiveEvent.Audience.ALL,
-            template="workshops/live/reload.html",
-            context={},
-        )
+        emit(workshop=workshop, event=GroupAdded(group_id=group.pk))
     return group
 
 
@@ -219,13 +148,7 @@ def group_rename(*, group: Group, name: str) -> Group:
     group.full_clean()
     with transaction.atomic():
         group.save(update_fields=["name"])
-        live_event_emit(
-            workshop=group.workshop,
-            name=LiveEventName.GROUP,
-            audience=LiveEvent.Audience.ALL,
-            template="workshops/live/group_renamed.html",
-            context={"group": group},
-        )
+        emit(workshop=group.workshop, event=GroupChanged(group_id=group.pk))
     return group
 
 
@@ -233,13 +156,7 @@ def workshop_set_accepting(*, workshop: Workshop, accepting: bool) -> Workshop:
     with transaction.atomic():
         workshop.accepting_notes = accepting
         workshop.save(update_fields=["accepting_notes", "updated_at"])
-        live_event_emit(
-            workshop=workshop,
-            name=LiveEventName.STATUS,
-            audience=LiveEvent.Audience.ALL,
-            template="workshops/live/status.html",
-            context={"workshop": workshop},
-        )
+        emit(workshop=workshop, event=StatusChanged())
     return workshop
 
 
@@ -378,7 +295,7 @@ def note_create(
                 status=status,
             )
             if status == Note.Status.VISIBLE:
-                _note_event(note, LiveEventName.NOTE)
+                _note_event(note, NoteAdded)
     except IntegrityError:
         # The same client id raced in on another connection: that one won.
         winner = Note.objects.get(workshop=workshop, client_id=client_id)
@@ -413,7 +330,7 @@ def note_update(*, note: Note, text: str) -> Note:
     with transaction.atomic():
         note.save(update_fields=["text", "updated_at"])
         if note.status == Note.Status.VISIBLE:
-            _note_event(note, LiveEventName.NOTE_CHANGED)
+            _note_event(note, NoteChanged)
     return note
 
 
@@ -423,9 +340,9 @@ def note_set_status(*, note: Note, status: str) -> Note:
         note.status = status
         note.save(update_fields=["status", "updated_at"])
         if status == Note.Status.VISIBLE and previous != status:
-            _note_event(note, LiveEventName.NOTE)
+            _note_event(note, NoteAdded)
         elif previous == Note.Status.VISIBLE and status != previous:
-            _note_event(note, LiveEventName.NOTE_REMOVED)
+            _note_event(note, NoteRemoved)
         elif status == Note.Status.HIDDEN and previous == Note.Status.PENDING:
             # Still counted while writing: a hidden pending note leaves the counts.
             from workshops.session import counts_emit, is_revealed
@@ -440,7 +357,7 @@ def note_delete(*, note: Note) -> None:
 
     with transaction.atomic():
         if note.status == Note.Status.VISIBLE and is_revealed(note.workshop):
-            _note_event(note, LiveEventName.NOTE_REMOVED)
+            _note_event(note, NoteRemoved)
         note.delete()
         if not is_revealed(note.workshop) and note.status != Note.Status.HIDDEN:
             counts_emit(note=note)

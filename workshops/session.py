@@ -1,8 +1,8 @@
 """Steering a live session: phases, reveal, timer, screening, groups, themes, votes, next steps.
 
 Every function here is a write with side effects (keyword-only, typed), like `services.py`.
-Live changes go through `services.live_event_emit`, so they are stored for replay and
-published on commit.
+Live changes are typed events (`workshops.live.events`) emitted with `live.emit.emit`, so
+they are stored for replay and published on commit.
 
 Who sees what, by phase:
 - Prepare and Write are private: a phone sees only its own notes, and *every* board screen
@@ -27,11 +27,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from labb.text import clean_text
-from workshops.live_events import LiveEventName
+from workshops.live.emit import emit
+from workshops.live.events import (
+    PHONES,
+    ActionChanged,
+    CountsChanged,
+    PhaseChanged,
+    SpotlightChanged,
+    ThemeChanged,
+    TimerChanged,
+    VoteCast,
+)
 from workshops.models import (
     ActionItem,
     Group,
-    LiveEvent,
     Note,
     Participant,
     Theme,
@@ -107,21 +116,6 @@ def participant_may_cluster(participant: Participant) -> bool:
     )
 
 
-def _emit(
-    workshop: Workshop, name: LiveEventName, audience: str, template: str, context: dict, group=None
-):
-    from workshops.services import live_event_emit
-
-    return live_event_emit(
-        workshop=workshop,
-        name=name,
-        audience=audience,
-        template=template,
-        context={"workshop": workshop, **context},
-        group=group,
-    )
-
-
 # --- Phases ------------------------------------------------------------------------------
 
 
@@ -158,13 +152,7 @@ def spotlight_set(*, workshop: Workshop, target: str = "", step: int = 0) -> Wor
     with transaction.atomic():
         Workshop.objects.filter(pk=workshop.pk).update(spotlight=target)
         workshop.spotlight = target
-        _emit(
-            workshop,
-            LiveEventName.SPOTLIGHT,
-            LiveEvent.Audience.BOARD,
-            "workshops/live/refresh.html",
-            {},
-        )
+        emit(workshop=workshop, event=SpotlightChanged(target=target))
     return workshop
 
 
@@ -193,9 +181,7 @@ def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
             fields.append("join_code")
         workshop.phase = phase
         workshop.save(update_fields=fields)
-        _emit(
-            workshop, LiveEventName.PHASE, LiveEvent.Audience.ALL, "workshops/live/phase.html", {}
-        )
+        emit(workshop=workshop, event=PhaseChanged(phase=phase))
     return workshop
 
 
@@ -222,12 +208,11 @@ def counts_emit(*, note: Note) -> None:
         group_id=note.group_id,
         status__in=(Note.Status.VISIBLE, Note.Status.PENDING),
     ).count()
-    _emit(
-        note.workshop,
-        LiveEventName.COUNTS,
-        LiveEvent.Audience.BOARD,
-        "workshops/live/counts.html",
-        {"group_id": note.group_id, "column_id": note.column_id, "count": count, "total": total},
+    emit(
+        workshop=note.workshop,
+        event=CountsChanged(
+            group_id=note.group_id, column_id=note.column_id, count=count, total=total
+        ),
     )
 
 
@@ -235,7 +220,7 @@ def counts_emit(*, note: Note) -> None:
 
 
 def _timer_event(workshop: Workshop) -> None:
-    _emit(workshop, LiveEventName.TIMER, LiveEvent.Audience.ALL, "workshops/live/timer.html", {})
+    emit(workshop=workshop, event=TimerChanged())
 
 
 def _check_seconds(seconds: int) -> int:
@@ -345,12 +330,10 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
         participant.save(update_fields=["group"])
         # The moved phone (filtered by its old group) refetches its screen.
         if old_group is not None:
-            _emit(
-                participant.workshop,
-                LiveEventName.PHASE,
-                LiveEvent.Audience.PHONES,
-                "workshops/live/phase.html",
-                {},
+            emit(
+                workshop=participant.workshop,
+                event=PhaseChanged(phase=participant.workshop.phase),
+                audience=PHONES,
                 group=old_group,
             )
     return participant
@@ -360,9 +343,7 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
 
 
 def _theme_event(workshop: Workshop) -> None:
-    _emit(
-        workshop, LiveEventName.THEME, LiveEvent.Audience.BOARD, "workshops/live/refresh.html", {}
-    )
+    emit(workshop=workshop, event=ThemeChanged())
 
 
 def _clean_name(name: str) -> str:
@@ -478,9 +459,7 @@ def voting_configure(*, workshop: Workshop, budget: int, stackable: bool, hidden
             update_fields=["vote_budget", "votes_stackable", "votes_hidden", "updated_at"]
         )
         # Phones show the budget and boards show or hide totals: every screen refetches.
-        _emit(
-            workshop, LiveEventName.PHASE, LiveEvent.Audience.ALL, "workshops/live/phase.html", {}
-        )
+        emit(workshop=workshop, event=PhaseChanged(phase=workshop.phase))
     return workshop
 
 
@@ -490,23 +469,16 @@ def totals_visible(workshop: Workshop) -> bool:
 
 def _vote_event(workshop: Workshop) -> None:
     if totals_visible(workshop):
-        _emit(
-            workshop,
-            LiveEventName.VOTE,
-            LiveEvent.Audience.BOARD,
-            "workshops/live/refresh.html",
-            {},
-        )
+        emit(workshop=workshop, event=VoteCast(totals_visible=True))
     else:
         # Totals stay hidden, but the room's progress does not: how many dots are down and
         # how many people have voted, so the facilitator sees when everyone is done.
         votes, voters, people = vote_progress(workshop)
-        _emit(
-            workshop,
-            LiveEventName.VOTE,
-            LiveEvent.Audience.BOARD,
-            "workshops/live/votes_cast.html",
-            {"votes_cast": votes, "voters": voters, "participant_count": people},
+        emit(
+            workshop=workshop,
+            event=VoteCast(
+                totals_visible=False, votes_cast=votes, voters=voters, participant_count=people
+            ),
         )
 
 
@@ -599,13 +571,7 @@ def action_item_create(
         )
         item.notes.set(notes)
         item.themes.set(themes)
-        _emit(
-            workshop,
-            LiveEventName.ACTION,
-            LiveEvent.Audience.ALL,
-            "workshops/live/refresh.html",
-            {},
-        )
+        emit(workshop=workshop, event=ActionChanged())
     return item
 
 
@@ -614,13 +580,7 @@ def action_item_delete(*, item: ActionItem) -> None:
     with transaction.atomic():
         item.delete()
         if workshop is not None:
-            _emit(
-                workshop,
-                LiveEventName.ACTION,
-                LiveEvent.Audience.ALL,
-                "workshops/live/refresh.html",
-                {},
-            )
+            emit(workshop=workshop, event=ActionChanged())
 
 
 # --- Reads for the screens ---------------------------------------------------------------

@@ -39,6 +39,9 @@ from tests.security.hostile import (
     visible_text,
 )
 from workshops import exporting, services, session
+from workshops.live import render
+from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN
+from workshops.live.events import from_row
 from workshops.models import Export, LiveEvent, Note, Participant, Workshop
 
 Phase = Workshop.Phase
@@ -366,14 +369,34 @@ class Corpus:
         assert markup == [], (label, markup[:3])
 
     def check_event(self, event: LiveEvent, shown=()) -> None:
-        label = f"live event {event.name} #{event.pk} ({event.audience})"
-        self.check(label, event.data, shown)
-        # What a browser's EventSource hands to the page: one event, the server's.
-        frame = encode_frame(event.pk, event.name, event.data)
-        parsed = _eventsource(frame)
-        assert [name for name, _data in parsed] == [event.name], label
-        for _name, data in parsed:
-            self.check(f"{label} as an SSE frame", data, shown)
+        for screen, html in _rendered(event):
+            label = f"live event {event.name} #{event.pk} ({event.audience}) on a {screen}"
+            self.check(label, html, shown)
+            # What a browser's EventSource hands to the page: one event, the server's.
+            frame = encode_frame(event.pk, event.name, html)
+            parsed = _eventsource(frame)
+            assert [name for name, _data in parsed] == [event.name], label
+            for _name, data in parsed:
+                self.check(f"{label} as an SSE frame", data, shown)
+
+
+def _rendered(event: LiveEvent) -> list[tuple[str, str]]:
+    """A stored event as each screen it reaches renders it now (in English)."""
+    typed = from_row(event.kind, event.payload)
+    assert typed is not None, (event.kind, event.payload)
+    screens = {
+        LiveEvent.Audience.BOARD: [BOARD_SCREEN],
+        LiveEvent.Audience.PHONES: [PHONE_SCREEN],
+        LiveEvent.Audience.ALL: [BOARD_SCREEN, PHONE_SCREEN],
+    }[event.audience]
+    return [
+        (
+            screen,
+            render.html(typed, workshop_id=event.workshop_id, screen_kind=screen, language="en")
+            or "",
+        )
+        for screen in screens
+    ]
 
 
 def _check_private(events: list[LiveEvent]) -> None:
@@ -381,7 +404,8 @@ def _check_private(events: list[LiveEvent]) -> None:
     assert {e.name for e in events} <= WRITE_EVENTS, [e.name for e in events]
     assert {e.audience for e in events} <= {LiveEvent.Audience.BOARD}
     for event in events:
-        assert re.fullmatch(r"[\d\s]*", visible_text(event.data)), event.data
+        for _screen, html in _rendered(event):
+            assert re.fullmatch(r"[\d\s]*", visible_text(html)), html
 
 
 # --- The session -------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_spotlight_steps_through_groups_themes_and_the_vote_result(
         assert facilitator_client.post(url, {"step": "next"}).status_code == 302
     workshop.refresh_from_db()
     assert workshop.spotlight == f"group:{groups[0].pk}"
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
+    assert [(e.name, e.audience) for e in captured_events] == [
         ("spotlight", LiveEvent.Audience.BOARD)
     ]
     stage = _stage(facilitator_client, workshop)

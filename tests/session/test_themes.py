@@ -122,9 +122,7 @@ def test_theme_changes_tell_board_screens_only(
     workshop, notes = cluster
     with django_capture_on_commit_callbacks(execute=True):
         session.theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
-        ("theme", LiveEvent.Audience.BOARD)
-    ]
+    assert [(e.name, e.audience) for e in captured_events] == [("theme", LiveEvent.Audience.BOARD)]
 
 
 def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, cluster):

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from tests.conftest import event_html
 from tests.session.conftest import add_note
 from workshops import session
+from workshops.live.events import TimerChanged
 from workshops.models import LiveEvent
 
 
@@ -46,11 +48,13 @@ def test_timer_event_carries_server_time_and_end_to_every_screen(
     with django_capture_on_commit_callbacks(execute=True):
         session.timer_start(workshop=workshop, seconds=120)
     event = captured_events[0]
-    assert (event["name"], event["audience"]) == ("timer", LiveEvent.Audience.ALL)
+    assert (event.name, event.audience) == ("timer", LiveEvent.Audience.ALL)
     ends_ms = int(workshop.timer_ends_at.timestamp() * 1000)
-    assert f'data-ends-at="{ends_ms}"' in event["data"]
-    assert "data-server-now=" in event["data"]
-    assert 'hx-swap-oob="outerHTML"' in event["data"]
+    assert event.event == TimerChanged()
+    html = event_html(event)
+    assert f'data-ends-at="{ends_ms}"' in html
+    assert "data-server-now=" in html
+    assert 'hx-swap-oob="outerHTML"' in html
 
 
 def test_an_ended_timer_that_locks_writing_stops_new_notes(workshop, phones):

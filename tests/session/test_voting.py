@@ -3,8 +3,10 @@ import copy
 import pytest
 from django.test import Client
 
+from tests.conftest import event_html
 from tests.session.conftest import add_note, set_phase
 from workshops import session
+from workshops.live.events import VoteCast
 from workshops.models import LiveEvent, Vote, Workshop
 
 Phase = Workshop.Phase
@@ -90,14 +92,20 @@ def test_hidden_totals_are_not_on_boards_or_phones_until_voting_closes(
         for client, _p in phones:
             _vote(client, workshop, f"note:{notes[0].pk}")
     # Boards hear how far the room has got, never where the dots went.
-    events = [e for e in captured_events if e["name"] == "vote"]
+    events = [e for e in captured_events if e.name == "vote"]
     assert len(events) == len(phones)
-    assert all(e["audience"] == LiveEvent.Audience.BOARD for e in events)
-    assert (
-        f"{len(phones)} votes cast · {len(phones)} of {len(phones)} have voted"
-        in events[-1]["data"]
+    assert all(e.audience == LiveEvent.Audience.BOARD for e in events)
+    assert events[-1].event == VoteCast(
+        totals_visible=False,
+        votes_cast=len(phones),
+        voters=len(phones),
+        participant_count=len(phones),
     )
-    assert not [e for e in events if notes[0].text in e["data"] or "refresh" in e["data"]]
+    assert f"{len(phones)} votes cast · {len(phones)} of {len(phones)} have voted" in event_html(
+        events[-1]
+    )
+    htmls = [event_html(e) for e in events]
+    assert not [html for html in htmls if notes[0].text in html or "refresh" in html]
     projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     assert "4 votes cast" in projector
     assert "Totals are hidden until voting closes." in projector
@@ -116,8 +124,8 @@ def test_open_totals_are_pushed_to_boards_only(
     session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
     with django_capture_on_commit_callbacks(execute=True):
         _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
-        ("vote", LiveEvent.Audience.BOARD)
+    assert [(e.event, e.audience) for e in captured_events] == [
+        (VoteCast(totals_visible=True), LiveEvent.Audience.BOARD)
     ]
     phone = phones[1][0].get(f"/p/{workshop.pk}/").content.decode()
     assert "1 vote in all" in phone
@@ -214,6 +222,6 @@ def test_boards_count_the_people_who_have_voted_live(
         _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
         _vote(phones[0][0], workshop, f"note:{notes[1].pk}")
         _vote(phones[1][0], workshop, f"note:{notes[0].pk}")
-    last = [e for e in captured_events if e["name"] == "vote"][-1]["data"]
+    last = event_html([e for e in captured_events if e.name == "vote"][-1])
     assert 'id="votes-cast"' in last and 'hx-swap-oob="outerHTML"' in last
     assert f"3 votes cast · 2 of {len(phones)} have voted" in last

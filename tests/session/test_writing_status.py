@@ -9,7 +9,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.conftest import event_html
 from workshops import services, session
+from workshops.live.events import StatusChanged
 from workshops.models import Workshop
 
 PHONE = {
@@ -86,6 +88,8 @@ def test_pausing_writing_tells_the_phones_in_their_words(
     workshop.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.workshop_set_accepting(workshop=workshop, accepting=False)
-    (event,) = [e for e in captured_events if e["name"] == "status"]
-    assert _status(event["data"]) == "paused: Writing is paused"
-    assert 'hx-swap-oob="outerHTML"' in event["data"]
+    (event,) = [e for e in captured_events if e.name == "status"]
+    assert event.event == StatusChanged()
+    html = event_html(event, screen="phone")
+    assert _status(html) == "paused: Writing is paused"
+    assert 'hx-swap-oob="outerHTML"' in html
