@@ -87,6 +87,8 @@ class _LRU:
 _frames = _LRU(FRAME_CACHE_SIZE)
 _facts = _LRU(FACTS_CACHE_SIZE)
 _inflight: dict[tuple, asyncio.Task] = {}
+_facts_lock = threading.Lock()
+_facts_reading: dict[tuple, threading.Lock] = {}
 
 
 def forget() -> None:
@@ -118,11 +120,21 @@ def _read_facts(event: LiveChange, workshop_id: int) -> dict:
 
 
 def _facts_for(event_id: int, event: LiveChange, workshop_id: int) -> dict:
+    """The rows of one event, read by the first render that needs them; renders for other
+    kinds and languages running at the same moment wait for that read."""
     key = (workshop_id, event_id)
     facts = _facts.get(key)
-    if facts is _MISSING:
-        facts = _read_facts(event, workshop_id)
-        _facts.put(key, facts)
+    if facts is not _MISSING:
+        return facts
+    with _facts_lock:
+        lock = _facts_reading.setdefault(key, threading.Lock())
+    with lock:
+        facts = _facts.get(key)
+        if facts is _MISSING:
+            facts = _read_facts(event, workshop_id)
+            _facts.put(key, facts)
+    with _facts_lock:
+        _facts_reading.pop(key, None)
     return facts
 
 
