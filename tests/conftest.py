@@ -15,11 +15,11 @@ from django.test import Client
 
 from challenges.models import Challenge, Membership, Organisation
 from labb.celery import app as celery_app
-from workshops import services
 from workshops.access import remember_participant
 from workshops.live import emit as live_emit
 from workshops.live import render
 from workshops.models import Participant, Workshop
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,7 @@ def challenge(org_x, facilitator) -> Challenge:
 
 @pytest.fixture
 def workshop(challenge, facilitator) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Workshop 1",

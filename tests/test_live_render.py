@@ -12,18 +12,19 @@ from django.test import Client
 
 from labb import live
 from tests.conftest import event_html, join_as
-from workshops import services, session
 from workshops.live import render
 from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen
 from workshops.live.events import NoteAdded
 from workshops.models import Note, Workshop
+from workshops.services.notes import note_create, note_set_status
+from workshops.services.phases import phase_set
 
 Phase = Workshop.Phase
 
 
 def _note(workshop, text="Gemensam målbild") -> Note:
     participant = join_as(Client(), workshop, name="")
-    note, _created = services.note_create(
+    note, _created = note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -38,7 +39,7 @@ def _note(workshop, text="Gemensam målbild") -> Note:
 def test_a_note_is_rendered_in_the_language_of_the_screen(
     workshop, captured_events, django_capture_on_commit_callbacks
 ):
-    workshop = session.phase_set(workshop=workshop, phase=Phase.REVEAL)
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
     with django_capture_on_commit_callbacks(execute=True):
         _note(workshop)
     (board,) = [e for e in captured_events if e.audience == "board"]
@@ -53,22 +54,22 @@ def test_a_note_event_shows_nothing_once_its_phase_no_longer_shows_texts(
 ):
     """An event replayed after the facilitator moved back to writing carries no text: the
     screen renders what it shows now, not what it showed when the note was posted."""
-    workshop = session.phase_set(workshop=workshop, phase=Phase.REVEAL)
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
     with django_capture_on_commit_callbacks(execute=True):
         note = _note(workshop, text="Syns bara efter visningen")
     board, phone = sorted(captured_events, key=lambda e: e.audience)
     assert "Syns bara efter visningen" in event_html(board)
     assert "Syns bara efter visningen" in event_html(phone, screen="phone")
-    session.phase_set(workshop=workshop, phase=Phase.WRITE)
+    phase_set(workshop=workshop, phase=Phase.WRITE)
     assert event_html(board) == ""
     assert event_html(phone, screen="phone") == ""
     # Phones show their group's board in Reveal and Cluster only; boards stay revealed.
-    session.phase_set(workshop=workshop, phase=Phase.VOTE)
+    phase_set(workshop=workshop, phase=Phase.VOTE)
     assert "Syns bara efter visningen" in event_html(board)
     assert event_html(phone, screen="phone") == ""
     # A note hidden since is not shown either.
-    session.phase_set(workshop=workshop, phase=Phase.REVEAL)
-    services.note_set_status(note=note, status=Note.Status.HIDDEN)
+    phase_set(workshop=workshop, phase=Phase.REVEAL)
+    note_set_status(note=note, status=Note.Status.HIDDEN)
     assert event_html(board) == ""
 
 
@@ -76,7 +77,7 @@ def test_a_note_event_shows_nothing_once_its_phase_no_longer_shows_texts(
 def test_each_event_is_rendered_once_per_screen_kind_and_language(
     workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch
 ):
-    workshop = session.phase_set(workshop=workshop, phase=Phase.REVEAL)
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
     with django_capture_on_commit_callbacks(execute=True):
         note = _note(workshop)
     (sent,) = [e for e in captured_events if e.audience == "board"]

@@ -4,20 +4,28 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.conftest import event_html
-from workshops import limits, services
+from workshops import limits
 from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved
 from workshops.models import LiveEvent, Note
+from workshops.services.joins import participant_join
+from workshops.services.notes import (
+    note_create,
+    note_delete,
+    note_set_status,
+    note_update,
+    notes_bulk_add,
+)
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture
 def participant(workshop):
-    return services.participant_join(
-        workshop=workshop, display_name="Kim", group=workshop.groups.first()
-    )
+    return participant_join(workshop=workshop, display_name="Kim", group=workshop.groups.first())
 
 
 def _create(workshop, participant, text="Gemensam målbild", client_id=None):
-    return services.note_create(
+    return note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -95,13 +103,13 @@ def test_it_rejects_empty_and_too_long_notes(workshop, participant):
 
 
 def test_it_refuses_notes_when_the_workshop_is_closed_for_notes(workshop, participant):
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     with pytest.raises(PermissionDenied):
         _create(workshop, participant)
 
 
 def test_a_client_id_of_another_participant_is_refused(workshop, participant):
-    other = services.participant_join(workshop=workshop, group=workshop.groups.last())
+    other = participant_join(workshop=workshop, group=workshop.groups.last())
     client_id = uuid.uuid4()
     _create(workshop, participant, client_id=client_id)
     with pytest.raises(ValidationError):
@@ -129,7 +137,7 @@ def test_screened_notes_wait_and_are_not_published(
     assert note.status == Note.Status.PENDING
     assert captured_events == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_set_status(note=note, status=Note.Status.VISIBLE)
+        note_set_status(note=note, status=Note.Status.VISIBLE)
     assert [event.event for event in _board(captured_events)] == [
         NoteAdded(note_id=note.pk, group_id=note.group_id, column_id=note.column_id)
     ]
@@ -142,10 +150,10 @@ def test_hiding_and_deleting_remove_the_note_from_live_boards(
     note, _ = _create(workshop, participant)
     ids = {"note_id": note.pk, "group_id": note.group_id, "column_id": note.column_id}
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_set_status(note=note, status=Note.Status.HIDDEN)
-        services.note_set_status(note=note, status=Note.Status.VISIBLE)
-        services.note_update(note=note, text="Ändrad text")
-        services.note_delete(note=note)
+        note_set_status(note=note, status=Note.Status.HIDDEN)
+        note_set_status(note=note, status=Note.Status.VISIBLE)
+        note_update(note=note, text="Ändrad text")
+        note_delete(note=note)
     assert [event.event for event in _board(captured_events)] == [
         NoteRemoved(**ids),
         NoteAdded(**ids),
@@ -161,7 +169,7 @@ def test_hiding_and_deleting_remove_the_note_from_live_boards(
 def test_bulk_add_makes_one_note_per_line(workshop):
     group = workshop.groups.first()
     column = workshop.columns.last()
-    notes = services.notes_bulk_add(
+    notes = notes_bulk_add(
         workshop=workshop,
         group=group,
         column=column,
@@ -179,7 +187,7 @@ def test_workshop_gets_template_columns_and_groups(workshop):
 
 
 def test_custom_template_uses_the_named_columns(challenge, facilitator):
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Egen",
@@ -192,7 +200,7 @@ def test_custom_template_uses_the_named_columns(challenge, facilitator):
 
 def test_group_count_is_limited(challenge, facilitator):
     with pytest.raises(ValidationError):
-        services.workshop_create(
+        workshop_create(
             challenge=challenge,
             user=facilitator,
             title="x",
@@ -205,7 +213,7 @@ def test_template_columns_are_created_in_the_active_language(challenge, facilita
     from django.utils import translation
 
     with translation.override("sv"):
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=facilitator,
             title="Lärlabb",

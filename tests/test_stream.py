@@ -25,8 +25,12 @@ from tests.live.server import (
     post_note_over_http,
     session_cookies_for,
 )
-from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
+from workshops.services.groups import participant_move
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -249,7 +253,7 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
     groups = list(shown.groups.order_by("position"))
     phone_1, _pk = join_over_http(module_server, shown, group=groups[0])
     phone_2, _pk = join_over_http(module_server, shown, group=groups[1])
-    mover = services.participant_join(workshop=shown, group=groups[0])
+    mover = participant_join(workshop=shown, group=groups[0])
     start = (
         LiveEvent.objects.filter(workshop=shown)
         .order_by("-pk")
@@ -258,11 +262,9 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
         or 0
     )
 
-    from workshops import session
-
-    services.workshop_set_accepting(workshop=shown, accepting=False)  # all screens
-    session.participant_move(participant=mover, group=groups[1])  # phones of group 1 only
-    services.note_create(
+    workshop_set_accepting(workshop=shown, accepting=False)  # all screens
+    participant_move(participant=mover, group=groups[1])  # phones of group 1 only
+    note_create(
         workshop=shown,
         column=shown.columns.first(),
         group=groups[0],
@@ -289,20 +291,18 @@ def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server
     )
     assert response.status_code == 302
     groups = list(shown.groups.order_by("position"))
-    mover = services.participant_join(workshop=shown, group=groups[0])
-
-    from workshops import session
+    mover = participant_join(workshop=shown, group=groups[0])
 
     with SSEReader(client, f"/p/{shown.pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
-        session.participant_move(participant=mover, group=groups[1])  # phones of group 1
-        services.workshop_set_accepting(workshop=shown, accepting=False)  # everyone
+        participant_move(participant=mover, group=groups[1])  # phones of group 1
+        workshop_set_accepting(workshop=shown, accepting=False)  # everyone
         frames = reader.events_within(1.5)
     assert [f.event for f in frames] == ["status"]
 
 
 def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, facilitator, phone):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Annan",
@@ -394,7 +394,7 @@ def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, s
     errors: list[BaseException] = []
 
     def post(name: str) -> None:
-        notes[name], _created = services.note_create(
+        notes[name], _created = note_create(
             workshop=shown, group=group, column=column, text=name, client_id=uuid.uuid4()
         )
 

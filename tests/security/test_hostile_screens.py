@@ -38,11 +38,19 @@ from tests.security.hostile import (
     unsafe_markup,
     visible_text,
 )
-from workshops import exporting, services, session
+from workshops import exporting
 from workshops.live import render
 from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN
 from workshops.live.events import from_row
 from workshops.models import Export, LiveEvent, Note, Participant, Workshop
+from workshops.services.actions import action_item_create
+from workshops.services.groups import group_rename
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import phase_set, spotlight_targets
+from workshops.services.themes import note_merge_duplicate, theme_create
+from workshops.services.votes import vote_cast
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 PHASES = [Phase.WRITE, Phase.REVEAL, Phase.CLUSTER, Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED]
@@ -296,7 +304,7 @@ def _screens(room: Room, phase: str, *, with_archive_search: bool) -> list[Scree
 def _spotlights(room: Room) -> list[tuple[str, list[str]]]:
     """Each spotlight the projector can show now, with the texts it shows in full."""
     shown = []
-    for target, _label in session.spotlight_targets(room.workshop):
+    for target, _label in spotlight_targets(room.workshop):
         kind, _sep, pk = target.partition(":")
         if kind == "group":
             group = room.workshop.groups.get(pk=pk)
@@ -417,7 +425,7 @@ def _control_room(challenge, facilitator) -> Room:
     control_challenge = Challenge.objects.create(
         organisation=challenge.organisation, question="Kontroll", created_by=facilitator
     )
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=control_challenge,
         user=facilitator,
         title="Kontroll",
@@ -552,9 +560,9 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
     settings.EXPORT_ROOT = tmp_path / "exports"
     groups = list(workshop.groups.order_by("position"))
     for group, name in zip(groups, GROUP_NAMES, strict=True):
-        services.group_rename(group=group, name=name)
+        group_rename(group=group, name=name)
     people = [
-        services.participant_join(workshop=workshop, display_name=name, group=groups[i % 3])
+        participant_join(workshop=workshop, display_name=name, group=groups[i % 3])
         for i, name in enumerate(PEOPLE)
     ]
     columns = list(workshop.columns.all())
@@ -562,7 +570,7 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
         # (A phone's form refuses NUL with a 400; the rest goes in as a phone sends it.)
         person = people[index % len(people)]
         try:
-            services.note_create(
+            note_create(
                 workshop=workshop,
                 participant=person,
                 group=person.group,
@@ -572,20 +580,20 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
             )
         except ValidationError:
             continue  # too long, or nothing left once NUL and spaces are gone
-    session.phase_set(workshop=workshop, phase=Phase.CLUSTER)
+    phase_set(workshop=workshop, phase=Phase.CLUSTER)
     notes = list(workshop.notes.order_by("pk"))
     for index, name in enumerate(THEME_NAMES):
-        session.theme_create(workshop=workshop, name=name, note_ids=[n.pk for n in notes[index::4]])
+        theme_create(workshop=workshop, name=name, note_ids=[n.pk for n in notes[index::4]])
     loose = notes[3::4]
-    session.note_merge_duplicate(note=loose[1], into=loose[0])
-    session.phase_set(workshop=workshop, phase=Phase.VOTE)
+    note_merge_duplicate(note=loose[1], into=loose[0])
+    phase_set(workshop=workshop, phase=Phase.VOTE)
     theme = workshop.themes.order_by("position").first()
     for index, person in enumerate(people):
-        session.vote_cast(participant=person, theme_id=theme.pk)
-        session.vote_cast(participant=person, note_id=loose[2 + index].pk)
-    session.phase_set(workshop=workshop, phase=Phase.NEXT_STEPS)
-    session.action_item_create(workshop=workshop, title=NEXT_STEP, theme_ids=[theme.pk])
-    session.phase_set(workshop=workshop, phase=Phase.CLOSED)
+        vote_cast(participant=person, theme_id=theme.pk)
+        vote_cast(participant=person, note_id=loose[2 + index].pk)
+    phase_set(workshop=workshop, phase=Phase.NEXT_STEPS)
+    action_item_create(workshop=workshop, title=NEXT_STEP, theme_ids=[theme.pk])
+    phase_set(workshop=workshop, phase=Phase.CLOSED)
     workshop.refresh_from_db()
     assert workshop.notes.count() > len(hostile_strings()) * 0.8
     return workshop

@@ -3,9 +3,10 @@ from django.test import Client
 
 from tests.conftest import event_html
 from tests.session.conftest import add_note, set_phase
-from workshops import services
 from workshops.live.events import CountsChanged, NoteAdded, PhaseChanged
 from workshops.models import LiveEvent, Workshop
+from workshops.services.notes import note_update, notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 
@@ -148,9 +149,8 @@ def test_events_of_a_phase_change_are_stored_for_replay(workshop):
 def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
     facilitator_client, challenge, facilitator
 ):
-    from workshops import services
 
-    paper = services.workshop_create(
+    paper = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Papper",
@@ -158,7 +158,7 @@ def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
         group_count=1,
         kind=Workshop.Kind.PAPER,
     )
-    services.notes_bulk_add(
+    notes_bulk_add(
         workshop=paper, group=paper.groups.get(), column=paper.columns.first(), lines="Stuprör"
     )
     assert b"Stupr" in facilitator_client.get(f"/workshops/{paper.pk}/board/").content
@@ -183,5 +183,5 @@ def test_after_the_reveal_a_new_note_goes_to_its_own_groups_phones_only(
     captured_events.clear()
     note.workshop = set_phase(workshop, Phase.VOTE)
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text="Ändrad")
+        note_update(note=note, text="Ändrad")
     assert [e.audience for e in captured_events if e.name == "note-changed"] == ["board"]

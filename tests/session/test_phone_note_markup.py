@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from tests.conftest import event_html, join_as, post_note
-from workshops import services, session
 from workshops.models import Note, Workshop
+from workshops.services.notes import note_update
+from workshops.services.themes import theme_create
 
 
 def _item(html: str, note: Note) -> str:
@@ -42,7 +43,7 @@ def test_a_live_note_has_the_markup_of_the_phone_page(
     theme_note_column = workshop.columns.order_by("position").last()
     phone = Client()
     join_as(phone, workshop, name="Kim")
-    session.theme_create(workshop=workshop, name="Samverkan")
+    theme_create(workshop=workshop, name="Samverkan")
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             post_note(
@@ -52,7 +53,7 @@ def test_a_live_note_has_the_markup_of_the_phone_page(
         )
     note = Note.objects.get(workshop=workshop)
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text="Tydliga roller, mandat & resurser")
+        note_update(note=note, text="Tydliga roller, mandat & resurser")
     note.refresh_from_db()
     phone_events = [e for e in captured_events if e.audience == "phones"]
     assert [e.name for e in phone_events] == ["note", "note-changed"]

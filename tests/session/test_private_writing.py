@@ -28,9 +28,10 @@ from tests.live.server import (
     post_note_over_http,
 )
 from tests.session.conftest import add_note, set_phase
-from workshops import services
 from workshops.live.audience import PHONE_SCREEN, Screen, reaches
 from workshops.models import LiveEvent, Note, Workshop
+from workshops.services.notes import note_set_status, note_update
+from workshops.services.phases import workshop_set_accepting
 
 Phase = Workshop.Phase
 PRIVATE_PHASES = [Phase.PREPARE, Phase.WRITE]
@@ -264,7 +265,7 @@ def _write_phase_changes(room, facilitator_client) -> dict[str, str]:
     )
     assert response.status_code == 302
     # And something every screen is told, so the phones' share is not empty.
-    services.workshop_set_accepting(workshop=room.workshop, accepting=False)
+    workshop_set_accepting(workshop=room.workshop, accepting=False)
     return texts | {"approved": text_with("ZX11-bo-approved")}
 
 
@@ -297,7 +298,7 @@ def test_after_the_reveal_a_phone_shows_its_groups_visible_notes_only(room):
     pending_text = text_with("ZX12-bo-pending")
     pending = add_note(room.workshop, room.bo.participant, pending_text, room.column)
     assert pending.status == Note.Status.PENDING
-    services.note_set_status(note=room.notes["bo_second"], status=Note.Status.HIDDEN)
+    note_set_status(note=room.notes["bo_second"], status=Note.Status.HIDDEN)
     for phase in (Phase.REVEAL, Phase.CLUSTER):
         workshop = set_phase(room.workshop, phase)
         for label, response in [
@@ -341,7 +342,7 @@ def test_after_the_reveal_an_edit_reaches_its_groups_phones_and_the_board(
     note = room.notes["bo"]
     note.workshop = workshop
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text=new_text)
+        note_update(note=note, text=new_text)
     anna = _delivered_to(captured_events, room.anna.participant)
     assert [(e.name, e.audience) for e in anna] == [("note-changed", "phones")]
     assert_shown(event_html(anna[0], screen="phone"), new_text, where="Anna's phone event")
@@ -396,7 +397,7 @@ def _edit_by_facilitator(room, client, text):
 def _edit_pending_then_approve(room, client, text):
     """Screening on: the note waits; the facilitator corrects it and approves it."""
     pk, note = room.workshop.pk, room.notes["bo"]
-    services.note_set_status(note=note, status=Note.Status.PENDING)
+    note_set_status(note=note, status=Note.Status.PENDING)
     response = client.post(f"/workshops/{pk}/notes/{note.pk}/edit/", {"text": text})
     assert response.status_code == 302
     response = client.post(f"/workshops/{pk}/notes/{note.pk}/moderate/", {"action": "approve"})
@@ -406,7 +407,7 @@ def _edit_pending_then_approve(room, client, text):
 
 def _edit_pending_then_approve_on_screening_page(room, client, text):
     pk, note = room.workshop.pk, room.notes["bo"]
-    services.note_set_status(note=note, status=Note.Status.PENDING)
+    note_set_status(note=note, status=Note.Status.PENDING)
     response = room.bo.client.post(f"/p/{pk}/notes/{note.pk}/edit/", {"text": text})
     assert response.status_code == 302
     response = client.post(f"/workshops/{pk}/screening/", {"action": "approve", "note": [note.pk]})
@@ -551,9 +552,9 @@ def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_serve
         workshop.save(update_fields=["screening"])
         waiting = bo_posts(texts[3])
         assert waiting.status == Note.Status.PENDING
-        services.note_update(note=waiting, text=texts[4])
-        services.note_set_status(note=waiting, status=Note.Status.VISIBLE)
-        services.workshop_set_accepting(workshop=workshop, accepting=False)
+        note_update(note=waiting, text=texts[4])
+        note_set_status(note=waiting, status=Note.Status.VISIBLE)
+        workshop_set_accepting(workshop=workshop, accepting=False)
         live = _collect_until(reader, "status")
     with SSEReader(anna, f"/p/{pk}/stream/?last={start}") as reader:
         replayed = reader.events_within(1.0)
@@ -564,13 +565,13 @@ def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_serve
             assert_absent(frame.data, *markers, where=f"Anna's {label} stream")
 
     # The control: revealed, Bo's next edit reaches Anna's phone with its text.
-    services.workshop_set_accepting(workshop=workshop, accepting=True)
+    workshop_set_accepting(workshop=workshop, accepting=True)
     revealed = text_with("ZX29-bo-stream-shown")
     with SSEReader(anna, f"/p/{pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
         workshop = set_phase(workshop, Phase.REVEAL)
         kept.refresh_from_db()
-        services.note_update(note=kept, text=revealed)
+        note_update(note=kept, text=revealed)
         frames = _collect_until(reader, "note-changed")
     assert [f.event for f in frames] == ["phase", "note-changed"]
     assert_shown(frames[-1].data, revealed, where="Anna's stream after the reveal")

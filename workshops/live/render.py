@@ -26,7 +26,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from labb import live
-from workshops import session
 from workshops.live.audience import BOARD_SCREEN, Screen
 from workshops.live.events import (
     ActionChanged,
@@ -46,6 +45,7 @@ from workshops.live.events import (
     from_row,
 )
 from workshops.models import Group, Note, Workshop
+from workshops.services.phases import is_revealed
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def _note_shown(note: Note | None, screen_kind: str) -> bool:
     if note is None or note.status != Note.Status.VISIBLE:
         return False
     if screen_kind == BOARD_SCREEN:
-        return session.is_revealed(note.workshop)
+        return is_revealed(note.workshop)
     return note.workshop.phase in (Phase.REVEAL, Phase.CLUSTER)
 
 
