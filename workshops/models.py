@@ -390,7 +390,9 @@ class Export(models.Model):
 class LiveEvent(models.Model):
     """A change pushed to live screens, kept briefly so a reconnecting stream can catch up.
 
-    The payload is rendered once when the event is created; streams only copy it.
+    The row holds the typed event (`kind` and its fields in `payload`: ids and small
+    numbers, `workshops.live.events`), not HTML: each screen renders it in its own language
+    (`workshops.live.render`).
     """
 
     class Audience(models.TextChoices):
@@ -402,8 +404,9 @@ class LiveEvent(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     # Limit to one group's phones, e.g. when only that group's board changed.
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True)
-    name = models.CharField(max_length=30)
-    data = models.TextField()
+    name = models.CharField(max_length=30)  # the event name the browser listens for
+    kind = models.CharField(max_length=40)  # the event's class, e.g. "NoteAdded"
+    payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,7 @@
   'use strict';
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
-  // The names of live events come from the server's registry (workshops/live_events.py),
+  // The names of live events come from the server's registry (workshops/live/names.py),
   // handed over as a JSON data block on every page with a live stream.
   function liveEventNames() {
     var block = document.getElementById('labb-live-events');

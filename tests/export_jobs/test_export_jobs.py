@@ -5,8 +5,11 @@ from io import BytesIO
 import pytest
 from django.utils import timezone
 
-from workshops import exporting, services
+from workshops import exporting
 from workshops.models import Export
+from workshops.services.exports import export_request
+from workshops.services.notes import notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def export_root(settings, tmp_path):
 def filled_workshop(workshop):
     for group in workshop.groups.all():
         for column in workshop.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop, group=group, column=column, lines="Tillit\nStuprör\nResurser"
             )
     return workshop
@@ -68,7 +71,7 @@ def test_an_export_that_always_crashes_fails_after_three_attempts(
 
     monkeypatch.setattr(exporting, "render_bytes", crash)
     with django_capture_on_commit_callbacks(execute=True):
-        export = exporting.export_request(kind="pdf", user=facilitator, workshop=filled_workshop)
+        export = export_request(kind="pdf", user=facilitator, workshop=filled_workshop)
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED
     assert export.attempts == exporting.MAX_ATTEMPTS
@@ -166,7 +169,7 @@ def test_a_job_being_rendered_is_not_claimed_twice_but_a_stale_one_is(
 
 
 def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, challenge):
-    workshop_big = services.workshop_create(
+    workshop_big = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Stor",
@@ -175,7 +178,7 @@ def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, chal
     )
     for group in workshop_big.groups.all():
         for column in workshop_big.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop_big,
                 group=group,
                 column=column,

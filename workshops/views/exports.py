@@ -19,6 +19,7 @@ from workshops import access, exporting
 from workshops.exports import import_archive_workshops
 from workshops.forms import ArchiveImportForm, ExportRequestForm
 from workshops.models import Export
+from workshops.services import exports as export_jobs
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -42,7 +43,9 @@ def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpRespon
     form = ExportRequestForm(request.POST)
     valid = form.is_valid()
     if valid:
-        exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg)
+        export_jobs.export_request(
+            kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
+        )
     if request.htmx:
         return _exports_panel(
             request,
@@ -114,7 +117,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_facilitator(request, pk)
     if export.status != Export.Status.FAILED:
         return HttpResponse(_("Only a failed export can be started again."), status=409)
-    export = exporting.export_retry(export=export)
+    export = export_jobs.export_retry(export=export)
     if request.htmx:
         return render(request, "workshops/_export_row.html", {"export": export, "can_retry": True})
     subject = export.workshop or export.challenge
