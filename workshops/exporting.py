@@ -47,7 +47,7 @@ TEMP_MARK = ".part-"
 EXTENSIONS = {
     Export.Kind.POSTER: "png",
     Export.Kind.PDF: "pdf",
-    Export.Kind.CSV: "csv",
+    Export.Kind.CSV: "zip",  # one CSV file per table: notes, themes, next steps
     Export.Kind.XLSX: "xlsx",
     Export.Kind.ARCHIVE: "json",
 }
