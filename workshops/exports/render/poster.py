@@ -282,6 +282,29 @@ MINI_H = 96
 MORE_Y = 100 + 2 * MINI_H + GAP + 8
 
 
+def _theme_slots(count: int) -> list[tuple[int, int, int]]:
+    """Where each theme goes: (overview page index, x, y); page 0 starts below the
+    figures, a further page below its header band."""
+    per_row = (WIDTH - 2 * MARGIN + 40) // (THEME_W + 40)
+    slots = []
+    page, y, i = 0, 500, 0
+    for _ in range(count):
+        if y + THEME_H > HEIGHT - MARGIN:
+            page, y, i = page + 1, 90 + 30 + 10, 0
+        slots.append((page, MARGIN + i * (THEME_W + 40), y))
+        i += 1
+        if i == per_row:
+            i, y = 0, y + THEME_H + 30
+    return slots
+
+
+def poster_page_count(workshop: WorkshopSnapshot) -> int:
+    """How many pages the workshop's poster has, worked out without drawing it."""
+    slots = _theme_slots(len(workshop.themes))
+    overview = slots[-1][0] + 1 if slots else 1
+    return overview + len(_plan(workshop, top=120))
+
+
 def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
     """The first page (challenge, question, figures, themes), plus more pages if there
     are more themes than fit."""
@@ -333,14 +356,13 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
             (MARGIN, 500), gettext("No themes were formed in this workshop."), size=28, fill=MUTED
         )
     notes = {n.ref: n for n in workshop.notes}
-    per_row = (WIDTH - 2 * MARGIN + 40) // (THEME_W + 40)
-    y, i = 500, 0
-    for rank, theme in enumerate(themes, 1):
-        if y + THEME_H > HEIGHT - MARGIN:
+    for rank, (theme, (page, x, y)) in enumerate(
+        zip(themes, _theme_slots(len(themes)), strict=True), 1
+    ):
+        if page == len(pages) + 1:
             pages.append(canvas)
             canvas = _Canvas()
-            y, i = _page_header(canvas, workshop, 0, 0) + 10, 0
-        x = MARGIN + i * (THEME_W + 40)
+            _page_header(canvas, workshop, 0, 0)
         canvas.draw.rounded_rectangle(
             (x, y, x + THEME_W, y + THEME_H), radius=18, outline=BAND, width=3
         )
@@ -379,9 +401,6 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
             more = gettext("and %(count)s more") % {"count": len(members) - 6}
             # In the band below the two rows of cards, never over the last one.
             canvas.text((x + 20, y + MORE_Y), more, size=18, fill=MUTED, max_width=THEME_W - 40)
-        i += 1
-        if i == per_row:
-            i, y = 0, y + THEME_H + 30
     pages.append(canvas)
     return [page.finish() for page in pages]
 
