@@ -45,6 +45,8 @@ def test_csv_is_a_zip_of_one_file_per_table_each_starting_with_a_byte_order_mark
         assert archive.namelist() == ["notes.csv", "themes.csv", "next-steps.csv"]
         for name in archive.namelist():
             assert archive.read(name).startswith(b"\xef\xbb\xbf")
+        # Dated on the workshop's day, not by the clock: the same workshop, the same bytes.
+        assert {info.date_time for info in archive.infolist()} == {(2025, 3, 12, 0, 0, 0)}
 
 
 def test_csv_parses_back_to_one_row_per_note(board):

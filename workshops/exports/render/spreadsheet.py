@@ -201,11 +201,20 @@ def render_csv_table(table: Table) -> bytes:
 
 def render_csv(snapshot: Snapshot) -> bytes:
     """A ZIP of one CSV file per table (notes, themes, next steps), named in the active
-    language ("lappar.csv", "teman.csv", "nasta-steg.csv")."""
+    language ("lappar.csv", "teman.csv", "nasta-steg.csv").
+
+    Stored, not compressed, like the poster's ZIP, and dated on the (last) workshop's day
+    rather than the clock, so the same workshop always gives the same bytes.
+    """
+    days = [w.date for w in workshops_of(snapshot) if w.date and w.date.year >= 1980]
+    day = max(days, default=dt.date(1980, 1, 1))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for table in tables(snapshot):
-            archive.writestr(table.file_name, render_csv_table(table))
+            info = zipfile.ZipInfo(
+                table.file_name, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
+            archive.writestr(info, render_csv_table(table))
     return buffer.getvalue()
 
 
