@@ -47,7 +47,7 @@ TEMP_MARK = ".part-"
 EXTENSIONS = {
     Export.Kind.POSTER: "png",
     Export.Kind.PDF: "pdf",
-    Export.Kind.CSV: "csv",
+    Export.Kind.CSV: "zip",  # one CSV file per table: notes, themes, next steps
     Export.Kind.XLSX: "xlsx",
     Export.Kind.ARCHIVE: "json",
 }
@@ -158,10 +158,6 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
             for number, page in enumerate(pages, start=1):
                 archive.writestr(f"poster-{number:02d}.png", page)
         return buffer.getvalue(), "zip"
-    if kind == Export.Kind.PDF and not export.workshop_id:
-        # A challenge report embeds no posters: dozens of full-page images would make
-        # ReportLab hold over a gigabyte; each workshop's own report has its poster.
-        return exports.render_pdf(snapshot, with_poster=False), "pdf"
     renderer = {
         Export.Kind.PDF: exports.render_pdf,
         Export.Kind.CSV: exports.render_csv,

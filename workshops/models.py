@@ -327,7 +327,7 @@ class Export(models.Model):
     class Kind(models.TextChoices):
         POSTER = "poster", _("Poster (PNG)")
         PDF = "pdf", _("PDF report")
-        CSV = "csv", _("Spreadsheet (CSV)")
+        CSV = "csv", _("Spreadsheets (CSV files in a ZIP)")
         XLSX = "xlsx", _("Spreadsheet (Excel)")
         ARCHIVE = "archive", _("Archive file (JSON)")
 

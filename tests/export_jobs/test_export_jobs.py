@@ -216,7 +216,9 @@ def test_challenge_exports_cover_all_its_workshops(
         response = facilitator_client.post(f"/challenges/{challenge.pk}/exports/", {"kind": "csv"})
     assert response.status_code == 302
     export = Export.objects.get(challenge=challenge)
-    body = exporting.export_file_path(export).read_text(encoding="utf-8-sig")
+    with zipfile.ZipFile(exporting.export_file_path(export)) as archive:
+        notes, themes, next_steps = archive.namelist()
+        body = archive.read(notes).decode("utf-8-sig")
     assert body.count("Stuprör") == 6
 
 
@@ -312,3 +314,20 @@ def test_importing_an_archive_in_the_ui_recreates_the_workshop(
     )
     assert bad.status_code == 400
     assert "not valid JSON" in bad.content.decode()
+
+
+def test_the_csv_export_downloads_as_a_zip_of_one_csv_per_table(
+    filled_workshop, facilitator_client, facilitator, export_root
+):
+    export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
+    exporting.export_run(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.file_name == "labb-workshop-1-csv.zip"
+    download = facilitator_client.get(f"/exports/{export.pk}/download/")
+    assert download["Content-Type"] == "application/zip"
+    assert 'filename="labb-workshop-1-csv.zip"' in download["Content-Disposition"]
+    with zipfile.ZipFile(BytesIO(b"".join(download.streaming_content))) as archive:
+        # Named in the active language (English in the tests, LANGUAGE_CODE is "en").
+        assert archive.namelist() == ["notes.csv", "themes.csv", "next-steps.csv"]
+        notes = archive.read("notes.csv").decode("utf-8-sig").splitlines()
+    assert len(notes) == 1 + filled_workshop.notes.count()

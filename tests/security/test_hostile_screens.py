@@ -20,6 +20,7 @@ import json
 import re
 import unicodedata
 import uuid
+import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -641,9 +642,17 @@ def test_the_spreadsheets_hold_each_hostile_text_as_stored(closed_hostile_worksh
     stored = _stored(workshop)
     assert any(t.startswith(FORMULA_STARTS) for t in stored["notes"])
 
-    data = _export(workshop, Export.Kind.CSV).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(data, newline="")))
-    assert _spreadsheet_columns(rows) == _cells(stored)
+    with zipfile.ZipFile(io.BytesIO(_export(workshop, Export.Kind.CSV))) as archive:
+        files = {
+            name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")))
+            for name in archive.namelist()
+        }
+    assert _spreadsheet_columns(files["notes.csv"]) == _cells(stored)
+    # The themes and the next step, with their hostile names, as text.
+    assert Counter(row[1] for row in files["themes.csv"][1:]) == Counter(
+        _as_cell(name) for name in THEME_NAMES
+    )
+    assert [row[1] for row in files["next-steps.csv"][1:]] == [_as_cell(NEXT_STEP)]
 
     book = load_workbook(io.BytesIO(_export(workshop, Export.Kind.XLSX)))
     sheet = book.worksheets[0]
