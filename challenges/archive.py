@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Membership, Organisation, Tag
-from challenges.search import stem
+from challenges.search import STOP_WORDS, stem
 from labb.text import TextField
 from workshops.models import (
     ActionItem,
@@ -37,6 +37,25 @@ RECURRING_NOTE_LIMIT = 20_000
 RECURRING_WORDS = 30
 RECURRING_THEMES = 20
 CHART_BARS = 12
+
+# Words that recur in any workshop without naming a theme: frequent verbs (every form that
+# occurs), adverbs, adjectives and pronoun-like words that are not in Snowball's Swedish stop
+# list (`challenges.search.STOP_WORDS`, also left out). Matched on the word as written, so
+# “leder” goes but “ledare”, which Snowball stems alike, stays. Keep it short: a word that
+# can name a theme on its own (“tid”, “mål”, “brist”) does not belong here.
+FILLER_WORDS = frozenset(
+    """
+    samma ihop olika andra annan annat egen eget egna hela helt fler flest många mest
+    ta tar tog tagit tas tagits leda leder ledde lett göra gör gjorde gjort görs få får fick
+    fått fås ge ger gav gett ges gå går gick gått komma kommer kom kommit se ser såg sett
+    sätta sätter satte satt hålla håller höll hållit behöva behöver behövde behövs finns
+    fanns skapa skapar skapade skapas använda använder använde används gälla gäller gällde
+    känna känner kände tycka tycker tyckte veta vet visste låta låter lät
+    sak saker del delar sätt också även bara just gärna ofta alltid aldrig ibland kanske
+    redan fortfarande nog dock därför genom kring enligt både bra bättre bäst dålig dåligt
+    stor stora större liten lilla små mindre ny nya nytt viktig viktigt viktiga lätt svårt
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
 
 
 def visible_challenges(user) -> QuerySet[Challenge]:
@@ -247,7 +266,8 @@ class Recurring:
 
 
 def recurring_words(notes: QuerySet[Note]) -> tuple[list[Recurring], int, bool]:
-    """Words (stemmed, stop words dropped) that recur across workshops and groups.
+    """Words (stemmed; stop words and FILLER_WORDS dropped) that recur across workshops and
+    groups.
 
     Returns the ranked list, how many notes were read, and whether the selection was
     cut at RECURRING_NOTE_LIMIT.
@@ -266,7 +286,7 @@ def recurring_words(notes: QuerySet[Note]) -> tuple[list[Recurring], int, bool]:
     for text, workshop_id, group_id in rows:
         seen = set()
         for word in tokens(text):
-            if len(word) < 3:
+            if len(word) < 3 or word in STOP_WORDS or word in FILLER_WORDS:
                 continue
             key = stem(word)
             surface[key][word] += 1

@@ -48,8 +48,10 @@ class ChallengeForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Challenge:
         challenge = super().save(commit=commit)
         if commit:
+            # Tags ignore case: “samverkan” reuses an existing “Samverkan”.
             tags = [
-                Tag.objects.get_or_create(name=name)[0] for name in self.cleaned_data["tag_names"]
+                Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+                for name in self.cleaned_data["tag_names"]
             ]
             challenge.tags.set(tags)
         return challenge

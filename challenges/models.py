@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +52,23 @@ class Membership(models.Model):
 
 
 class Tag(models.Model):
+    """A word that groups challenges. Case does not matter: “Samverkan” and “samverkan”
+    are one tag (a unique constraint on the lower-cased name; find one with
+    `name__iexact`). Migration 0006 merged the duplicates made before."""
+
     name = CleanCharField(_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_tag_name_any_case",
+                violation_error_message=_("There is already a tag with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
