@@ -1,5 +1,6 @@
 """The archive: browse, search and recurring themes over past labs, and a read-only
-workshop summary. Logged-in users only; everything is filtered by `visible_to`."""
+workshop summary. Logged-in users only; everything is filtered by
+`challenges.access.challenges_visible_to`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from challenges import archive
+from challenges.access import challenges_visible_to
 from challenges.archive import ArchiveFilterForm
-from challenges.models import Challenge
 from challenges.search import SearchError, filter_notes, parse_query, search
 from workshops import access
 from workshops.boards import boards_for
@@ -28,8 +29,8 @@ def _filter_form(request: HttpRequest) -> ArchiveFilterForm:
 
 def _selection(form: ArchiveFilterForm, request: HttpRequest):
     """The viewer's challenges and workshops narrowed by the (valid) filters."""
-    challenges = archive.visible_challenges(request.user)
-    workshops = archive.visible_workshops(request.user)
+    challenges = challenges_visible_to(request.user)
+    workshops = access.workshops_visible_to(request.user)
     return form.filter_challenges(challenges), form.filter_workshops(workshops, challenges)
 
 
@@ -148,8 +149,6 @@ def archive_workshop(request: HttpRequest, pk: int) -> HttpResponse:
             "action_items": ActionItem.objects.filter(workshop=workshop).order_by("status", "pk"),
             "learnings": workshop.learnings.all(),
             "export_links": archive.export_links(exports),
-            "can_edit": Challenge.objects.editable_by(request.user)
-            .filter(pk=workshop.challenge_id)
-            .exists(),
+            "can_edit": access.can_edit_workshop(request.user, workshop),
         },
     )
