@@ -35,9 +35,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from archive.search import filter_notes, parse_query, search  # noqa: E402
 from challenges.access import challenges_visible_to  # noqa: E402
 from challenges.models import Challenge  # noqa: E402
-from challenges.search import filter_notes, parse_query, search  # noqa: E402
 from workshops.access import workshops_visible_to  # noqa: E402
 from workshops.models import Note, Workshop  # noqa: E402
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "labb",
     "challenges",
     "workshops",
+    "archive",
 ]
 
 MIDDLEWARE = [

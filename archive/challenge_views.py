@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from challenges import access, archive
+from archive import reads
+from challenges import access
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
 from workshops.access import workshops_editable_by
@@ -107,7 +108,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict
             "status", "due_date", "pk"
         ),
         "learnings": challenge.learnings.select_related("workshop", "author"),
-        "exports": archive.export_links(
+        "exports": reads.export_links(
             challenge.exports.filter(status=Export.Status.DONE).order_by("-created_at")
         ),
     }

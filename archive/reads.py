@@ -16,9 +16,9 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from archive.search import stem
 from challenges.access import challenges_visible_to
 from challenges.models import Challenge, Organisation, Tag
-from challenges.search import stem
 from labb.text import TextField
 from workshops.access import workshops_visible_to
 from workshops.models import (
