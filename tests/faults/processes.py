@@ -319,7 +319,7 @@ def post_note(client: httpx.Client, info: dict, *, text: str, client_id: str) ->
     return client.post(
         f"/p/{info['workshop']}/notes/",
         data={"column": info["column"], "text": text, "client_id": client_id},
-        headers={"X-CSRFToken": client.cookies.get("csrftoken", ""), "X-Labb-Fragment": "1"},
+        headers={"X-CSRFToken": client.cookies.get("csrftoken", ""), "HX-Request": "true"},
     )
 
 

@@ -278,7 +278,7 @@ def post_note_over_http(
     return client.post(
         f"/p/{workshop_pk}/notes/",
         data={"column": str(column_pk), "text": text, "client_id": client_id},
-        headers={"X-CSRFToken": token, "X-Labb-Fragment": "1"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
     )
 
 

@@ -59,11 +59,11 @@ def test_the_note_budget_of_an_address_is_shared_by_its_devices(settings, worksh
     for number, phone in enumerate(phones):
         join_as(phone, workshop, name=f"P{number}")
     statuses = [
-        post_note(phones[n % 3], workshop, text=f"Lapp {n}", HTTP_X_LABB_FRAGMENT="1").status_code
+        post_note(phones[n % 3], workshop, text=f"Lapp {n}", HTTP_HX_REQUEST="true").status_code
         for n in range(10)
     ]
     assert statuses == [201] * 8 + [429] * 2
-    refused = post_note(phones[0], workshop, text="En till", HTTP_X_LABB_FRAGMENT="1")
+    refused = post_note(phones[0], workshop, text="En till", HTTP_HX_REQUEST="true")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
     # Another address is not affected.

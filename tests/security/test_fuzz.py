@@ -92,7 +92,7 @@ def test_fuzz_note_forms(lenient, workshop):
         fragment=st.booleans(),
     )
     def check(text, column_id, client_id, fragment):
-        extra = {"HTTP_X_LABB_FRAGMENT": "1"} if fragment else {}
+        extra = {"HTTP_HX_REQUEST": "true"} if fragment else {}
         _ok(
             client.post(
                 reverse("phone_note_create", args=[workshop.pk]),

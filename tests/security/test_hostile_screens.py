@@ -143,7 +143,7 @@ class Room:
         response = phone.client.post(
             self.url("phone_note_create"),
             {"column": column.pk, "text": text, "client_id": uuid.uuid4()},
-            HTTP_X_LABB_FRAGMENT="1",
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code in {201, 400}, (text[:80], response.status_code)
         note = None

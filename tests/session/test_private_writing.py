@@ -109,7 +109,7 @@ def phone_responses(client: Client, workshop: Workshop, foreign_note: Note) -> l
     target where a request names a note: (label, status, html)."""
     pk = workshop.pk
     hx = {"HTTP_HX_REQUEST": "true"}
-    fragment = {"HTTP_X_LABB_FRAGMENT": "1"}
+    fragment = {"HTTP_HX_REQUEST": "true"}
     requests = [
         ("page", lambda: client.get(f"/p/{pk}/")),
         ("stage fragment", lambda: client.get(f"/p/{pk}/?stage=1", **hx)),
@@ -189,7 +189,7 @@ def test_a_note_posted_from_a_phone_comes_back_alone(room):
     """The fragment a phone gets for its new note is that note, not the group's notes."""
     text = text_with("ZX5-anna-new")
     response = post_note(
-        room.anna.client, room.workshop, text=text, column=room.column, HTTP_X_LABB_FRAGMENT="1"
+        room.anna.client, room.workshop, text=text, column=room.column, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 201
     html = response.content.decode()
