@@ -17,8 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.database import postgres_url
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN_URL = postgres_url({"NAME": "postgres"})
 
 
 def server_env(*, db: str, redis_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -26,7 +28,7 @@ def server_env(*, db: str, redis_url: str, extra: dict[str, str] | None = None) 
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "labb.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+            "DATABASE_URL": postgres_url({"NAME": db}),
             "REDIS_URL": redis_url,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

@@ -20,6 +20,9 @@ from workshops import services
 from workshops.access import remember_participant
 from workshops.models import Participant, Workshop
 
+# Fixtures that start real things (servers, browsers), one copy each: see tests/support/.
+pytest_plugins = ["tests.support.servers", "tests.support.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_clean_cache(settings):

@@ -358,7 +358,7 @@ def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, clien
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
 
     # A server error is an answer to check, not an exception (the test client's exception
     # capture is process-wide and would blame both threads).
@@ -505,12 +505,8 @@ def test_a_retry_of_a_saved_note_is_not_rate_limited(participant_client, worksho
     client, _participant = participant_client
     settings.LABB_NOTES_PER_MINUTE = 1
     client_id = uuid.uuid4()
-    first = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true"
-    )
-    again = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true"
-    )
+    first = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
+    again = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
     assert (first.status_code, again.status_code) == (201, 200)
 
 
@@ -553,9 +549,7 @@ def test_a_participant_can_delete_their_own_note(participant_client, workshop, o
 
 def test_deleting_by_fragment_returns_an_empty_fragment(participant_client, workshop, own_note):
     client, _participant = participant_client
-    response = client.post(
-        f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_HX_REQUEST="true"
-    )
+    response = client.post(f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content == b""
     assert not Note.objects.filter(pk=own_note.pk).exists()

@@ -20,14 +20,13 @@ from django.test import Client
 from django.utils.html import escape
 
 from tests.conftest import join_as, post_note
-from tests.live.server import (
+from tests.session.conftest import add_note, set_phase
+from tests.support.http import (
     SSEReader,
     csrf_token,
     join_over_http,
-    module_server,  # noqa: F401 - fixture
     post_note_over_http,
 )
-from tests.session.conftest import add_note, set_phase
 from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
 
@@ -518,7 +517,7 @@ def _collect_until(reader, last_name: str) -> list:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):  # noqa: F811
+def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):
     """Through uvicorn and Redis: Anna's phone stream, live and replayed, while Bo (same
     group) posts, edits and deletes and the facilitator edits and approves; after the
     reveal, the same stream does carry Bo's edit (so the stream is listened to)."""

@@ -169,7 +169,7 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
 
     from tests.concurrency import RaceGate
     from tests.conftest import join_as
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
     from workshops import services
 
     workshop = services.workshop_create(
