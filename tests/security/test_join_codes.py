@@ -15,7 +15,7 @@ from django.urls import reverse
 from workshops import codes, services, throttle
 from workshops.models import Participant, Workshop
 from workshops.throttle import address_bucket, client_address, network_bucket
-from workshops.views.facilitator import _qr_svg, qr_svg_response
+from workshops.views.facilitator import qr_svg, qr_svg_response
 
 
 def test_codes_carry_at_least_30_bits_from_secrets(monkeypatch):
@@ -220,9 +220,9 @@ def test_the_qr_codes_hold_the_signed_join_link(facilitator_client, workshop):
     response = facilitator_client.get(reverse("workshop_qr", args=[workshop.pk]))
     assert response.content == qr_svg_response(signed, filename="join.svg").content
     projector = facilitator_client.get(reverse("workshop_projector", args=[workshop.pk]))
-    assert _qr_svg(signed, scale=6) in projector.content.decode()
+    assert qr_svg(signed, scale=6) in projector.content.decode()
     detail = facilitator_client.get(reverse("workshop_detail", args=[workshop.pk]))
-    assert _qr_svg(signed, scale=5) in detail.content.decode()
+    assert qr_svg(signed, scale=5) in detail.content.decode()
     assert f'href="{signed}"'.encode() in detail.content
     # The projector shows the short link to type.
     assert f"http://testserver/j/{workshop.join_code}/<".encode() in projector.content

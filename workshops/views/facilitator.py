@@ -51,7 +51,7 @@ def signed_join_url(request: HttpRequest, workshop: Workshop) -> str:
     return f"{url}?{throttle.LINK_KEY_PARAMETER}={throttle.link_key(workshop.join_code)}"
 
 
-def _qr_svg(data: str, *, scale: int = 8) -> str:
+def qr_svg(data: str, *, scale: int = 8) -> str:
     """The QR code as an <svg> element to put inside a page."""
     qr = segno.make(data, error="m")
     return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
@@ -123,7 +123,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": list(workshop.columns.all()),
             "join_url": url,
             "join_code": format_join_code(workshop.join_code),
-            "qr_svg": _qr_svg(url, scale=5) if url else "",
+            "qr_svg": qr_svg(url, scale=5) if url else "",
             "settings_form": WorkshopSettingsForm(instance=workshop),
             "bulk_form": BulkNotesForm(workshop=workshop),
             "participant_count": workshop.participants.count(),

@@ -31,7 +31,7 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, Workshop
 from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response, signed_join_url
+from workshops.views.facilitator import join_url, qr_svg, qr_svg_response, signed_join_url
 
 REJECTED_KEY = "labb_rejected_suggestions"
 
@@ -92,7 +92,7 @@ def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
     url = signed_join_url(request, workshop)
-    context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
+    context["qr_svg"] = qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
     return _stage_or_page(request, "workshops/projector.html", context)
 
 
@@ -108,7 +108,7 @@ def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         {
             "group": group,
             "group_link": link,
-            "group_qr": _qr_svg(link, scale=4) if link else "",
+            "group_qr": qr_svg(link, scale=4) if link else "",
             "group_participants": list(workshop.participants.filter(group=group)),
             "unassigned": list(workshop.participants.filter(group=None)),
             "move_form": MoveParticipantForm(workshop=workshop),
