@@ -36,6 +36,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -813,14 +814,17 @@ def main(argv: list[str] | None = None) -> dict:
     }
     try:
         for n in args.sizes:
-            server = stack.Server(env=env, port=args.port, workers=args.workers)
-            server.start()
+            server = stack.start_server(
+                env=env,
+                port=args.port,
+                workers=args.workers,
+                log_path=Path(tempfile.gettempdir()) / "labb-bench-server.log",
+            )
+            pids = stack.worker_pids(server)
             try:
-                print(f"N={n}: server pids {server.worker_pids}", flush=True)
+                print(f"N={n}: server pids {pids}", flush=True)
                 keys = [f"{n}-{w}" for w in range(args.workshops)]
-                size = asyncio.run(
-                    run_size(args, n=n, seeded=seeded, keys=keys, pids=server.worker_pids)
-                )
+                size = asyncio.run(run_size(args, n=n, seeded=seeded, keys=keys, pids=pids))
             finally:
                 server.stop()
             print(
