@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as
+from tests.support.steps import join_as
 from workshops import services
 from workshops.live_events import NAMES, LiveEventName
 from workshops.models import LiveEvent

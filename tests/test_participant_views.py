@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops import services
 from workshops.models import Note, Participant, Workshop
 
@@ -652,7 +652,7 @@ def test_phone_views_refuse_the_wrong_method(participant_client, workshop, own_n
 
 
 def test_a_participant_session_lasts_a_workshop_day_not_two_weeks(client, workshop, settings):
-    from tests.conftest import join_as
+    from tests.support.steps import join_as
 
     join_as(client, workshop)
     assert client.session.get_expiry_age() == settings.LABB_PARTICIPANT_SESSION_SECONDS

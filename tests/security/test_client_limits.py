@@ -12,12 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import fresh_window, join_as, post_note
 from tests.support.http import (
     SSEReader,
     http_client,
     join_over_http,
 )
+from tests.support.steps import fresh_window, join_as, post_note
 from workshops.limits import JOIN_WINDOW
 from workshops.models import Participant, Workshop
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import join_as
 from tests.security.hostile import hostile_strings
+from tests.support.steps import join_as
 
 EXAMPLES = int(os.environ.get("LABB_FUZZ_EXAMPLES", "500"))
 settings.register_profile(

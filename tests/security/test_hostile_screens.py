@@ -29,7 +29,6 @@ from django.test import Client
 from django.urls import reverse
 
 from labb.live import encode_frame
-from tests.conftest import join_as
 from tests.security.hostile import (
     SOFT_HYPHEN,
     hostile_strings,
@@ -38,6 +37,7 @@ from tests.security.hostile import (
     unsafe_markup,
     visible_text,
 )
+from tests.support.steps import join_as
 from workshops import exporting, services, session
 from workshops.models import Export, LiveEvent, Note, Participant, Workshop
 

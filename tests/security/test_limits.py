@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import post_note
+from tests.support.steps import post_note
 
 
 @pytest.mark.django_db

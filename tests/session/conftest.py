@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as
-from workshops import services, session
-from workshops.models import Workshop
-
-
-def set_phase(workshop: Workshop, phase: str) -> Workshop:
-    return session.phase_set(workshop=workshop, phase=phase)
-
-
-def add_note(workshop, participant, text, column=None):
-    note, _ = services.note_create(
-        workshop=workshop,
-        participant=participant,
-        group=participant.group,
-        column=column or workshop.columns.first(),
-        text=text,
-        client_id=uuid.uuid4(),
-    )
-    return note
+from tests.support.steps import join_as
 
 
 @pytest.fixture

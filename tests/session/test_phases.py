@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops import services
 from workshops.models import LiveEvent, Workshop
 

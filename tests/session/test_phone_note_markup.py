@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops import services, session
 from workshops.models import Note, Workshop
 

@@ -19,14 +19,13 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from tests.conftest import join_as, post_note
-from tests.session.conftest import add_note, set_phase
 from tests.support.http import (
     SSEReader,
     csrf_token,
     join_over_http,
     post_note_over_http,
 )
+from tests.support.steps import add_note, join_as, post_note, set_phase
 from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from tests.session.conftest import add_note
+from tests.support.steps import add_note
 from workshops import session
 from workshops.models import LiveEvent
 

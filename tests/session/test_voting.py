@@ -3,7 +3,7 @@ import copy
 import pytest
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops import session
 from workshops.models import LiveEvent, Vote, Workshop
 
@@ -168,8 +168,8 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.conftest import join_as
     from tests.support.database import release_pool
+    from tests.support.steps import join_as
     from workshops import services
 
     workshop = services.workshop_create(
