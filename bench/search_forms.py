@@ -26,7 +26,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from challenges.search import _DERIVATIONAL, _MIN_ROOT, fold, root, stem  # noqa: E402
+from archive.search import _DERIVATIONAL, _MIN_ROOT, fold, root, stem  # noqa: E402
 from workshops.suggest import tokens  # noqa: E402
 
 SOURCES = [

@@ -74,34 +74,6 @@ class Tag(models.Model):
         return self.name
 
 
-class ChallengeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChallengeQuerySet":
-        """Challenges a logged-in user may see (see `challenges.access`)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        facilitator_orgs = Membership.objects.filter(
-            user=user, role=Membership.Role.FACILITATOR
-        ).values("organisation")
-        member_orgs = Membership.objects.filter(user=user).values("organisation")
-        return self.filter(
-            models.Q(visibility=Challenge.Visibility.SHARED)
-            | models.Q(visibility=Challenge.Visibility.ORGANISATION, organisation__in=member_orgs)
-            | models.Q(visibility=Challenge.Visibility.PRIVATE, organisation__in=facilitator_orgs)
-        )
-
-    def editable_by(self, user) -> "ChallengeQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(
-            organisation__memberships__user=user,
-            organisation__memberships__role=Membership.Role.FACILITATOR,
-        )
-
-
 class Challenge(models.Model):
     class Status(models.TextChoices):
         EXPLORING = "exploring", _("Exploring")
@@ -139,8 +111,6 @@ class Challenge(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,7 +5,7 @@
 - The text search configuration `labb_sv`: a copy of `swedish` whose words go through
   Swedish stop words, then unaccent, then `simple` (lower-case): “Hållbar” and “hallbar”
   give the lexeme “hallbar”. Words are stored unstemmed: the query's roots are stemmed in
-  Python (challenges.search.root) and matched as prefixes. Stemming after unaccent would
+  Python (archive.search.root) and matched as prefixes. Stemming after unaccent would
   split one word's forms (“stupror” loses “or” like a plural, “stuproren” only “en”).
   Stop words are dropped *before* unaccent, so “för” does not become the lexeme “for”.
 - Every stored `search_sv` column (notes, workshops, themes, next steps, challenges:
@@ -15,7 +15,7 @@
 
 On a managed PostgreSQL the migrating role must be allowed to create `unaccent` (a trusted
 extension on PostgreSQL 13+; allowed on the usual managed services); see docs/archive.md.
-SQLite migrates through this as a no-op and folds text with `labb_fold` (challenges.search).
+SQLite migrates through this as a no-op and folds text with `labb_fold` (archive.search).
 """
 
 from django.db import migrations

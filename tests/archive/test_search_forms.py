@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from challenges.search import fold, highlight, parse_query, root
+from archive.search import fold, highlight, parse_query, root
 from tests.archive.conftest import login, make_workshop
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Reads for the archive: what a viewer may see, filtered and counted in a fixed number of queries.
 
-Every queryset here starts from `Challenge.objects.visible_to(user)`, so a private
+Every queryset here starts from `challenges.access.challenges_visible_to(user)`, so a private
 challenge of another organisation can never reach a list, a count or a chart.
 """
 
@@ -16,9 +16,11 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Membership, Organisation, Tag
-from challenges.search import STOP_WORDS, stem
+from archive.search import STOP_WORDS, stem
+from challenges.access import challenges_visible_to
+from challenges.models import Challenge, Organisation, Tag
 from labb.text import TextField
+from workshops.access import workshops_visible_to
 from workshops.models import (
     ActionItem,
     Export,
@@ -40,7 +42,7 @@ CHART_BARS = 12
 
 # Words that recur in any workshop without naming a theme: frequent verbs (every form that
 # occurs), adverbs, adjectives and pronoun-like words that are not in Snowball's Swedish stop
-# list (`challenges.search.STOP_WORDS`, also left out). Matched on the word as written, so
+# list (`archive.search.STOP_WORDS`, also left out). Matched on the word as written, so
 # “leder” goes but “ledare”, which Snowball stems alike, stays. Keep it short: a word that
 # can name a theme on its own (“tid”, “mål”, “brist”) does not belong here.
 FILLER_WORDS = frozenset(
@@ -56,14 +58,6 @@ FILLER_WORDS = frozenset(
     stor stora större liten lilla små mindre ny nya nytt viktig viktigt viktiga lätt svårt
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
-
-
-def visible_challenges(user) -> QuerySet[Challenge]:
-    return Challenge.objects.visible_to(user)
-
-
-def visible_workshops(user) -> QuerySet[Workshop]:
-    return Workshop.objects.filter(challenge__in=visible_challenges(user).values("pk"))
 
 
 class ArchiveFilterForm(forms.Form):
@@ -110,8 +104,8 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        challenges = visible_challenges(user)
-        workshops = visible_workshops(user)
+        challenges = challenges_visible_to(user)
+        workshops = workshops_visible_to(user)
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=challenges.values("organisation")
         )
@@ -353,9 +347,3 @@ def _scale(items: list[Recurring]) -> None:
     top = max((item.workshops for item in items), default=0)
     for item in items:
         item.percent = round(100 * item.workshops / top) if top else 0
-
-
-def facilitator_organisations(user) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.FACILITATOR
-    )
