@@ -1,17 +1,18 @@
 """Live fan-out: one upstream subscription per process, an asyncio.Queue per open stream.
 
-A generic pub/sub hub: it knows topics (a workshop's id), event ids and listeners that
-say what they want, nothing of workshops, screens or HTML (`workshops.live` does that).
+A generic pub/sub hub: it knows topics (integers), event ids and listeners that say what
+they want, and nothing of what the app publishes (the app's live package does that).
 
 Writers call `publish()` (normally from `transaction.on_commit`). With `REDIS_URL` the
-message goes through Redis pub/sub, so a note posted through process A reaches the streams
-held by process B; each process keeps exactly one pattern subscription however many streams
+message goes through Redis pub/sub, so a message published by process A reaches the
+streams held by process B; each process keeps exactly one pattern subscription however many streams
 it serves. Without Redis an in-process broker hands the message straight to the event loop
 of this (single) server process.
 
-Redis pub/sub is at-most-once. The database is the truth: every message is a `LiveEvent`
-row first, and a stream that may have missed something (reconnect, Redis outage, a queue
-that overflowed) catches up from the database by event id.
+Redis pub/sub is at-most-once. The app keeps the truth in its database (every message is
+a stored row first, with an ordered id), and a stream that may have missed something
+(reconnect, Redis outage, a queue that overflowed) gets `RESYNC` and catches up from there
+by event id.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ QUEUE_SIZE = 500
 
 
 class Listener(Protocol):
-    """What a stream wants, decided by the app (`workshops.live.audience.Screen`). Streams
-    with equal listeners share one decision per message."""
+    """What a stream wants, decided by the app. Streams with equal listeners share one
+    decision per message."""
 
     def __hash__(self) -> int: ...
 
@@ -69,8 +70,8 @@ RESYNC = Resync()
 
 
 # Where an EventSource ends a line. Not str.splitlines(): that also breaks at U+2028,
-# U+2029, NEL, VT, FF and FS/GS/RS, which a browser keeps as text, so a note holding one
-# would arrive on the live board with a line break it does not have.
+# U+2029, NEL, VT, FF and FS/GS/RS, which a browser keeps as text, so a text holding one
+# would arrive on a live page with a line break it does not have.
 _SSE_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -86,7 +87,7 @@ def encode_frame(event_id: int | None, name: str, data: str) -> bytes:
 
 
 class Hub:
-    """This process's open streams, by topic (a workshop) and by listener."""
+    """This process's open streams, by topic and by listener."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -96,9 +97,9 @@ class Hub:
 
     def subscribe(self, topic: int, listener: Listener | None = None) -> asyncio.Queue:
         """A queue for one stream of `topic`; `listener` (None: everything) picks what it
-        gets. Filtering here, not in the stream loop, means a board event does not wake
-        every phone of the workshop: waking a stream costs ~60-90 µs of CPU, so at 1,000
-        phones that was the whole budget. The decision is made once per distinct listener,
+        gets. Filtering here, not in the stream loop, means a message does not wake the
+        streams that do not want it: waking a stream costs ~60-90 µs of CPU, so at 1,000
+        streams that was the whole budget. The decision is made once per distinct listener,
         not once per stream."""
         loop = asyncio.get_running_loop()
         if self.loop is not loop:
@@ -183,7 +184,7 @@ class RedisBackend:
         )
         # Pub/sub channels are global to a Redis server, not per database: name them by the
         # database number so two Labb instances sharing a server (redis/0 and redis/1) never
-        # receive each other's events (workshop ids collide across instances).
+        # receive each other's events (topic ids collide across instances).
         db = self._client.connection_pool.connection_kwargs.get("db", 0)
         self.channel_prefix = f"{CHANNEL_PREFIX}{db}:"
 
@@ -193,7 +194,7 @@ class RedisBackend:
         try:
             self._client.publish(f"{self.channel_prefix}{payload['topic']}", json.dumps(payload))
         except redis.RedisError:
-            # The change is saved and recorded as a LiveEvent; streams catch up from the
+            # The change is saved and stored by the app; streams catch up from the
             # database when their listener reconnects to Redis.
             logger.warning("Live publish failed; streams will catch up after reconnect")
 

@@ -273,9 +273,10 @@ def _frame_and_close(message: live.Message, screen: Screen) -> bytes | None:
 _frame_in_thread = sync_to_async(_frame_and_close, thread_sensitive=False)
 
 
-async def frame_for(message: live.Message, screen: Screen) -> bytes | None:
-    """The frame of a live message for `screen`. Streams of the same kind of screen that
-    ask at once wait for one render."""
+def start(message: live.Message, screen: Screen) -> asyncio.Future | bytes | None:
+    """Start rendering `message` for `screen` (if nobody has) and return the frame, or the
+    task that will have it. A stream starts the renders of every message waiting in its
+    queue at once, so a burst renders in parallel instead of one render after another."""
     key = (message.topic, message.id, screen.kind, screen.language)
     found = _frames.get(key)
     if found is not _MISSING:
@@ -285,10 +286,25 @@ async def frame_for(message: live.Message, screen: Screen) -> bytes | None:
     if task is None or task.get_loop() is not loop:
         task = loop.create_task(_frame_in_thread(message, screen))
         _inflight[key] = task
-        task.add_done_callback(lambda done: _inflight.pop(key, None))
+        task.add_done_callback(lambda done: _forget_task(key, done))
+    return task
+
+
+def _forget_task(key: tuple, done: asyncio.Task) -> None:
+    _inflight.pop(key, None)
+    if not done.cancelled() and done.exception() is not None:
+        # Logged here once, whether or not a stream still waits for it.
+        logger.error("Live event %s could not be rendered", key[1], exc_info=done.exception())
+
+
+async def frame_for(message: live.Message, screen: Screen) -> bytes | None:
+    """The frame of a live message for `screen`. Streams of the same kind of screen that
+    ask at once wait for one render."""
+    started = start(message, screen)
+    if not isinstance(started, asyncio.Future):
+        return started
     try:
         # Shielded: a stream that closes while waiting does not cancel the others' render.
-        return await asyncio.shield(task)
+        return await asyncio.shield(started)
     except Exception:
-        logger.exception("Live event %s could not be rendered", message.id)
-        return None
+        return None  # logged by _forget_task

@@ -16,6 +16,7 @@ holds them all gets 429 with `Retry-After` until one of its streams ends.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -116,6 +117,7 @@ async def _event_stream(
         # in id order per workshop, but two processes may *publish* them out of order: an
         # event below `last` that was not delivered yet is late, not old.
         floor, delivered = last, set()
+        backlog: collections.deque = collections.deque()
         keepalive = settings.LABB_STREAM_KEEPALIVE
         while True:
             if time.monotonic() - refreshed >= keepalive:
@@ -123,12 +125,22 @@ async def _event_stream(
                 # after a process that died without releasing it).
                 await sync_to_async(slot.refresh)()
                 refreshed = time.monotonic()
-            try:
-                async with asyncio.timeout(keepalive):
-                    item = await queue.get()
-            except TimeoutError:
-                yield b": keep-alive\n\n"
-                continue
+            if backlog:
+                item = backlog.popleft()
+            else:
+                try:
+                    async with asyncio.timeout(keepalive):
+                        item = await queue.get()
+                except TimeoutError:
+                    yield b": keep-alive\n\n"
+                    continue
+                # A burst: start rendering everything already waiting, so the renders run
+                # side by side while this stream sends them in order.
+                while len(backlog) < live.QUEUE_SIZE and not queue.empty():
+                    backlog.append(queue.get_nowait())
+                for waiting in (item, *backlog):
+                    if waiting is not live.RESYNC and waiting.id > floor:
+                        render.start(waiting, screen)
             if item is live.RESYNC:
                 frames, last = await _catch_up(workshop_id, last, screen)
                 for frame in frames:
