@@ -66,6 +66,8 @@ class WorkshopSettingsForm(forms.ModelForm):
             "participants_can_cluster",
             "retain_until",
             "keep",
+            "registration_number",
+            "classification",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
