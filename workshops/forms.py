@@ -181,6 +181,11 @@ class BulkNotesForm(forms.Form):
 class ExportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of export"), choices=Export.Kind.choices)
 
+    def __init__(self, *args, **kwargs):
+        # The panel's select is #export-kind: error links point at it.
+        kwargs.setdefault("auto_id", "export-%s")
+        super().__init__(*args, **kwargs)
+
 
 class ArchiveImportForm(forms.Form):
     organisation = forms.ModelChoiceField(

@@ -5,7 +5,7 @@ from io import BytesIO
 import pytest
 from django.utils import timezone
 
-from workshops import exporting, services
+from workshops import exporting, services, session
 from workshops.models import Export
 
 
@@ -29,6 +29,8 @@ def filled_workshop(workshop):
 def test_requesting_an_export_renders_it_and_the_owner_can_download_it(
     kind, filled_workshop, facilitator_client, export_root, django_capture_on_commit_callbacks
 ):
+    if kind == Export.Kind.EARCHIVE:  # only of closed workshops (tests/earchive/)
+        session.phase_set(workshop=filled_workshop, phase="closed")
     with django_capture_on_commit_callbacks(execute=True):
         response = facilitator_client.post(
             f"/workshops/{filled_workshop.pk}/exports/", {"kind": kind}
