@@ -219,3 +219,21 @@ def test_a_challenge_package_holds_every_workshop_and_validates(
     root = unpack(data, tmp_path / "mine")
     (archive,) = (root / "representations/rep1/data").glob("*.json")
     assert len(json.loads(archive.read_text())["workshops"]) == 1
+
+
+def test_the_representation_mets_is_valid_mets_too(closed_workshop, facilitator, tmp_path):
+    """The validator checks only the root METS.xml against the schema; the representation's
+    is checked here with the same schema files (METS 1.12 with xlink, as eark-validator
+    ships them), and read back."""
+    from eark_validator.ipxml.schema import IP_SCHEMA
+
+    root = unpack(make_package(closed_workshop, facilitator), tmp_path)
+    schema = IP_SCHEMA["csip"]
+    for path in (root / "METS.xml", root / "representations/rep1/METS.xml"):
+        document = etree.parse(path)
+        assert schema.validate(document), (path, schema.error_log)
+    rep = etree.parse(root / "representations/rep1/METS.xml").getroot()
+    assert rep.get("OBJID") == f"{root.name}-rep1"
+    (group,) = rep.findall("mets:fileSec/mets:fileGrp", NS)
+    assert group.get("USE") == "Data"
+    assert len(group.findall("mets:file", NS)) == 3
