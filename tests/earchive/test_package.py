@@ -237,3 +237,16 @@ def test_the_representation_mets_is_valid_mets_too(closed_workshop, facilitator,
     (group,) = rep.findall("mets:fileSec/mets:fileGrp", NS)
     assert group.get("USE") == "Data"
     assert len(group.findall("mets:file", NS)) == 3
+
+
+def test_a_name_with_control_characters_does_not_break_the_package(
+    closed_workshop, facilitator, tmp_path
+):
+    """A user's name is not under the text policy; XML 1.0 cannot hold C0 controls."""
+    facilitator.first_name = "Frida\x0b\x01"
+    facilitator.last_name = "Ek"
+    facilitator.save()
+    root = unpack(make_package(closed_workshop, facilitator), tmp_path)
+    header = etree.parse(root / "METS.xml").find("mets:metsHdr", NS)
+    names = [a.findtext("mets:name", namespaces=NS) for a in header.findall("mets:agent", NS)]
+    assert "Frida Ek" in names

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import tarfile
 import uuid
 from dataclasses import dataclass, field
@@ -128,6 +129,15 @@ class _File:
         return self.name.rsplit(".", 1)[-1]
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, CR, LF; U+FFFE/FFFF). Labb's text
+# policy keeps them out of what people type, but not out of every field (a user's name).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _safe(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
 def _id() -> str:
     return f"ID{uuid.uuid4().hex}"
 
@@ -224,7 +234,7 @@ def _mets_root(snapshot, records: RecordsInfo, *, objid: str, label: str) -> etr
     }
     root = etree.Element(f"{{{METS_NS}}}mets", nsmap=nsmap)
     root.set("OBJID", objid)
-    root.set("LABEL", label)
+    root.set("LABEL", _safe(label))
     root.set("TYPE", "Mixed")
     root.set(f"{{{CSIP_NS}}}CONTENTINFORMATIONTYPE", "OTHER")
     root.set(f"{{{CSIP_NS}}}OTHERCONTENTINFORMATIONTYPE", CONTENT_INFORMATION_TYPE)
@@ -266,14 +276,14 @@ def _agent(header, *, role: str, type_: str, name: str) -> etree._Element:
     agent = etree.SubElement(header, f"{{{METS_NS}}}agent")
     agent.set("ROLE", role)
     agent.set("TYPE", type_)
-    etree.SubElement(agent, f"{{{METS_NS}}}name").text = name
+    etree.SubElement(agent, f"{{{METS_NS}}}name").text = _safe(name)
     return agent
 
 
 def _alt_record(header, type_: str, value: str) -> None:
     element = etree.SubElement(header, f"{{{METS_NS}}}altRecordID")
     element.set("TYPE", type_)
-    element.text = value
+    element.text = _safe(value)
 
 
 def _file_attributes(element, item: _File, created: dt.datetime) -> None:
@@ -480,7 +490,7 @@ def _premis(records: RecordsInfo, files: list[_File], *, base: str, with_rights:
     ):
         agent = etree.SubElement(root, f"{p}agent")
         identifier(agent, "agent", "local", agent_id)
-        etree.SubElement(agent, f"{p}agentName").text = name
+        etree.SubElement(agent, f"{p}agentName").text = _safe(name)
         etree.SubElement(agent, f"{p}agentType").text = type_
         if note:
             etree.SubElement(agent, f"{p}agentVersion").text = note
@@ -498,7 +508,7 @@ def _dublin_core(snapshot, records: RecordsInfo) -> bytes:
 
     def dc(name: str, value: str) -> None:
         if value:
-            etree.SubElement(root, f"{{{DC_NS}}}{name}").text = value
+            etree.SubElement(root, f"{{{DC_NS}}}{name}").text = _safe(value)
 
     dc("title", _subject_title(snapshot))
     dc("creator", records.organisation)
