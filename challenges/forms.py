@@ -16,7 +16,15 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = Challenge
-        fields = ["organisation", "question", "description", "status", "visibility"]
+        fields = [
+            "organisation",
+            "question",
+            "description",
+            "status",
+            "visibility",
+            "registration_number",
+            "classification",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):

@@ -102,6 +102,22 @@ class Challenge(models.Model):
         choices=Visibility.choices,
         default=Visibility.ORGANISATION,
     )
+    # Records management: the organisation's registry (diarium) and filing plan.
+    registration_number = CleanCharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The registry's number for the case (diarienummer), e.g. “RS 2026/123”."),
+    )
+    classification = CleanCharField(
+        _("classification"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The code from the organisation's classification scheme (klassificeringsstruktur), "
+            "e.g. “2.3.1”."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

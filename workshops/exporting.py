@@ -32,12 +32,16 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from workshops.models import Export
+from challenges.models import Challenge
+from workshops.models import Export, Workshop
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ EXTENSIONS = {
     Export.Kind.CSV: "zip",  # one CSV file per table: notes, themes, next steps
     Export.Kind.XLSX: "xlsx",
     Export.Kind.ARCHIVE: "json",
+    Export.Kind.EARCHIVE: "tar",
 }
 CONTENT_TYPES = {
     "png": "image/png",
@@ -58,6 +63,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "tar": "application/x-tar",
 }
 
 
@@ -158,6 +164,10 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
             for number, page in enumerate(pages, start=1):
                 archive.writestr(f"poster-{number:02d}.png", page)
         return buffer.getvalue(), "zip"
+    if kind == Export.Kind.EARCHIVE:
+        return exports.render_earchive(
+            snapshot, records=records_info(export), stem=_stem(export)
+        ), "tar"
     renderer = {
         Export.Kind.PDF: exports.render_pdf,
         Export.Kind.CSV: exports.render_csv,
@@ -167,14 +177,79 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
     return renderer(snapshot), EXTENSIONS[kind]
 
 
+def earchive_check(*, workshop: Workshop | None, challenge: Challenge | None) -> None:
+    """Refuse an e-archive package of records still being made: a workshop must be closed,
+    and so must every workshop of a challenge (and it needs one)."""
+    if workshop is not None:
+        if not workshop.is_closed:
+            raise ValidationError(
+                _("Close the workshop before you make an e-archive package of it."),
+                code="not_closed",
+            )
+        return
+    open_count = challenge.workshops.exclude(phase=Workshop.Phase.CLOSED).count()
+    if open_count:
+        raise ValidationError(
+            ngettext(
+                "Close every workshop of the challenge before you make an e-archive package "
+                "of it: %(count)s workshop is not closed.",
+                "Close every workshop of the challenge before you make an e-archive package "
+                "of it: %(count)s workshops are not closed.",
+                open_count,
+            )
+            % {"count": open_count},
+            code="not_closed",
+        )
+    if not challenge.workshops.exists():
+        raise ValidationError(
+            _("This challenge has no workshops to put in an e-archive package."),
+            code="not_closed",
+        )
+
+
+def records_info(export: Export):
+    """The registry's metadata for an e-archive package: the workshop's registration number
+    and classification, or its challenge's when it has none; the retention decision."""
+    from workshops.exports import RecordsInfo, RetentionDecision
+    from workshops.exports.earchive import new_package_id
+
+    challenge = export.challenge or export.workshop.challenge
+    workshops = [export.workshop] if export.workshop_id else list(challenge.workshops.all())
+    subject = export.workshop or challenge
+    if export.workshop_id:
+        retention = RetentionDecision(
+            keep=export.workshop.keep, dispose_after=export.workshop.retain_until
+        )
+    else:
+        # The package holds every workshop: kept if one is kept, else until the last date.
+        dates = [w.retain_until for w in workshops if w.retain_until]
+        retention = RetentionDecision(
+            keep=any(w.keep for w in workshops), dispose_after=max(dates) if dates else None
+        )
+    user = export.requested_by
+    return RecordsInfo(
+        package_id=new_package_id(),
+        organisation=challenge.organisation.name,
+        registration_number=subject.registration_number or challenge.registration_number,
+        classification=subject.classification or challenge.classification,
+        retention=retention,
+        start_date=min(w.date for w in workshops),
+        end_date=max(w.date for w in workshops),
+        contact_name=(user.get_full_name() or user.get_username()) if user else "",
+    )
+
+
 def export_dir(export: Export) -> Path:
     return Path(settings.EXPORT_ROOT) / str(export.pk)
 
 
-def download_name(export: Export, extension: str) -> str:
+def _stem(export: Export) -> str:
     subject = export.workshop.title if export.workshop_id else export.challenge.question
-    stem = slugify(subject)[:60].strip("-") or "labb"
-    return f"labb-{stem}-{export.kind}.{extension}"
+    return f"labb-{slugify(subject)[:60].strip('-') or 'labb'}"
+
+
+def download_name(export: Export, extension: str) -> str:
+    return f"{_stem(export)}-{export.kind}.{extension}"
 
 
 def _write_atomically(directory: Path, name: str, data: bytes) -> Path:

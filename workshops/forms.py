@@ -66,6 +66,8 @@ class WorkshopSettingsForm(forms.ModelForm):
             "participants_can_cluster",
             "retain_until",
             "keep",
+            "registration_number",
+            "classification",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -178,6 +180,11 @@ class BulkNotesForm(forms.Form):
 
 class ExportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of export"), choices=Export.Kind.choices)
+
+    def __init__(self, *args, **kwargs):
+        # The panel's select is #export-kind: error links point at it.
+        kwargs.setdefault("auto_id", "export-%s")
+        super().__init__(*args, **kwargs)
 
 
 class ArchiveImportForm(forms.Form):

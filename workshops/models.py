@@ -89,6 +89,24 @@ class Workshop(models.Model):
         help_text=_("Exempt from automatic removal, e.g. when archived as a public record."),
     )
     disposed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Records management: empty means the challenge's number and classification apply.
+    registration_number = CleanCharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The registry's number for the case (diarienummer). Leave empty to use the challenge's."
+        ),
+    )
+    classification = CleanCharField(
+        _("classification"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The code from the organisation's classification scheme (klassificeringsstruktur). "
+            "Leave empty to use the challenge's."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -330,6 +348,7 @@ class Export(models.Model):
         CSV = "csv", _("Spreadsheets (CSV files in a ZIP)")
         XLSX = "xlsx", _("Spreadsheet (Excel)")
         ARCHIVE = "archive", _("Archive file (JSON)")
+        EARCHIVE = "earchive", _("E-archive package (FGS/E-ARK SIP)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

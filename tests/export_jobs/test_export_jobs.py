@@ -9,6 +9,7 @@ from workshops import exporting
 from workshops.models import Export
 from workshops.services.exports import export_request
 from workshops.services.notes import notes_bulk_add
+from workshops.services.phases import phase_set
 from workshops.services.workshops import workshop_create
 
 
@@ -32,6 +33,8 @@ def filled_workshop(workshop):
 def test_requesting_an_export_renders_it_and_the_owner_can_download_it(
     kind, filled_workshop, facilitator_client, export_root, django_capture_on_commit_callbacks
 ):
+    if kind == Export.Kind.EARCHIVE:  # only of closed workshops (tests/earchive/)
+        phase_set(workshop=filled_workshop, phase="closed")
     with django_capture_on_commit_callbacks(execute=True):
         response = facilitator_client.post(
             f"/workshops/{filled_workshop.pk}/exports/", {"kind": kind}

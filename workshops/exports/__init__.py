@@ -10,6 +10,7 @@ import_archive(data, organisation=..., user=...) -> Workshop
 """
 
 from .archive import import_archive, import_archive_workshops, render_archive, validate_archive
+from .earchive import RecordsInfo, RetentionDecision, render_earchive
 from .render.pdf import render_pdf
 from .render.poster import render_poster
 from .render.spreadsheet import render_csv, render_xlsx
@@ -21,6 +22,9 @@ from .snapshot import (
 )
 
 __all__ = [
+    "RecordsInfo",
+    "RetentionDecision",
+    "render_earchive",
     "ChallengeSnapshot",
     "WorkshopSnapshot",
     "build_challenge_snapshot",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from challenges.models import Challenge
+from workshops.exporting import earchive_check
 from workshops.models import Export, Workshop
 from workshops.tasks import render_export
 
@@ -16,6 +17,8 @@ def export_request(
     """Queue an export; the worker picks it up once this transaction commits."""
     if (workshop is None) == (challenge is None):
         raise ValueError("An export is of a workshop or of a challenge")
+    if kind == Export.Kind.EARCHIVE:
+        earchive_check(workshop=workshop, challenge=challenge)  # ValidationError: not yet
     export = Export.objects.create(
         kind=kind, workshop=workshop, challenge=challenge, requested_by=user
     )

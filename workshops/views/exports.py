@@ -42,18 +42,27 @@ def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpRespon
     """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`)."""
     form = ExportRequestForm(request.POST)
     valid = form.is_valid()
+    status = 200 if valid else 400
     if valid:
-        export_jobs.export_request(
-            kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
-        )
+        try:
+            export_jobs.export_request(
+                kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
+            )
+        except ValidationError as refused:
+            # The records are still being made (an open workshop): 409, not a bad request.
+            form.add_error("kind", refused)
+            valid, status = False, 409
     if request.htmx:
         return _exports_panel(
             request,
             exports=subject.exports.all()[:10],
             form=form if not valid else ExportRequestForm(),
             subject_url=request.path,
-            status=200 if valid else 400,
+            status=status,
         )
+    if status == 409:
+        messages.error(request, " ".join(form.errors["kind"]))
+        return redirect(f"{subject.get_absolute_url()}#exports")
     if not valid:
         messages.error(request, _("Choose what kind of export you want."))
         return redirect(subject)
