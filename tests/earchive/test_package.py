@@ -99,8 +99,10 @@ def test_the_package_is_one_root_folder_named_after_its_id(closed_workshop, faci
         "metadata/descriptive/dc.xml",
         "metadata/preservation/premis.xml",
         "representations/rep1/METS.xml",
+        "representations/rep1/data/labb-workshop-1-next-steps.csv",
         "representations/rep1/data/labb-workshop-1-notes.csv",
         "representations/rep1/data/labb-workshop-1-report.pdf",
+        "representations/rep1/data/labb-workshop-1-themes.csv",
         "representations/rep1/data/labb-workshop-1.json",
         "representations/rep1/metadata/preservation/premis.xml",
         "schemas/labb-archive-schema.json",
@@ -238,7 +240,9 @@ def test_the_representation_mets_is_valid_mets_too(closed_workshop, facilitator,
     assert rep.get("OBJID") == f"{root.name}-rep1"
     (group,) = rep.findall("mets:fileSec/mets:fileGrp", NS)
     assert group.get("USE") == "Data"
-    assert len(group.findall("mets:file", NS)) == 3
+    assert (
+        len(group.findall("mets:file", NS)) == 5
+    )  # the archive file, the report and three CSV tables
 
 
 def test_a_name_with_control_characters_does_not_break_the_package(

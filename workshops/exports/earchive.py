@@ -36,7 +36,7 @@ from lxml import etree
 
 from workshops.exports.archive import SCHEMA_PATH, render_archive
 from workshops.exports.render.pdf import render_pdf
-from workshops.exports.render.spreadsheet import render_csv
+from workshops.exports.render.spreadsheet import render_csv_table, tables
 from workshops.exports.snapshot import ChallengeSnapshot, WorkshopSnapshot
 
 METS_NS = "http://www.loc.gov/METS/"
@@ -159,14 +159,15 @@ def _subject_title(snapshot: WorkshopSnapshot | ChallengeSnapshot) -> str:
 def data_files(
     snapshot: WorkshopSnapshot | ChallengeSnapshot, stem: str
 ) -> list[tuple[str, bytes]]:
-    """The representation's data: the archive file, the report and the notes."""
-    is_workshop = isinstance(snapshot, WorkshopSnapshot)
-    # A challenge report embeds no posters (see exporting.render_bytes: memory).
-    report = render_pdf(snapshot) if is_workshop else render_pdf(snapshot, with_poster=False)
+    """The representation's data: the archive file, the report, and the notes, themes and
+    next steps as one CSV file each (the spreadsheet export's tables)."""
     return [
         (f"{stem}.json", render_archive(snapshot)),
-        (f"{stem}-report.pdf", report),
-        (f"{stem}-notes.csv", render_csv(snapshot)),
+        (f"{stem}-report.pdf", render_pdf(snapshot)),
+        *(
+            (f"{stem}-{table.key.replace('_', '-')}.csv", render_csv_table(table))
+            for table in tables(snapshot)
+        ),
     ]
 
 
