@@ -65,13 +65,22 @@ class Watch:
         assert self.console_errors == [], "CSP violations or script errors"
 
 
-def new_context(browser, watch: Watch, locale: str = "en-GB", **options):
-    """A browser context (English UI) whose pages are watched and can run axe-core.
+def new_context(browser, watch: Watch, locale: str = "en-GB", *, chosen: bool = True, **options):
+    """A browser context whose pages are watched and can run axe-core.
+
+    Labb speaks Swedish whatever the browser's language, unless the person picks another one
+    with the language switch. With `chosen` (the default) the context starts as if its person
+    had picked the language of `locale` (the switch's cookie), so an en-GB context sees the
+    English UI; `chosen=False` is a browser that never touched the switch.
 
     axe-core goes in as an init script: it is injected by the DevTools protocol, so the page's
     CSP (script-src 'self', no inline scripts) does not block it, and it is not a request.
     """
     context = browser.new_context(locale=locale, **options)
+    if chosen:
+        context.add_cookies(
+            [{"name": "django_language", "value": locale[:2], "url": f"http://{watch.host}"}]
+        )
     context.add_init_script(path=str(AXE))
     context.on("request", watch.on_request)
     context.on("page", lambda page: _watch_page(page, watch))

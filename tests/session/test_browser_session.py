@@ -46,7 +46,10 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     django_client.force_login(facilitator)
     desk = chromium.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
     desk.add_cookies(
-        [{"name": "sessionid", "value": django_client.cookies["sessionid"].value, "url": base}]
+        [
+            {"name": "sessionid", "value": django_client.cookies["sessionid"].value, "url": base},
+            {"name": "django_language", "value": "en", "url": base},
+        ]
     )
     errors: list[str] = []
     board = desk.new_page()
@@ -63,6 +66,7 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     phones = []
     for index in range(4):
         context = chromium.new_context(locale="en-GB", **PHONE)
+        context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
         phone = context.new_page()
         phone.on("pageerror", lambda e: errors.append(str(e)))
         phone.goto(f"{base}/j/{workshop.join_code}/")
