@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from tests.browser.browser import launch_chromium
 from tests.conftest import join_as
 from workshops import services, session
 from workshops.models import Workshop
@@ -47,15 +48,6 @@ def other_client(client, other_facilitator) -> Client:
 
 # --- Browser sessions: uvicorn on the test database, Debian's Chromium -----------------------
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -145,17 +137,9 @@ def release_pool() -> None:
 
 @pytest.fixture
 def chromium(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    """The browser tests' Chromium: the test fails on any CSP complaint in its pages."""
+    with launch_chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 class Axe:
