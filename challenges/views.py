@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -10,6 +11,7 @@ from challenges import archive
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
 from workshops.access import workshops_editable_by
+from workshops.forms import ExportRequestForm
 from workshops.models import ActionItem, Export, Note, Theme, Workshop
 
 
@@ -128,6 +130,9 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict
     if can_edit:
         context["status_form"] = ChallengeStatusForm(instance=challenge)
         context["learning_form"] = LearningEntryForm(challenge=challenge)
+        context["recent_exports"] = challenge.exports.all()[:10]
+        context["export_form"] = ExportRequestForm()
+        context["export_action"] = reverse("challenge_export_create", args=[challenge.pk])
     context.update(extra)
     return context
 

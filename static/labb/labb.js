@@ -677,8 +677,42 @@
         ev.detail.isError = false;
       }
     });
+    initBusyForms();
     window.setInterval(tickTimers, 1000);
     window.addEventListener('resize', fitProjector);
+  }
+
+  // A form marked data-busy-form says while it has requests on their way (aria-busy, which
+  // the CSS shows on its button) and says so when one gets no answer, so no click is lost
+  // without a word. Its hx-sync="this:queue all" keeps every click as a request.
+  function initBusyForms() {
+    function busyForm(ev) {
+      var form = ev.detail && ev.detail.elt;
+      return form && form.matches && form.matches('form[data-busy-form]') ? form : null;
+    }
+    document.body.addEventListener('htmx:beforeRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      form.dataset.pending = String((Number(form.dataset.pending) || 0) + 1);
+      form.setAttribute('aria-busy', 'true');
+    });
+    document.body.addEventListener('htmx:afterRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      var pending = Math.max(0, (Number(form.dataset.pending) || 0) - 1);
+      form.dataset.pending = String(pending);
+      if (pending === 0) { form.removeAttribute('aria-busy'); }
+      var status = ev.detail.xhr ? ev.detail.xhr.status : 0;
+      if (!ev.detail.successful && status !== 400 && status !== 403 && status !== 409) {
+        var region = form.parentNode.querySelector('[role=status]');
+        if (region) {
+          var line = document.createElement('p');
+          line.className = 'error';
+          line.textContent = form.dataset.msgFailed || '';
+          region.replaceChildren(line);
+        }
+      }
+    });
   }
 
   if (document.readyState === 'loading') {
