@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from workshops import session
 from workshops.boards import boards_for
-from workshops.models import ActionItem, Group, Note, Participant, Theme, Workshop
+from workshops.models import ActionItem, Column, Group, Note, Participant, Theme, Workshop
 from workshops.suggest import suggest_themes
 
 Phase = Workshop.Phase
@@ -40,6 +40,37 @@ class ThemeView:
     @property
     def size(self) -> int:
         return sum(1 + len(note.dups) for note in self.notes)
+
+
+@dataclass
+class LooseSection:
+    """The phone's vote list: the notes without a theme of one group's column, collapsed."""
+
+    group: Group
+    column: Column
+    notes: list[Note]
+
+    @property
+    def key(self) -> str:
+        return f"g{self.group.pk}-c{self.column.pk}"
+
+    @property
+    def my_votes(self) -> int:
+        return sum(note.my_votes for note in self.notes)
+
+
+def loose_sections(loose: list[Note]) -> list[LooseSection]:
+    """Loose notes by group and column, in the board's order (the notes keep theirs)."""
+    sections: dict[tuple[int, int], LooseSection] = {}
+    for note in loose:
+        key = (note.group_id, note.column_id)
+        if key not in sections:
+            sections[key] = LooseSection(group=note.group, column=note.column, notes=[])
+        sections[key].notes.append(note)
+    return sorted(
+        sections.values(),
+        key=lambda s: (s.group.position, s.group.pk, s.column.position, s.column.pk),
+    )
 
 
 def _notes(workshop: Workshop, group: Group | None = None) -> list[Note]:
@@ -300,7 +331,11 @@ def phone_stage_context(participant: Participant) -> dict:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
         _apply_votes(themes, loose, workshop, mine=session.participant_votes(participant))
         context["themes"] = themes
-        context["loose"] = loose
+        if workshop.votes_on_themes_only:
+            # Only the notes that still carry this participant's votes, to take them back.
+            loose = [note for note in loose if note.my_votes]
+        context["loose_sections"] = loose_sections(loose)
+        context["loose_count"] = len(loose)
         context["votes_left"] = session.votes_left(participant)
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
         context["action_items"] = list(ActionItem.objects.filter(workshop=workshop))
