@@ -120,10 +120,14 @@ def test_screened_notes_wait_and_are_not_published(
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant)
     assert note.status == Note.Status.PENDING
-    assert captured_events == []
+    # Board screens learn that a note waits for approval, not what it says.
+    assert [(e["name"], e["audience"]) for e in captured_events] == [("counts", "board")]
+    assert "1 note waits for approval" in captured_events[0]["data"]
+    assert note.text not in captured_events[0]["data"]
+    captured_events.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.note_set_status(note=note, status=Note.Status.VISIBLE)
-    assert [event["name"] for event in _board(captured_events)] == ["note"]
+    assert [event["name"] for event in _board(captured_events)] == ["note", "counts"]
 
 
 def test_hiding_and_deleting_remove_the_note_from_live_boards(

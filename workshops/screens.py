@@ -181,12 +181,16 @@ def stage_context(
         "columns": columns,
         "focus_group": group,
         "totals_visible": session.totals_visible(workshop),
+        # Notes waiting for approval (screening): the facilitator's board says so in every
+        # phase, and the live `counts` event keeps it current.
+        "pending_count": workshop.notes.filter(status=Note.Status.PENDING).count()
+        if screen == "facilitator"
+        else 0,
     }
     if screen == "projector" and workshop.spotlight and _spotlight(workshop, context):
         return context
     if not context["revealed"]:
         context["counts"] = counts_grid(workshop, groups, columns)
-        context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
         return context
     # Translated once per page, not once per note.
     context["anonymous_label"] = _("Anonymous")

@@ -265,6 +265,10 @@ def participant_join(
         participant = Participant.objects.create(
             workshop=workshop, display_name=display_name.strip(), group=group
         )
+        if group is not None:
+            from workshops.session import people_emit
+
+            people_emit(workshop=workshop, group_ids=[group.pk])
     return participant
 
 
@@ -307,8 +311,13 @@ def participant_set_group(*, participant: Participant, group: Group) -> Particip
     is the facilitator's own choice of group, whatever the assignment setting."""
     if group.workshop_id != participant.workshop_id:
         raise ValidationError(_("That group belongs to another workshop."))
-    participant.group = group
-    participant.save(update_fields=["group"])
+    from workshops.session import people_emit
+
+    old_group_id = participant.group_id
+    with transaction.atomic():
+        participant.group = group
+        participant.save(update_fields=["group"])
+        people_emit(workshop=participant.workshop, group_ids=[old_group_id, group.pk])
     return participant
 
 
@@ -379,6 +388,10 @@ def note_create(
             )
             if status == Note.Status.VISIBLE:
                 _note_event(note, LiveEventName.NOTE)
+            else:
+                from workshops.session import pending_emit
+
+                pending_emit(workshop=workshop)
     except IntegrityError:
         # The same client id raced in on another connection: that one won.
         winner = Note.objects.get(workshop=workshop, client_id=client_id)
@@ -432,6 +445,10 @@ def note_set_status(*, note: Note, status: str) -> Note:
 
             if not is_revealed(note.workshop):
                 counts_emit(note=note)
+        if Note.Status.PENDING in (previous, status) and previous != status:
+            from workshops.session import pending_emit
+
+            pending_emit(workshop=note.workshop)
     return note
 
 
@@ -444,6 +461,10 @@ def note_delete(*, note: Note) -> None:
         note.delete()
         if not is_revealed(note.workshop) and note.status != Note.Status.HIDDEN:
             counts_emit(note=note)
+        if note.status == Note.Status.PENDING:
+            from workshops.session import pending_emit
+
+            pending_emit(workshop=note.workshop)
 
 
 def participant_may_change(participant: Participant, note: Note) -> bool:

@@ -231,6 +231,37 @@ def counts_emit(*, note: Note) -> None:
     )
 
 
+def people_emit(*, workshop: Workshop, group_ids: Iterable[int | None]) -> None:
+    """Tell board screens how many people these groups have now (someone joined or moved)."""
+    ids = sorted({pk for pk in group_ids if pk is not None})
+    if not ids:
+        return
+    people = dict(
+        Participant.objects.filter(workshop=workshop, group_id__in=ids)
+        .values_list("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+    _emit(
+        workshop,
+        LiveEventName.COUNTS,
+        LiveEvent.Audience.BOARD,
+        "workshops/live/people.html",
+        {"people": [(pk, people.get(pk, 0)) for pk in ids]},
+    )
+
+
+def pending_emit(*, workshop: Workshop) -> None:
+    """Tell the facilitator's board how many notes wait for approval (screening)."""
+    _emit(
+        workshop,
+        LiveEventName.COUNTS,
+        LiveEvent.Audience.BOARD,
+        "workshops/live/pending.html",
+        {"pending_count": workshop.notes.filter(status=Note.Status.PENDING).count()},
+    )
+
+
 # --- Timer -------------------------------------------------------------------------------
 
 
@@ -343,6 +374,10 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
     with transaction.atomic():
         participant.group = group
         participant.save(update_fields=["group"])
+        people_emit(
+            workshop=participant.workshop,
+            group_ids=[old_group.pk if old_group else None, group.pk],
+        )
         # The moved phone (filtered by its old group) refetches its screen.
         if old_group is not None:
             _emit(

@@ -195,7 +195,7 @@ def test_a_note_posted_from_a_phone_comes_back_alone(room):
     html = response.content.decode()
     assert_shown(html, text, where="the new note's fragment")
     assert_absent(html, *(marker(room.texts[k]) for k in room.texts), where="the fragment")
-    assert html.count('class="own-note"') == 1
+    assert html.count('class="own-note ') == 1
 
 
 def test_a_phone_edits_its_own_note_on_a_page_with_only_that_note(room):
