@@ -232,9 +232,13 @@ def counts_emit(*, note: Note) -> None:
 
 
 def people_emit(*, workshop: Workshop, group_ids: Iterable[int | None]) -> None:
-    """Tell board screens how many people these groups have now (someone joined or moved)."""
+    """Tell board screens how many people these groups have now (someone joined or moved).
+
+    Only the counts table (before the reveal) shows people per group: later a join in a
+    full room would be an event for nothing.
+    """
     ids = sorted({pk for pk in group_ids if pk is not None})
-    if not ids:
+    if not ids or is_revealed(workshop):
         return
     people = dict(
         Participant.objects.filter(workshop=workshop, group_id__in=ids)

@@ -87,3 +87,13 @@ def test_notes_waiting_for_approval_in_reveal_show_on_the_board_live(
     )
     projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     assert "waits for approval" not in projector
+
+
+def test_after_the_reveal_a_join_sends_no_people_count(
+    workshop, captured_events, django_capture_on_commit_callbacks
+):
+    session.phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
+    captured_events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        join_as(Client(), workshop, group_index=0)
+    assert captured_events == []
