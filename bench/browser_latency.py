@@ -90,14 +90,14 @@ def seed(groups: int) -> dict:
     from django.contrib.auth import get_user_model
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services
     from workshops.models import Workshop
+    from workshops.services.workshops import workshop_create
 
     org = Organisation.objects.create(name="Bench", slug="bench")
     user = get_user_model().objects.create_user(username="bench", password=PASSWORD)
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
     challenge = Challenge.objects.create(organisation=org, question="Bench?", created_by=user)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge, user=user, title="Bench", template_key="brainstorm", group_count=groups
     )
     workshop.phase = Workshop.Phase.REVEAL

@@ -96,8 +96,8 @@ def _seed_in_django(spec: dict) -> dict:
     from django.test import Client
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services
     from workshops.models import Workshop
+    from workshops.services.workshops import workshop_create
 
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     user_model = get_user_model()
@@ -112,7 +112,7 @@ def _seed_in_django(spec: dict) -> dict:
     client.force_login(user)
     result = {"sessionid": client.cookies["sessionid"].value, "workshops": {}}
     for item in spec["workshops"]:
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=user,
             title=f"Bench {item['key']}",

@@ -17,7 +17,7 @@ from challenges.models import Challenge
 from challenges.search import SearchError, filter_notes, parse_query, search
 from workshops import access
 from workshops.boards import boards_for
-from workshops.models import ActionItem, Note, Theme, Vote
+from workshops.models import ActionItem, Note, Theme, Vote, texts_revealed
 
 # Access helpers: the only places these views decide what a user may see.
 
@@ -98,7 +98,7 @@ def archive_recurring(request: HttpRequest) -> HttpResponse:
         form.add_error("q", str(exc))
         return _bad_request(request, "archive/recurring.html", context)
     challenges, workshops = _selection(form, request)
-    notes = Note.objects.filter(workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE)
+    notes = Note.objects.readable().filter(workshop__in=workshops.values("pk"))
     themes = Theme.objects.filter(workshop__in=workshops.values("pk"))
     if parsed is not None:
         notes = filter_notes(notes, parsed, ranked=False)
@@ -141,6 +141,7 @@ def archive_workshop(request: HttpRequest, pk: int) -> HttpResponse:
             "workshop": workshop,
             "challenge": workshop.challenge,
             "boards": boards_for(workshop),
+            "revealed": texts_revealed(workshop),
             "themes": themes,
             "facilitators": workshop.facilitators.all(),
             "participant_count": workshop.participants.count(),

@@ -244,9 +244,8 @@ def search(
     may be more. When nothing matches at all (PostgreSQL), the titles are searched once
     more by trigram similarity: a typo costs four more queries, a hit none.
     """
-    visible_notes = Note.objects.filter(
-        workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE
-    )
+    # Before the reveal a note's text is its author's alone (`Note.objects.readable`).
+    visible_notes = Note.objects.readable().filter(workshop__in=workshops.values("pk"))
     themes = Theme.objects.filter(workshop__in=workshops.values("pk")).select_related(
         "workshop__challenge__organisation"
     )

@@ -14,11 +14,12 @@ import pytest
 from django.test import Client
 
 from challenges.models import Challenge, Membership, Organisation
-from labb import live
 from labb.celery import app as celery_app
-from workshops import services
 from workshops.access import remember_participant
+from workshops.live import emit as live_emit
+from workshops.live import render
 from workshops.models import Participant, Workshop
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +88,7 @@ def challenge(org_x, facilitator) -> Challenge:
 
 @pytest.fixture
 def workshop(challenge, facilitator) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Workshop 1",
@@ -151,8 +152,20 @@ def post_note(
 
 @pytest.fixture
 def captured_events():
-    with live.capture() as captured:
+    """The typed live events published in the test (`workshops.live.emit.Sent`: `id`,
+    `audience`, `group_id`, `event`), like Zulip's `capture_send_event_calls`. Run the
+    on-commit callbacks with `django_capture_on_commit_callbacks(execute=True)`."""
+    with live_emit.capture() as captured:
         yield captured
 
 
-__all__ = ["join_as", "post_note", "remember_participant"]
+def event_html(sent, *, screen: str = "board", language: str = "en") -> str:
+    """The fragment a screen of kind `screen` ("board" or "phone") renders for a captured
+    event, as the stream would send it ("" when that screen shows nothing of it)."""
+    return (
+        render.html(sent.event, workshop_id=sent.workshop_id, screen_kind=screen, language=language)
+        or ""
+    )
+
+
+__all__ = ["event_html", "join_as", "post_note", "remember_participant"]

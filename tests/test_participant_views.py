@@ -14,8 +14,11 @@ import pytest
 from django.test import Client
 
 from tests.conftest import join_as, post_note
-from workshops import services
 from workshops.models import Note, Participant, Workshop
+from workshops.services.groups import group_add
+from workshops.services.joins import join_code_regenerate
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +28,7 @@ def english(settings):
 
 @pytest.fixture
 def other_workshop(challenge, facilitator) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Workshop 2",
@@ -99,7 +102,7 @@ def test_the_code_of_a_closed_workshop_does_not_work(client, workshop):
 
 def test_an_old_code_stops_working_when_a_new_one_is_made(client, workshop):
     old = workshop.join_code
-    services.join_code_regenerate(workshop=workshop)
+    join_code_regenerate(workshop=workshop)
     assert client.post("/join/", {"code": old}).status_code == 404
     assert client.post("/join/", {"code": workshop.join_code}).status_code == 302
 
@@ -234,7 +237,7 @@ def test_a_participant_assigned_automatically_without_a_group_may_choose_one(cli
     client.post(f"/j/{workshop.join_code}/", {"display_name": "Kim"})
     participant = Participant.objects.get(workshop=workshop)
     assert participant.group is None
-    group = services.group_add(workshop=workshop, name=groups[0].name)
+    group = group_add(workshop=workshop, name=groups[0].name)
     response = client.post(f"/p/{workshop.pk}/group/", {"group": group.pk})
     assert response.status_code == 302
     participant.refresh_from_db()
@@ -475,7 +478,7 @@ def test_a_note_for_a_column_of_another_workshop_is_refused(
 
 def test_a_workshop_closed_for_notes_refuses_them(participant_client, workshop):
     client, _participant = participant_client
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     response = post_note(client, workshop, text="För sent", HTTP_X_LABB_FRAGMENT="1")
     assert response.status_code == 403
     assert b"not taking new notes" in response.content
@@ -580,7 +583,7 @@ def test_own_notes_cannot_be_changed_once_the_workshop_stops_taking_notes(
     participant_client, workshop, own_note
 ):
     client, _participant = participant_client
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     edit = f"/p/{workshop.pk}/notes/{own_note.pk}/edit/"
     assert client.get(edit).status_code == 403
     assert client.post(edit, {"text": "Ändrad"}).status_code == 403

@@ -14,6 +14,7 @@ import uuid
 
 import httpx
 import pytest
+from django.conf import settings
 
 from tests.live.server import (
     SSEReader,
@@ -24,8 +25,12 @@ from tests.live.server import (
     post_note_over_http,
     session_cookies_for,
 )
-from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
+from workshops.services.groups import participant_move
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -68,8 +73,8 @@ def _note_event_id(note: Note) -> str:
         LiveEvent.objects.get(
             workshop_id=note.workshop_id,
             audience=LiveEvent.Audience.BOARD,
-            name="note",
-            data__contains=f'id="note-{note.pk}"',
+            kind="NoteAdded",
+            payload__note_id=note.pk,
         ).pk
     )
 
@@ -105,6 +110,41 @@ def test_a_note_posted_after_connecting_arrives_as_a_frame_with_its_event_id(boa
     assert "Gemensam målbild för &lt;regionen&gt;" in frame.data
 
 
+@pytest.mark.parametrize(
+    ("phone_language", "board_language", "shown_words", "absent_words"),
+    [
+        ("sv", "en", ["Anonymous<", ">Edit<"], ["Anonym<", "Redigera"]),
+        ("en", "sv", ["Anonym<", ">Redigera<"], ["Anonymous", ">Edit<"]),
+    ],
+)
+def test_a_board_gets_a_note_in_its_own_language_not_the_posting_phones(
+    module_server,  # noqa: F811
+    shown,
+    facilitator,
+    phone_language,
+    board_language,
+    shown_words,
+    absent_words,
+):
+    """The projector speaks the room's language whatever the language of the phone that
+    posted: the fragment is rendered for the screen, in the language of its stream."""
+    cookies = {**session_cookies_for(facilitator), settings.LANGUAGE_COOKIE_NAME: board_language}
+    anonymous_phone, _pk = join_over_http(module_server, shown, name="")
+    anonymous_phone.cookies.set(settings.LANGUAGE_COOKIE_NAME, phone_language)
+    board_client = http_client(module_server, cookies)
+    with board_client, SSEReader(board_client, _board_path(shown)) as reader:
+        assert reader.next_event().event == "hello"
+        note = _post(anonymous_phone, shown, "Språket följer skärmen")
+        frame = reader.next_event()
+    anonymous_phone.close()
+    assert frame.event == "note"
+    assert f'id="note-{note.pk}"' in frame.data
+    for word in shown_words:
+        assert word in frame.data, (word, frame.data)
+    for word in absent_words:
+        assert word not in frame.data, (word, frame.data)
+
+
 @pytest.mark.parametrize("resume_with", ["header", "query"])
 def test_a_reconnecting_stream_gets_exactly_the_events_it_missed(board, shown, phone, resume_with):
     with SSEReader(board, _board_path(shown)) as reader:
@@ -138,7 +178,13 @@ def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, mo
     # The server's limit is 500 events; a stream that far behind reloads the page instead.
     first = LiveEvent.objects.filter(workshop=shown).order_by("pk").last()
     rows = [
-        LiveEvent(workshop=shown, audience=LiveEvent.Audience.BOARD, name="note", data="<i></i>")
+        LiveEvent(
+            workshop=shown,
+            audience=LiveEvent.Audience.BOARD,
+            name="theme",
+            kind="ThemeChanged",
+            payload={},
+        )
         for _n in range(stream.REPLAY_LIMIT + 1)
     ]
     LiveEvent.objects.bulk_create(rows)
@@ -207,7 +253,7 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
     groups = list(shown.groups.order_by("position"))
     phone_1, _pk = join_over_http(module_server, shown, group=groups[0])
     phone_2, _pk = join_over_http(module_server, shown, group=groups[1])
-    mover = services.participant_join(workshop=shown, group=groups[0])
+    mover = participant_join(workshop=shown, group=groups[0])
     start = (
         LiveEvent.objects.filter(workshop=shown)
         .order_by("-pk")
@@ -216,11 +262,9 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
         or 0
     )
 
-    from workshops import session
-
-    services.workshop_set_accepting(workshop=shown, accepting=False)  # all screens
-    session.participant_move(participant=mover, group=groups[1])  # phones of group 1 only
-    services.note_create(
+    workshop_set_accepting(workshop=shown, accepting=False)  # all screens
+    participant_move(participant=mover, group=groups[1])  # phones of group 1 only
+    note_create(
         workshop=shown,
         column=shown.columns.first(),
         group=groups[0],
@@ -247,20 +291,18 @@ def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server
     )
     assert response.status_code == 302
     groups = list(shown.groups.order_by("position"))
-    mover = services.participant_join(workshop=shown, group=groups[0])
-
-    from workshops import session
+    mover = participant_join(workshop=shown, group=groups[0])
 
     with SSEReader(client, f"/p/{shown.pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
-        session.participant_move(participant=mover, group=groups[1])  # phones of group 1
-        services.workshop_set_accepting(workshop=shown, accepting=False)  # everyone
+        participant_move(participant=mover, group=groups[1])  # phones of group 1
+        workshop_set_accepting(workshop=shown, accepting=False)  # everyone
         frames = reader.events_within(1.5)
     assert [f.event for f in frames] == ["status"]
 
 
 def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, facilitator, phone):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Annan",
@@ -352,7 +394,7 @@ def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, s
     errors: list[BaseException] = []
 
     def post(name: str) -> None:
-        notes[name], _created = services.note_create(
+        notes[name], _created = note_create(
             workshop=shown, group=group, column=column, text=name, client_id=uuid.uuid4()
         )
 

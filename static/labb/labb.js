@@ -5,7 +5,7 @@
   'use strict';
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
-  // The names of live events come from the server's registry (workshops/live_events.py),
+  // The names of live events come from the server's registry (workshops/live/names.py),
   // handed over as a JSON data block on every page with a live stream.
   function liveEventNames() {
     var block = document.getElementById('labb-live-events');
@@ -469,6 +469,9 @@
   var refetchTimer = null;
   // Bumped by every swap the user causes: a fetch started before it would bring old news.
   var stageSeq = 0;
+  var dragStartedAt = 0;  // 0: no drag; a drag whose dragend never came counts for 20 s
+  var refetchAfterDrag = false;
+  function dragging() { return dragStartedAt > 0 && Date.now() - dragStartedAt < 20000; }
 
   function keepTyped(root) {
     var kept = [];
@@ -493,12 +496,16 @@
     refetchTimer = window.setTimeout(function () {
       var current = document.getElementById(id);
       if (!current) { return; }
+      // Swapping the stage under a drag would remove the dragged card and lose the drop:
+      // fetch once the drag has ended.
+      if (dragging()) { refetchAfterDrag = true; return; }
       var seq = ++stageSeq;
       fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           var now = document.getElementById(id);
           if (!html || !now || seq !== stageSeq) { return; }
+          if (dragging()) { refetchAfterDrag = true; return; }
           var restore = keepTyped(now);
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
@@ -619,8 +626,13 @@
         ev.dataTransfer.setData('text/plain', note.dataset.themeUrl);
         ev.dataTransfer.effectAllowed = 'move';
         note.classList.add('dragging');
+        dragStartedAt = Date.now();
       });
-      note.addEventListener('dragend', function () { note.classList.remove('dragging'); });
+      note.addEventListener('dragend', function () {
+        note.classList.remove('dragging');
+        dragStartedAt = 0;
+        if (refetchAfterDrag) { refetchAfterDrag = false; refetchStage(0); }
+      });
     });
     root.querySelectorAll('[data-drop-theme]').forEach(function (zone) {
       if (zone.dataset.dropReady) { return; }

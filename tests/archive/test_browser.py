@@ -29,8 +29,9 @@ from tests.browser.browser import (
     log_in,
     new_context,
 )
-from workshops import services
 from workshops.models import Workshop
+from workshops.services.notes import notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +110,7 @@ def server(tmp_path):
 
 @pytest.fixture
 def paper_session(challenge, facilitator):
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Lärlabb på papper",
@@ -121,13 +122,11 @@ def paper_session(challenge, facilitator):
     )
     groups = list(workshop.groups.all())
     success, obstacles = list(workshop.columns.all())[:2]
-    services.notes_bulk_add(
-        workshop=workshop, group=groups[0], column=success, lines="Gemensam målbild"
-    )
-    services.notes_bulk_add(
+    notes_bulk_add(workshop=workshop, group=groups[0], column=success, lines="Gemensam målbild")
+    notes_bulk_add(
         workshop=workshop, group=groups[1], column=obstacles, lines="Stuprören mellan kommunerna"
     )
-    services.notes_bulk_add(
+    notes_bulk_add(
         workshop=workshop,
         group=groups[2],
         column=obstacles,

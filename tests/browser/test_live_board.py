@@ -241,7 +241,7 @@ def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
 ):
     """Phones may still write while the facilitator clusters. The wall of themes has no
     board grid for the note events' fragments, so the screen fetches its stage with them."""
-    from workshops import services
+    from workshops.services.notes import note_delete, note_update
 
     workshop.phase = Workshop.Phase.CLUSTER
     workshop.save(update_fields=["phase"])
@@ -266,10 +266,10 @@ def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
 
     note = Note.objects.get(workshop=workshop, text="Gemensamma mål för hela regionen")
     assert note.group_id == group.pk and note.column_id == column.pk
-    services.note_update(note=note, text="Gemensamma mål, mätbara för hela regionen")
+    note_update(note=note, text="Gemensamma mål, mätbara för hela regionen")
     for screen in (board, projector):
         screen.locator(".cluster-note .note-text", has_text="mätbara för hela").wait_for()
-    services.note_delete(note=note)
+    note_delete(note=note)
     for screen in (board, projector):
         screen.locator(f"#cnote-{note.pk}").wait_for(state="detached")
     assert board.evaluate("window.__labbNoReload") is True

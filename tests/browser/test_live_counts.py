@@ -14,8 +14,8 @@ from tests.browser.browser import (
 )
 from tests.browser.test_live_board import _new_phone, _open_board, _send, _take_part
 from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import session
 from workshops.models import Workshop
+from workshops.services.phases import phase_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -28,7 +28,7 @@ def test_people_who_join_later_and_notes_waiting_for_approval_show_on_the_board(
 ):
     workshop.screening = True
     workshop.save(update_fields=["screening"])
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE)
+    phase_set(workshop=workshop, phase=Workshop.Phase.WRITE)
     server = labb_servers.start()
     watch = Watch(host=f"127.0.0.1:{server.port}")
     group = workshop.groups.order_by("position").first()
@@ -41,7 +41,7 @@ def test_people_who_join_later_and_notes_waiting_for_approval_show_on_the_board(
     _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join later")
     expect(people).to_have_text("1")
 
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
+    phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
     board.wait_for_selector("#stage .board-grid")
     phone.wait_for_timeout(3000)  # the phone refetches its screen after the phase event
     phone.wait_for_selector("form[data-note-form]")

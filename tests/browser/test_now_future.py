@@ -19,8 +19,10 @@ from tests.browser.browser import (
 )
 from tests.browser.test_live_board import _take_part
 from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import services, session
 from workshops.models import Participant, Workshop
+from workshops.services.notes import note_create
+from workshops.services.phases import phase_set
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -35,14 +37,14 @@ COLUMN_BOXES = """() => Array.from(document.querySelectorAll('#stage .group-boar
 
 
 def _now_future(challenge, facilitator, groups: int) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Från nu till framtid",
         template_key="now_future",
         group_count=groups,
     )
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
+    phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
     return workshop
 
 
@@ -56,7 +58,7 @@ def _assert_side_by_side(cards: list[list[dict]]) -> None:
 
 def _write(workshop: Workshop, participant: Participant, texts: list[str]) -> None:
     for column, text in zip(workshop.columns.order_by("position"), texts, strict=True):
-        services.note_create(
+        note_create(
             workshop=workshop,
             participant=participant,
             group=participant.group,

@@ -19,7 +19,9 @@ from tests.browser.browser import (
 )
 from tests.browser.test_live_board import TIMEOUT, _take_part, live_workshop  # noqa: F401
 from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import services
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import workshop_set_accepting
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -33,10 +35,10 @@ def test_the_facilitators_pages_have_no_wcag_violations(
     locale,
 ):
     workshop = live_workshop
-    participant = services.participant_join(
+    participant = participant_join(
         workshop=workshop, display_name="Kim", group=workshop.groups.first()
     )
-    note, _created = services.note_create(
+    note, _created = note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -118,7 +120,7 @@ def test_the_phone_pages_have_no_wcag_violations(
     assert "/edit/" in page.url
     check_axe(page, watch, f"phone editing its note ({locale})")
 
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     page.goto(f"{server.url}/p/{workshop.pk}/")
     check_axe(page, watch, f"phone, workshop closed for notes ({locale})")
     watch.assert_clean()

@@ -18,8 +18,11 @@ from tests.browser.browser import (
 )
 from tests.browser.test_live_board import _take_part
 from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import demo_large, session
+from workshops import demo_large
 from workshops.models import Note, Vote, Workshop
+from workshops.services.phases import phase_set
+from workshops.services.themes import theme_create
+from workshops.services.votes import voting_configure
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -37,7 +40,7 @@ def _large_demo_in_vote_phase() -> tuple[Workshop, list[Note]]:
     for name, word in THEMES.items():
         ids = [n.pk for n in notes if word in n.text.lower() and n.pk not in taken]
         taken.update(ids)
-        session.theme_create(workshop=workshop, name=name, note_ids=ids)
+        theme_create(workshop=workshop, name=name, note_ids=ids)
     return workshop, [n for n in notes if n.pk not in taken]
 
 
@@ -54,7 +57,7 @@ def test_the_vote_list_of_the_large_demo_is_short_and_filterable_on_a_phone(
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
     group = workshop.groups.order_by("position").first()
     _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join the large demo")
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
+    phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
     phone.reload()
     phone.wait_for_selector("#vote-heading")
 
@@ -103,9 +106,7 @@ def test_the_vote_list_of_the_large_demo_is_short_and_filterable_on_a_phone(
 
     # Votes on themes only: the notes leave the list, but the notes with this phone's votes
     # stay with a Take back button only.
-    session.voting_configure(
-        workshop=workshop, budget=5, stackable=True, hidden=True, themes_only=True
-    )
+    voting_configure(workshop=workshop, budget=5, stackable=True, hidden=True, themes_only=True)
     phone.reload()
     phone.wait_for_selector("#vote-heading")
     assert phone.locator("[id^=vote-add-note-]").count() == 0

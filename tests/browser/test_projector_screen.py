@@ -18,8 +18,12 @@ from tests.browser.browser import (
     new_context,
 )
 from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import demo_large, session
+from workshops import demo_large
 from workshops.models import Note, Workshop
+from workshops.services.joins import participant_join
+from workshops.services.phases import phase_set, spotlight_set
+from workshops.services.themes import theme_create
+from workshops.services.votes import vote_cast, voting_configure
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -118,22 +122,22 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
     # Voting: a theme and the vote result.
     notes = list(Note.objects.filter(workshop=workshop).order_by("pk"))
-    theme = session.theme_create(
+    theme = theme_create(
         workshop=workshop,
         name="Stuprör",
         note_ids=[n.pk for n in notes if "tupr" in n.text.lower()],
     )
-    session.voting_configure(workshop=workshop, budget=5, stackable=True, hidden=False)
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
+    voting_configure(workshop=workshop, budget=5, stackable=True, hidden=False)
+    phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
     projector.wait_for_selector("#phase-name:has-text('Rösta')")
     projector.wait_for_selector("#stage:not(.stage-spotlight)")
     check_axe(projector, watch, "projector overview (vote)")
     participants = [session_join(workshop, index) for index in range(6)]
     for index, participant in enumerate(participants):
-        session.vote_cast(participant=participant, theme_id=theme.pk)
-        session.vote_cast(participant=participant, note_id=notes[index % 3].pk)
+        vote_cast(participant=participant, theme_id=theme.pk)
+        vote_cast(participant=participant, note_id=notes[index % 3].pk)
     workshop.refresh_from_db()
-    session.spotlight_set(workshop=workshop, target="votes")
+    spotlight_set(workshop=workshop, target="votes")
     projector.wait_for_selector(".vote-result li")
     layout = _layout(projector)
     _assert_fits(layout)
@@ -144,7 +148,7 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
     # Closing takes the join code, link and QR off the projector at once.
     assert projector.locator("#projector-join").count() == 1
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
+    phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
     projector.wait_for_selector("#projector-join", state="detached")
     check_axe(projector, watch, "projector closed")
     watch.assert_clean()
@@ -152,8 +156,7 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
 
 def session_join(workshop, index):
-    from workshops import services
 
-    return services.participant_join(
+    return participant_join(
         workshop=workshop, display_name="", group=list(workshop.groups.all())[index]
     )

@@ -32,16 +32,17 @@ def database_url() -> str:
 
 def fill_a_big_board(workshop) -> None:
     """Ten groups of notes, so that rendering the report takes long enough to be killed in."""
-    from workshops import services
+    from workshops.services.groups import group_add
+    from workshops.services.notes import notes_bulk_add
 
     for number in range(4, 11):
-        services.group_add(workshop=workshop, name=f"Grupp {number}")
+        group_add(workshop=workshop, name=f"Grupp {number}")
     lines = "\n".join(
         f"Långsiktig samverkan mellan kommuner och region, punkt {n}, med tillit" for n in range(15)
     )
     for group in workshop.groups.all():
         for column in workshop.columns.all():
-            services.notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
+            notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
 
 
 def start_worker(tmp_path: Path, log_name: str, **env_overrides: str) -> subprocess.Popen:

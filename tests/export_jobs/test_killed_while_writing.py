@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.live.server import servers_database_url
-from workshops import exporting, services
+from workshops import exporting
 from workshops.models import Export
+from workshops.services.notes import notes_bulk_add
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def test_a_worker_killed_while_writing_leaves_no_partial_file_under_the_final_na
     settings.EXPORT_ROOT = tmp_path / "data" / "exports"
     for group in workshop.groups.all():
         for column in workshop.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop,
                 group=group,
                 column=column,

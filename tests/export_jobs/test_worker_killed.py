@@ -18,6 +18,7 @@ from tests.export_jobs.celery_workers import (
 )
 from workshops import exporting
 from workshops.models import Export
+from workshops.services.exports import export_request
 
 
 @pytest.mark.services
@@ -38,7 +39,7 @@ def test_killed_worker_export_completes_exactly_once(workshop, facilitator, tmp_
         LABB_EXPORT_STALE_SECONDS="8",
     )
     try:
-        export = exporting.export_request(kind="pdf", user=facilitator, workshop=workshop)
+        export = export_request(kind="pdf", user=facilitator, workshop=workshop)
         wait_for(
             lambda: Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).exists(),
             60,

@@ -193,13 +193,13 @@ import json, django
 django.setup()
 from django.contrib.auth import get_user_model
 from challenges.models import Challenge, Membership, Organisation
-from workshops import services
+from workshops.services.workshops import workshop_create
 from workshops.models import Workshop
 org = Organisation.objects.create(name="Region Fel %(tag)s", slug="region-fel-%(tag)s")
 user = get_user_model().objects.create_user("fac-%(tag)s", password="pw-fault-test")
 Membership.objects.create(user=user, organisation=org, role="facilitator")
 challenge = Challenge.objects.create(organisation=org, question="Hur klarar vi avbrott?")
-workshop = services.workshop_create(challenge=challenge, user=user, title="Avbrott",
+workshop = workshop_create(challenge=challenge, user=user, title="Avbrott",
                                     template_key="success_obstacles", group_count=1)
 workshop.phase = Workshop.Phase.REVEAL
 workshop.save()

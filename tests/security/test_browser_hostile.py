@@ -14,8 +14,10 @@ from tests.browser.browser import DESKTOP, PHONE, Watch, browser, log_in, new_co
 from tests.faults.processes import Uvicorn, labb_env
 from tests.live.server import servers_database_url
 from tests.security.hostile import hostile_strings
-from workshops import services
 from workshops.models import Note, Workshop
+from workshops.services.groups import group_rename
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 TIMEOUT = 20_000
@@ -42,14 +44,14 @@ def hostile_workshop(transactional_db, workshop, challenge):
     workshop.phase = Workshop.Phase.REVEAL
     workshop.save()
     group = workshop.groups.first()
-    services.group_rename(group=group, name="<svg onload=window.__pwned=1>G")
+    group_rename(group=group, name="<svg onload=window.__pwned=1>G")
     columns = list(workshop.columns.all())
-    person = services.participant_join(
+    person = participant_join(
         workshop=workshop, display_name="<img src=x onerror=alert(1)>", group=group
     )
     for index, text in enumerate(t for t in hostile_strings() if _short_enough(t)):
         try:
-            services.note_create(
+            note_create(
                 workshop=workshop,
                 participant=None,
                 group=group,

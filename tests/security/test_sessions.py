@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/7",
     "ALLOWED_HOSTS": "labb.example.se",
+    "LABB_ACCESSIBILITY_CONTACT": "tillganglighet@labb.example.se",
 }
 
 

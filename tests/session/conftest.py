@@ -9,16 +9,17 @@ from django.test import Client
 
 from tests.browser.browser import launch_chromium
 from tests.conftest import join_as
-from workshops import services, session
 from workshops.models import Workshop
+from workshops.services.notes import note_create
+from workshops.services.phases import phase_set
 
 
 def set_phase(workshop: Workshop, phase: str) -> Workshop:
-    return session.phase_set(workshop=workshop, phase=phase)
+    return phase_set(workshop=workshop, phase=phase)
 
 
 def add_note(workshop, participant, text, column=None):
-    note, _ = services.note_create(
+    note, _ = note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,

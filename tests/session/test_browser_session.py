@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from workshops import services
 from workshops.models import ActionItem, Note, Theme, Vote, Workshop
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -35,7 +35,7 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
 
     base = asgi_server
     axe = Axe(base)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Samverkan",

@@ -19,6 +19,7 @@ from workshops import access, exporting
 from workshops.exports import import_archive_workshops
 from workshops.forms import ArchiveImportForm, ExportRequestForm
 from workshops.models import Export
+from workshops.services import exports as export_jobs
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -68,7 +69,7 @@ def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpRespon
             )
         messages.error(request, message)
         return redirect(subject)
-    export = exporting.export_request(
+    export = export_jobs.export_request(
         kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
     )
     message = _("%(kind)s: the export is being made. It appears in the list when it is ready.") % {
@@ -142,7 +143,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_facilitator(request, pk)
     if export.status != Export.Status.FAILED:
         return HttpResponse(_("Only a failed export can be started again."), status=409)
-    export = exporting.export_retry(export=export)
+    export = export_jobs.export_retry(export=export)
     if request.htmx:
         return render(request, "workshops/_export_row.html", {"export": export, "can_retry": True})
     subject = export.workshop or export.challenge

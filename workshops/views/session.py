@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, session
+from workshops import access
 from workshops.boards import last_event_id
 from workshops.codes import format_join_code
 from workshops.forms import (
@@ -31,7 +31,8 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, Workshop
 from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response, signed_join_url
+from workshops.services import actions, groups, notes, phases, themes, votes
+from workshops.views.facilitator import join_url, qr_svg, qr_svg_response, signed_join_url
 
 REJECTED_KEY = "labb_rejected_suggestions"
 
@@ -59,11 +60,11 @@ def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, grou
             "stream_url": reverse("board_stream", args=[workshop.pk]),
             "join_url": url,
             "join_code": format_join_code(workshop.join_code),
-            "phase_previous_next": session.phase_neighbours(workshop),
+            "phase_previous_next": phases.phase_neighbours(workshop),
         }
     )
     if screen == "facilitator":
-        context["spotlight_targets"] = session.spotlight_targets(workshop)
+        context["spotlight_targets"] = phases.spotlight_targets(workshop)
         context["voting_form"] = VotingForm(instance=workshop)
         context["timer_form"] = TimerForm(initial={"minutes": 5})
         if workshop.phase == Workshop.Phase.NEXT_STEPS:
@@ -92,7 +93,7 @@ def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
     url = signed_join_url(request, workshop)
-    context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
+    context["qr_svg"] = qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
     return _stage_or_page(request, "workshops/projector.html", context)
 
 
@@ -108,7 +109,7 @@ def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         {
             "group": group,
             "group_link": link,
-            "group_qr": _qr_svg(link, scale=4) if link else "",
+            "group_qr": qr_svg(link, scale=4) if link else "",
             "group_participants": list(workshop.participants.filter(group=group)),
             "unassigned": list(workshop.participants.filter(group=None)),
             "move_form": MoveParticipantForm(workshop=workshop),
@@ -176,7 +177,7 @@ def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose one of the phases."))
     try:
-        workshop = session.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
+        workshop = phases.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
@@ -190,7 +191,7 @@ def spotlight_set(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     step = {"next": 1, "previous": -1}.get(request.POST.get("step", ""), 0)
     try:
-        workshop = session.spotlight_set(
+        workshop = phases.spotlight_set(
             workshop=workshop, target=request.POST.get("target", ""), step=step
         )
     except ValidationError as exc:
@@ -211,17 +212,17 @@ def timer_control(request: HttpRequest, pk: int) -> HttpResponse:
     seconds = int(minutes * 60)
     try:
         if action == "start":
-            session.timer_start(
+            phases.timer_start(
                 workshop=workshop, seconds=seconds, locks_writing=form.cleaned_data["locks_writing"]
             )
         elif action == "pause":
-            session.timer_pause(workshop=workshop)
+            phases.timer_pause(workshop=workshop)
         elif action == "resume":
-            session.timer_resume(workshop=workshop)
+            phases.timer_resume(workshop=workshop)
         elif action == "extend":
-            session.timer_extend(workshop=workshop, seconds=seconds)
+            phases.timer_extend(workshop=workshop, seconds=seconds)
         else:
-            session.timer_stop(workshop=workshop)
+            phases.timer_stop(workshop=workshop)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -235,7 +236,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return _refuse(request, workshop, " ".join(errors))
-    session.voting_configure(
+    votes.voting_configure(
         workshop=workshop,
         budget=form.cleaned_data["vote_budget"],
         stackable=form.cleaned_data["votes_stackable"],
@@ -261,7 +262,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Tick at least one note, then approve or hide."))
             status = 400
         else:
-            changed = session.notes_screen(
+            changed = notes.notes_screen(
                 workshop=workshop, note_ids=ids, approve=action == "approve"
             )
             messages.success(request, _("%(count)s notes updated.") % {"count": changed})
@@ -289,7 +290,7 @@ def participant_move(request: HttpRequest, pk: int, participant_pk: int) -> Http
     form = MoveParticipantForm(request.POST, workshop=workshop)
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose a group of this workshop."))
-    session.participant_move(participant=participant, group=form.cleaned_data["group"])
+    groups.participant_move(participant=participant, group=form.cleaned_data["group"])
     messages.success(request, _("Participant moved."))
     return redirect("group_view", pk=workshop.pk, group_pk=form.cleaned_data["group"].pk)
 
@@ -317,7 +318,7 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
     ids = [i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i]
     try:
-        session.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
+        themes.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -353,7 +354,7 @@ def theme_rename(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     form = ThemeNameForm(request.POST)
     if not form.is_valid():
         return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
-    session.theme_rename(theme=theme, name=form.cleaned_data["name"])
+    themes.theme_rename(theme=theme, name=form.cleaned_data["name"])
     return _back(request, workshop)
 
 
@@ -366,7 +367,7 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     if into is None:
         return _refuse(request, workshop, _("Choose another theme of this workshop to merge into."))
     try:
-        session.theme_merge(theme=theme, into=into)
+        themes.theme_merge(theme=theme, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -376,7 +377,7 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
 @require_POST
 def theme_dissolve(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    session.theme_dissolve(theme=_theme(workshop, theme_pk))
+    themes.theme_dissolve(theme=_theme(workshop, theme_pk))
     return _back(request, workshop)
 
 
@@ -391,7 +392,7 @@ def note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         theme = workshop.themes.filter(pk=_int_or_none(raw)).first()
         if theme is None:
             return _refuse(request, workshop, _("That theme is not in this workshop."))
-    session.note_set_theme(note=note, theme=theme)
+    themes.note_set_theme(note=note, theme=theme)
     if request.headers.get("X-Labb-Fragment") == "1":
         return HttpResponse(status=204)
     return _back(request, workshop)
@@ -409,7 +410,7 @@ def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         if into is None:
             return _refuse(request, workshop, _("Choose another note of this workshop."))
     try:
-        session.note_merge_duplicate(note=note, into=into)
+        themes.note_merge_duplicate(note=note, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -426,7 +427,7 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            session.action_item_create(
+            actions.action_item_create(
                 workshop=workshop,
                 title=data["title"],
                 owner_name=data["owner_name"],
@@ -449,5 +450,5 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 def action_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     item = get_object_or_404(ActionItem, pk=item_pk, workshop=workshop)
-    session.action_item_delete(item=item)
+    actions.action_item_delete(item=item)
     return _back(request, workshop)

@@ -1,8 +1,8 @@
 """The names of live events: one registry that Python and the browser share.
 
-Services emit only these names (`services.live_event_emit` refuses any other), the stream
-sends `HELLO` and `RELOAD` itself, and every page with a live stream hands the list to
-`labb.js` through `json_script` (`templates/base.html`), so the two cannot drift apart.
+Every typed event (`workshops.live.events`) carries one of these names, the stream sends
+`HELLO` and `RELOAD` itself, and every page with a live stream hands the list to `labb.js`
+through `json_script` (`templates/base.html`), so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ class LiveEventName(StrEnum):
     NOTE_CHANGED = "note-changed"
     NOTE_REMOVED = "note-removed"
     COUNTS = "counts"
+    PEOPLE = "people"
+    PENDING = "pending"
     GROUP = "group"
     STATUS = "status"
     PHASE = "phase"
