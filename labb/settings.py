@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "labb",
     "challenges",
     "workshops",
+    "archive",
 ]
 
 MIDDLEWARE = [

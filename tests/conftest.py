@@ -7,19 +7,18 @@ who join from phones (`participant_client`).
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import pytest
 from django.test import Client
 
 from challenges.models import Challenge, Membership, Organisation
 from labb.celery import app as celery_app
-from workshops.access import remember_participant
+from tests.support.steps import fresh_window, join_as
 from workshops.live import emit as live_emit
-from workshops.live import render
 from workshops.models import Participant, Workshop
 from workshops.services.workshops import workshop_create
+
+# Fixtures that start real things (servers, browsers), one copy each: see tests/support/.
+pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 
 
 @pytest.fixture(autouse=True)
@@ -107,16 +106,6 @@ def facilitator_client(client, facilitator) -> Client:
     return client
 
 
-def join_as(
-    client: Client, workshop: Workshop, *, group_index: int = 0, name: str = ""
-) -> Participant:
-    """Join through the real join page, as a phone would."""
-    group = list(workshop.groups.all())[group_index]
-    response = client.post(f"/j/{workshop.join_code}/", {"display_name": name, "group": group.pk})
-    assert response.status_code == 302, response.content
-    return Participant.objects.filter(workshop=workshop).latest("pk")
-
-
 @pytest.fixture
 def participant_client(workshop) -> tuple[Client, Participant]:
     client = Client()
@@ -124,30 +113,10 @@ def participant_client(workshop) -> tuple[Client, Participant]:
     return client, participant
 
 
-def fresh_window(seconds: int, needed: float) -> None:
-    """Fixed-window limits reset at multiples of `seconds` (workshops/limits.py,
-    workshops/throttle.py): wait for the next window if fewer than `needed` seconds are left
-    in this one, so a test that spends a budget never sees it refilled halfway."""
-    left = seconds - time.time() % seconds
-    if left < needed:
-        time.sleep(left + 0.05)
-
-
 @pytest.fixture
 def fresh_note_window() -> None:
     """The note budgets (a minute) have at least 15 s left when the test starts."""
     fresh_window(60, 15)
-
-
-def post_note(
-    client: Client, workshop: Workshop, *, text: str, column=None, client_id=None, **extra
-):
-    column = column or workshop.columns.first()
-    return client.post(
-        f"/p/{workshop.pk}/notes/",
-        {"column": column.pk, "text": text, "client_id": str(client_id or uuid.uuid4())},
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -157,15 +126,3 @@ def captured_events():
     on-commit callbacks with `django_capture_on_commit_callbacks(execute=True)`."""
     with live_emit.capture() as captured:
         yield captured
-
-
-def event_html(sent, *, screen: str = "board", language: str = "en") -> str:
-    """The fragment a screen of kind `screen` ("board" or "phone") renders for a captured
-    event, as the stream would send it ("" when that screen shows nothing of it)."""
-    return (
-        render.html(sent.event, workshop_id=sent.workshop_id, screen_kind=screen, language=language)
-        or ""
-    )
-
-
-__all__ = ["event_html", "join_as", "post_note", "remember_participant"]

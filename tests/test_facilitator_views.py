@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as
+from tests.support.steps import join_as
 from workshops.board_templates import TEMPLATES
 from workshops.models import Column, Group, Note, Workshop
 from workshops.services.groups import MAX_GROUPS, group_add

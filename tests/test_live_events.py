@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as
+from tests.support.steps import join_as
 from workshops.live.emit import emit
 from workshops.live.events import KINDS, LiveChange, from_row
 from workshops.live.names import NAMES, LiveEventName

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from labb import live
-from tests.conftest import event_html, join_as
+from tests.support.live import event_html
+from tests.support.steps import join_as
 from workshops.live import render
 from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen
 from workshops.live.events import NoteAdded

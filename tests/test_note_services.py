@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.conftest import event_html
+from tests.support.live import event_html
 from workshops import limits
 from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved, PendingChanged
 from workshops.models import LiveEvent, Note

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops.models import Note, Participant, Workshop
 from workshops.services.groups import group_add
 from workshops.services.joins import join_code_regenerate
@@ -336,14 +336,9 @@ def test_a_note_posted_by_the_plain_form_redirects_to_the_phone(participant_clie
     assert b"Your note was posted." in page.content
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [{"HTTP_X_LABB_FRAGMENT": "1"}, {"HTTP_HX_REQUEST": "true"}],
-    ids=["outbox", "htmx"],
-)
-def test_a_note_posted_twice_with_the_same_client_id_is_saved_once(
-    participant_client, workshop, headers
-):
+def test_a_note_posted_twice_with_the_same_client_id_is_saved_once(participant_client, workshop):
+    """The outbox (labb.js) posts with `HX-Request: true`, as htmx does, and retries."""
+    headers = {"HTTP_HX_REQUEST": "true"}
     client, _participant = participant_client
     client_id = uuid.uuid4()
     first = post_note(client, workshop, text="Tillit", client_id=client_id, **headers)
@@ -365,7 +360,7 @@ def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, clien
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
 
     # A server error is an answer to check, not an exception (the test client's exception
     # capture is process-wide and would blame both threads).
@@ -383,7 +378,7 @@ def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, clien
             workshop,
             text=f"Tillit ({name})",
             client_id=client_id,
-            HTTP_X_LABB_FRAGMENT="1",
+            HTTP_HX_REQUEST="true",
         )
 
     pre_save.connect(hold_before_insert, sender=Note)
@@ -445,7 +440,7 @@ def test_another_participants_client_id_is_refused(participant_client, workshop)
     second = Client()
     join_as(second, workshop, name="Robin")
     response = post_note(
-        second, workshop, text="Inte min", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
+        second, workshop, text="Inte min", client_id=client_id, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 400
     assert Note.objects.get(workshop=workshop).text == "Min"
@@ -459,7 +454,7 @@ def test_another_participants_client_id_is_refused(participant_client, workshop)
 def test_an_invalid_note_is_refused_with_the_reason(participant_client, workshop, text, message):
     client, _participant = participant_client
     page = post_note(client, workshop, text=text)
-    fragment = post_note(client, workshop, text=text, HTTP_X_LABB_FRAGMENT="1")
+    fragment = post_note(client, workshop, text=text, HTTP_HX_REQUEST="true")
     assert page.status_code == fragment.status_code == 400
     assert message in page.content
     assert message in fragment.content
@@ -479,7 +474,7 @@ def test_a_note_for_a_column_of_another_workshop_is_refused(
 def test_a_workshop_closed_for_notes_refuses_them(participant_client, workshop):
     client, _participant = participant_client
     workshop_set_accepting(workshop=workshop, accepting=False)
-    response = post_note(client, workshop, text="För sent", HTTP_X_LABB_FRAGMENT="1")
+    response = post_note(client, workshop, text="För sent", HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     assert b"not taking new notes" in response.content
     assert post_note(client, workshop, text="För sent").status_code == 403
@@ -500,7 +495,7 @@ def test_posting_too_fast_is_429_with_retry_after(participant_client, workshop, 
     settings.LABB_NOTES_PER_MINUTE = 2
     for number in range(2):
         assert post_note(client, workshop, text=f"Lapp {number}").status_code == 302
-    response = post_note(client, workshop, text="En för mycket", HTTP_X_LABB_FRAGMENT="1")
+    response = post_note(client, workshop, text="En för mycket", HTTP_HX_REQUEST="true")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert b"posting very fast" in response.content
@@ -512,12 +507,8 @@ def test_a_retry_of_a_saved_note_is_not_rate_limited(participant_client, worksho
     client, _participant = participant_client
     settings.LABB_NOTES_PER_MINUTE = 1
     client_id = uuid.uuid4()
-    first = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
-    )
-    again = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
-    )
+    first = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
+    again = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
     assert (first.status_code, again.status_code) == (201, 200)
 
 
@@ -560,9 +551,7 @@ def test_a_participant_can_delete_their_own_note(participant_client, workshop, o
 
 def test_deleting_by_fragment_returns_an_empty_fragment(participant_client, workshop, own_note):
     client, _participant = participant_client
-    response = client.post(
-        f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_X_LABB_FRAGMENT="1"
-    )
+    response = client.post(f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content == b""
     assert not Note.objects.filter(pk=own_note.pk).exists()
@@ -665,8 +654,19 @@ def test_phone_views_refuse_the_wrong_method(participant_client, workshop, own_n
 
 
 def test_a_participant_session_lasts_a_workshop_day_not_two_weeks(client, workshop, settings):
-    from tests.conftest import join_as
+    from tests.support.steps import join_as
 
     join_as(client, workshop)
     assert client.session.get_expiry_age() == settings.LABB_PARTICIPANT_SESSION_SECONDS
     assert settings.LABB_PARTICIPANT_SESSION_SECONDS <= 24 * 3600
+
+
+def test_the_custom_fragment_header_is_gone(participant_client, workshop):
+    """One way to ask for a fragment: `HX-Request` (django-htmx's `request.htmx`)."""
+    client, _participant = participant_client
+    response = client.post(
+        f"/p/{workshop.pk}/notes/",
+        {"column": workshop.columns.first().pk, "text": "Tillit", "client_id": uuid.uuid4()},
+        HTTP_X_LABB_FRAGMENT="1",
+    )
+    assert response.status_code == 302

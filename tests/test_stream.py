@@ -16,12 +16,11 @@ import httpx
 import pytest
 from django.conf import settings
 
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     csrf_token,
     http_client,
     join_over_http,
-    module_server,  # noqa: F401 - fixture
     post_note_over_http,
     session_cookies_for,
 )
@@ -44,13 +43,13 @@ def shown(workshop) -> Workshop:
 
 
 @pytest.fixture
-def board(module_server, facilitator) -> httpx.Client:  # noqa: F811
+def board(module_server, facilitator) -> httpx.Client:
     with http_client(module_server, session_cookies_for(facilitator)) as client:
         yield client
 
 
 @pytest.fixture
-def phone(module_server, shown) -> httpx.Client:  # noqa: F811
+def phone(module_server, shown) -> httpx.Client:
     client, _pk = join_over_http(module_server, shown, name="Kim")
     yield client
     client.close()
@@ -199,7 +198,7 @@ def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, mo
 
 
 @pytest.mark.parametrize("phase", [Workshop.Phase.WRITE, Workshop.Phase.REVEAL])
-def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, phone, board, phase):  # noqa: F811
+def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, phone, board, phase):
     """While writing, only boards hear of a new note (as counts); after the reveal only the
     phones of the note's own group do. A phone of another group hears neither."""
     shown.phase = phase
@@ -232,7 +231,7 @@ def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, p
     assert "Bara för tavlan" not in phone_frames[0].data
 
 
-def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_server, shown, phone):  # noqa: F811
+def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_server, shown, phone):
     with SSEReader(phone, f"/p/{shown.pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
         note = _post(phone, shown, "Till min grupp")
@@ -247,7 +246,7 @@ def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_serv
 
 
 def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
-    module_server,  # noqa: F811
+    module_server,
     shown,
 ):
     groups = list(shown.groups.order_by("position"))
@@ -281,7 +280,7 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
     assert [f.event for f in frames_2] == ["status"]
 
 
-def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server, shown):  # noqa: F811
+def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server, shown):
     shown.group_assignment = Workshop.GroupAssignment.CHOOSE
     shown.save(update_fields=["group_assignment"])
     client = http_client(module_server)
@@ -317,7 +316,7 @@ def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, fa
 
 @pytest.mark.parametrize("who", ["anonymous", "other_facilitator", "staff", "outsider"])
 def test_only_the_workshops_facilitators_can_open_the_board_stream(
-    module_server,  # noqa: F811
+    module_server,
     shown,
     request,
     who,
@@ -329,7 +328,7 @@ def test_only_the_workshops_facilitators_can_open_the_board_stream(
     assert "text/event-stream" not in response.headers.get("content-type", "")
 
 
-def test_an_anonymous_browser_cannot_open_a_phone_stream(module_server, shown):  # noqa: F811
+def test_an_anonymous_browser_cannot_open_a_phone_stream(module_server, shown):
     with http_client(module_server) as client:
         assert client.get(f"/p/{shown.pk}/stream/").status_code == 404
 
@@ -341,7 +340,7 @@ def test_streams_refuse_other_methods(board, phone, shown):
     assert phone.post(f"/p/{shown.pk}/stream/", headers={"X-CSRFToken": token}).status_code == 405
 
 
-def test_open_streams_do_not_hold_database_connections(module_server, shown, facilitator):  # noqa: F811
+def test_open_streams_do_not_hold_database_connections(module_server, shown, facilitator):
     """Twice as many open streams as the server's pool has connections (6), and ordinary
     requests are still answered at once: a stream gives its connection back before it
     starts streaming and does not query while it waits."""
@@ -382,7 +381,7 @@ def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, s
     from django.db import connection, transaction
 
     from tests.concurrency import LockWatch, backend_pid, wait_until
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
     from workshops.boards import last_event_id
 
     group, column = shown.groups.first(), shown.columns.first()

@@ -294,11 +294,13 @@
       body.append('client_id', item.client_id);
       body.append('column', item.column);
       body.append('text', item.text);
+      // A plain fetch, not htmx.ajax: the outbox reads the status and Retry-After itself
+      // and keeps the note queued across failures. HX-Request asks for the fragment.
       fetch(url, {
         method: 'POST',
         body: body,
         credentials: 'same-origin',
-        headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
+        headers: { 'X-CSRFToken': token ? token.value : '', 'HX-Request': 'true' }
       }).then(function (response) {
         return response.text().then(function (html) {
           return { status: response.status, html: html, retryAfter: response.headers.get('Retry-After') };
@@ -500,6 +502,8 @@
       // fetch once the drag has ended.
       if (dragging()) { refetchAfterDrag = true; return; }
       var seq = ++stageSeq;
+      // A plain fetch, not htmx.ajax: an answer older than the latest request is dropped
+      // (stageSeq), and what the user is typing survives the swap (keepTyped).
       fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
@@ -644,12 +648,10 @@
         zone.classList.remove('drop-target');
         var url = ev.dataTransfer.getData('text/plain');
         if (!url || url.charAt(0) !== '/') { return; }
-        var body = new FormData();
-        body.append('theme', zone.dataset.dropTheme);
-        var token = document.querySelector('input[name=csrfmiddlewaretoken]');
-        fetch(url, {
-          method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
+        // The answer is a bare 204 (the CSRF header comes from the body's hx-headers);
+        // the stage is fetched again, keeping what the facilitator is typing.
+        htmx.ajax('POST', url, {
+          source: zone, values: { theme: zone.dataset.dropTheme }, handler: function () {}
         }).then(function () { refetchStage(0); });
       });
     });

@@ -7,15 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.models import Export
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -43,8 +41,8 @@ def _slow(context, page, latency_ms: int) -> None:
 
 
 def test_five_quick_clicks_make_five_exports_and_the_button_shows_it_is_busy(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     server, watch, context, page = _facilitator_page(browser, labb_servers)
@@ -72,8 +70,8 @@ def test_five_quick_clicks_make_five_exports_and_the_button_shows_it_is_busy(
 
 
 def test_a_request_without_an_answer_says_so(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     server, watch, context, page = _facilitator_page(browser, labb_servers)
@@ -89,8 +87,8 @@ def test_a_request_without_an_answer_says_so(
 
 
 def test_the_challenge_page_makes_exports_of_the_challenge(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     challenge = workshop.challenge

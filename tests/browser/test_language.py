@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
 def test_an_english_browser_gets_swedish_until_the_person_switches(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
 ):
     server = labb_servers.start()
     watch = Watch(host=f"127.0.0.1:{server.port}")

@@ -11,14 +11,13 @@ import uuid
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     PHONE,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.models import Workshop
 from workshops.services.groups import group_rename
 from workshops.services.joins import participant_join
@@ -28,7 +27,6 @@ from workshops.services.phases import phase_set, spotlight_set
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-TIMEOUT = 15_000
 # Digits and capitals: no syllables for the hyphenator, no space for the browser.
 LONG_GROUP = ("GRUPP" + "0123456789" * 10)[:100]
 LONG_COLUMN = ("KOLUMN" + "9876543210" * 10)[:100]
@@ -69,8 +67,8 @@ def _problems(page, label: str) -> list:
 
 
 def test_names_without_spaces_stay_on_the_board_and_the_projector(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     group = workshop.groups.order_by("position").first()

@@ -8,17 +8,15 @@ import uuid
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     PHONE,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
+    take_part,
 )
-from tests.browser.test_live_board import _take_part
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.models import Participant, Workshop
 from workshops.services.notes import note_create
 from workshops.services.phases import phase_set
@@ -70,8 +68,8 @@ def _write(workshop: Workshop, participant: Participant, texts: list[str]) -> No
 
 @pytest.mark.parametrize("groups", [3, 1])
 def test_the_three_columns_sit_side_by_side_on_the_board_and_the_projector(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     challenge,
     facilitator,
     groups,
@@ -106,8 +104,8 @@ def test_the_three_columns_sit_side_by_side_on_the_board_and_the_projector(
 
 
 def test_each_note_on_the_phone_has_its_columns_colour(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     challenge,
     facilitator,
 ):
@@ -119,7 +117,7 @@ def test_each_note_on_the_phone_has_its_columns_colour(
     phone.set_default_timeout(TIMEOUT)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
     group = workshop.groups.get()
-    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join Now → Future")
+    take_part(phone, watch, name="Kim", group_pk=group.pk, label="join Now → Future")
     participant = Participant.objects.get(workshop=workshop)
     _write(workshop, participant, ["Mejl överallt", "Ett gemensamt rum", "Prova i en enhet"])
     phone.reload()

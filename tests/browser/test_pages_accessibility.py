@@ -8,17 +8,16 @@ import uuid
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     PHONE,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
+    take_part,
 )
-from tests.browser.test_live_board import TIMEOUT, _take_part, live_workshop  # noqa: F401
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.services.joins import participant_join
 from workshops.services.notes import note_create
 from workshops.services.phases import workshop_set_accepting
@@ -28,9 +27,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 @pytest.mark.parametrize("locale", ["en-GB", "sv-SE"])
 def test_the_facilitators_pages_have_no_wcag_violations(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
     locale,
 ):
@@ -80,9 +79,9 @@ def test_the_facilitators_pages_have_no_wcag_violations(
 
 @pytest.mark.parametrize("locale", ["en-GB", "sv-SE"])
 def test_the_phone_pages_have_no_wcag_violations(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     locale,
 ):
     workshop = live_workshop
@@ -104,7 +103,7 @@ def test_the_phone_pages_have_no_wcag_violations(
     check_axe(page, watch, f"join link that leads nowhere ({locale})")
 
     page.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(
+    take_part(
         page, watch, name="Kim", group_pk=workshop.groups.first().pk, label=f"join ({locale})"
     )
     # An empty note is refused with a message.

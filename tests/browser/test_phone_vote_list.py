@@ -9,15 +9,13 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.browser import (
+from tests.support.browser import (
     PHONE,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     new_context,
+    take_part,
 )
-from tests.browser.test_live_board import _take_part
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops import demo_large
 from workshops.models import Note, Vote, Workshop
 from workshops.services.phases import phase_set
@@ -45,8 +43,8 @@ def _large_demo_in_vote_phase() -> tuple[Workshop, list[Note]]:
 
 
 def test_the_vote_list_of_the_large_demo_is_short_and_filterable_on_a_phone(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
 ):
     workshop, loose = _large_demo_in_vote_phase()
     server = labb_servers.start()
@@ -56,7 +54,7 @@ def test_the_vote_list_of_the_large_demo_is_short_and_filterable_on_a_phone(
     phone.set_default_timeout(TIMEOUT)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
     group = workshop.groups.order_by("position").first()
-    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join the large demo")
+    take_part(phone, watch, name="Kim", group_pk=group.pk, label="join the large demo")
     phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
     phone.reload()
     phone.wait_for_selector("#vote-heading")

@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.browser import (
+from tests.support.browser import (
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops import demo_large
 from workshops.models import Note, Workshop
 from workshops.services.joins import participant_join
@@ -28,7 +27,6 @@ from workshops.services.votes import vote_cast, voting_configure
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-TIMEOUT = 15_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # 250 notes on one 1080p screen leave room for type of about 11 px (8,600 characters at
 # ~2.5× their glyph area for wrapping and padding); on a 3 m wide screen that is 17 mm.
@@ -79,8 +77,8 @@ def _shot(page, name: str) -> None:
 
 
 def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
 ):
     call_command("seed_demo", verbosity=0)
     workshop = Workshop.objects.get(title=demo_large.LARGE_WORKSHOP_TITLE)

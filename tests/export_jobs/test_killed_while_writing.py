@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.server import servers_database_url
+from tests.support.database import postgres_url
 from workshops import exporting
 from workshops.models import Export
 from workshops.services.notes import notes_bulk_add
@@ -65,7 +65,7 @@ def test_a_worker_killed_while_writing_leaves_no_partial_file_under_the_final_na
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "labb.settings",
-            "DATABASE_URL": servers_database_url(),
+            "DATABASE_URL": postgres_url(),
             "DATABASE_POOL": "0",
             "REDIS_URL": settings.REDIS_URL or "",
             "LABB_DATA_DIR": str(tmp_path / "data"),

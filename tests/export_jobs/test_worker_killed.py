@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from labb.celery import app as celery_app
-from tests.export_jobs.celery_workers import (
-    fill_a_big_board,
-    kill_worker,
-    start_worker,
-    stop_worker,
-    wait_for,
-)
+from tests.support.boards import fill_a_big_board
+from tests.support.celery import kill_worker, start_worker, stop_worker
+from tests.support.waiting import wait_for
 from workshops import exporting
 from workshops.models import Export
 from workshops.services.exports import export_request

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from challenges.models import Challenge, Membership
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops.models import ActionItem, Export, Group, Note, Participant, Workshop
 from workshops.services.workshops import workshop_create
 

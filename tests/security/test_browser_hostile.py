@@ -10,10 +10,9 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from tests.browser.browser import DESKTOP, PHONE, Watch, browser, log_in, new_context  # noqa: F401
-from tests.faults.processes import Uvicorn, labb_env
-from tests.live.server import servers_database_url
 from tests.security.hostile import hostile_strings
+from tests.support.browser import DESKTOP, PHONE, Watch, log_in, new_context
+from tests.support.servers import LabbServer, server_env
 from workshops.models import Note, Workshop
 from workshops.services.groups import group_rename
 from workshops.services.joins import participant_join
@@ -86,13 +85,9 @@ def _assert_nothing_ran(page, dialogs, label: str) -> None:
     ), label
 
 
-def test_hostile_notes_names_and_titles_never_run(browser, hostile_workshop, tmp_path):  # noqa: F811
+def test_hostile_notes_names_and_titles_never_run(browser, hostile_workshop, tmp_path):
     workshop = hostile_workshop
-    server = Uvicorn(
-        labb_env(database_url=servers_database_url(), redis_url=settings.REDIS_URL, DEBUG="1"),
-        tmp_path / "uvicorn.log",
-    )
-    server.start()
+    server = LabbServer(server_env(DEBUG="1"), tmp_path / "uvicorn.log").start()
     dialogs: list[str] = []
     try:
         watch = Watch(host=f"127.0.0.1:{server.port}")

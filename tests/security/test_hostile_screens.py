@@ -30,7 +30,6 @@ from django.test import Client
 from django.urls import reverse
 
 from labb.live import encode_frame
-from tests.conftest import join_as
 from tests.security.hostile import (
     SOFT_HYPHEN,
     hostile_strings,
@@ -39,6 +38,7 @@ from tests.security.hostile import (
     unsafe_markup,
     visible_text,
 )
+from tests.support.steps import join_as
 from workshops import exporting
 from workshops.live import render
 from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN
@@ -155,7 +155,7 @@ class Room:
         response = phone.client.post(
             self.url("phone_note_create"),
             {"column": column.pk, "text": text, "client_id": uuid.uuid4()},
-            HTTP_X_LABB_FRAGMENT="1",
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code in {201, 400}, (text[:80], response.status_code)
         note = None

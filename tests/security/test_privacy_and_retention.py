@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.models import Challenge
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops import retention
 from workshops.models import DisposalLog, Export, LiveEvent, Note, Participant, Vote, Workshop
 from workshops.services.phases import workshop_set_accepting

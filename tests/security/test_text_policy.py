@@ -59,7 +59,7 @@ def _post_note(client, workshop, text):
             "text": text,
             "client_id": str(uuid.uuid4()),
         },
-        HTTP_X_LABB_FRAGMENT="1",
+        HTTP_HX_REQUEST="true",
     )
 
 

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import event_html, join_as
+from tests.support.live import event_html
+from tests.support.steps import join_as
 from workshops.live.events import PendingChanged, PeopleChanged
 from workshops.models import Note, Workshop
 from workshops.services.groups import participant_move

@@ -1,6 +1,6 @@
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops.models import Theme, Workshop
 from workshops.services.themes import theme_create
 

@@ -1,8 +1,8 @@
 import pytest
 from django.test import Client
 
-from tests.conftest import event_html
-from tests.session.conftest import add_note, set_phase
+from tests.support.live import event_html
+from tests.support.steps import add_note, set_phase
 from workshops.live.events import CountsChanged, NoteAdded, PhaseChanged
 from workshops.models import LiveEvent, Workshop
 from workshops.services.notes import note_update, notes_bulk_add

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import event_html, join_as, post_note
+from tests.support.live import event_html
+from tests.support.steps import join_as, post_note
 from workshops.models import Note, Workshop
 from workshops.services.notes import note_update
 from workshops.services.themes import theme_create

@@ -19,15 +19,14 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from tests.conftest import event_html, join_as, post_note
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     csrf_token,
     join_over_http,
-    module_server,  # noqa: F401 - fixture
     post_note_over_http,
 )
-from tests.session.conftest import add_note, set_phase
+from tests.support.live import event_html
+from tests.support.steps import add_note, join_as, post_note, set_phase
 from workshops.live.audience import PHONE_SCREEN, Screen, reaches
 from workshops.models import LiveEvent, Note, Workshop
 from workshops.services.notes import note_set_status, note_update
@@ -111,7 +110,7 @@ def phone_responses(client: Client, workshop: Workshop, foreign_note: Note) -> l
     target where a request names a note: (label, status, html)."""
     pk = workshop.pk
     hx = {"HTTP_HX_REQUEST": "true"}
-    fragment = {"HTTP_X_LABB_FRAGMENT": "1"}
+    fragment = {"HTTP_HX_REQUEST": "true"}
     requests = [
         ("page", lambda: client.get(f"/p/{pk}/")),
         ("stage fragment", lambda: client.get(f"/p/{pk}/?stage=1", **hx)),
@@ -191,7 +190,7 @@ def test_a_note_posted_from_a_phone_comes_back_alone(room):
     """The fragment a phone gets for its new note is that note, not the group's notes."""
     text = text_with("ZX5-anna-new")
     response = post_note(
-        room.anna.client, room.workshop, text=text, column=room.column, HTTP_X_LABB_FRAGMENT="1"
+        room.anna.client, room.workshop, text=text, column=room.column, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 201
     html = response.content.decode()
@@ -471,14 +470,15 @@ def test_changing_a_note_while_writing_tells_the_boards_counts_only(
         for e in captured_events
         if e.audience in (LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL)
     ]
-    assert {e.name for e in boards} <= {"counts"}, change
+    # Numbers only: counts per cell, and how many notes wait for approval (screening).
+    assert {e.name for e in boards} <= {"counts", "pending"}, change
     for event in boards:
         assert_absent(event_html(event), *markers, where=f"a board {event.name} event")
     # Anna and Bo have one note each in the first column; Bo's second is elsewhere.
     if change.endswith("deletes"):
         # The board learns that the note is gone: its group's count drops to Anna's one.
         cell = f'id="count-g{note.group_id}-c{note.column_id}" hx-swap-oob="innerHTML">1<'
-        assert cell in event_html(boards[-1])
+        assert cell in event_html([e for e in boards if e.name == "counts"][-1])
     cell = _count_cell(note.group_id, note.column_id, 1 + count)
     for label, html in board_screens(facilitator_client, workshop):
         assert_absent(html, *markers, where=label)
@@ -516,7 +516,7 @@ def _collect_until(reader, last_name: str) -> list:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):  # noqa: F811
+def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):
     """Through uvicorn and Redis: Anna's phone stream, live and replayed, while Bo (same
     group) posts, edits and deletes and the facilitator edits and approves; after the
     reveal, the same stream does carry Bo's edit (so the stream is listened to)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops.hyphenate import SOFT_HYPHEN, soft_hyphenate
 from workshops.models import LiveEvent, Workshop
 from workshops.services.phases import spotlight_set, spotlight_targets

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops.models import ActionItem, Note, Workshop
 from workshops.services.actions import action_item_create
 from workshops.services.joins import participant_join

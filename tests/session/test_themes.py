@@ -1,6 +1,6 @@
 import pytest
 
-from tests.session.conftest import add_note, set_phase
+from tests.support.steps import add_note, set_phase
 from workshops.models import LiveEvent, Note, Theme, Workshop
 from workshops.services.themes import note_set_theme, theme_create
 from workshops.services.workshops import workshop_create
@@ -63,9 +63,18 @@ def test_moving_a_note_with_the_menu_and_back(facilitator_client, cluster):
     assert facilitator_client.post(url, {"theme": ""}).status_code == 302
     notes[4].refresh_from_db()
     assert notes[4].theme is None
-    # A drop from the browser answers 204 without a page.
-    response = facilitator_client.post(url, {"theme": theme.pk}, HTTP_X_LABB_FRAGMENT="1")
+    # A drop from the browser (htmx.ajax) answers 204 without a page ...
+    response = facilitator_client.post(url, {"theme": ""}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
+    notes[4].refresh_from_db()
+    assert notes[4].theme is None
+    # ... and the Move form, boosted by htmx on the board, gets the board back.
+    response = facilitator_client.post(
+        url, {"theme": theme.pk}, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+    )
+    assert response.status_code == 302
+    notes[4].refresh_from_db()
+    assert notes[4].theme == theme
 
 
 def test_a_theme_of_another_workshop_is_refused(

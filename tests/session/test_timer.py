@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from tests.conftest import event_html
-from tests.session.conftest import add_note
+from tests.support.live import event_html
+from tests.support.steps import add_note
 from workshops.live.events import TimerChanged
 from workshops.models import LiveEvent
 from workshops.services.phases import timer_extend, timer_remaining, timer_start

@@ -3,8 +3,8 @@ import copy
 import pytest
 from django.test import Client
 
-from tests.conftest import event_html
-from tests.session.conftest import add_note, set_phase
+from tests.support.live import event_html
+from tests.support.steps import add_note, set_phase
 from workshops.boards import votes_left
 from workshops.live.events import VoteCast
 from workshops.models import LiveEvent, Vote, Workshop
@@ -179,8 +179,8 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.conftest import join_as
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
+    from tests.support.steps import join_as
 
     workshop = workshop_create(
         challenge=challenge, user=facilitator, title="W", template_key="brainstorm", group_count=2

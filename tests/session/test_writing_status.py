@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.conftest import event_html
+from tests.support.live import event_html
 from workshops.live.events import StatusChanged
 from workshops.models import Workshop
 from workshops.services.phases import timer_start, workshop_set_accepting, writing_state

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from challenges.models import Challenge, Membership, Organisation
+from challenges.access import get_challenge_for_editor, organisations_led_by
 from workshops import access, exporting
 from workshops.exports import import_archive_workshops
 from workshops.forms import ArchiveImportForm, ExportRequestForm
@@ -97,7 +97,7 @@ def workshop_export_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
+    challenge = get_challenge_for_editor(request, pk)
     return _export_create(request, challenge, challenge=challenge)
 
 
@@ -106,17 +106,12 @@ def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_viewer(request, pk)
-    can_retry = _can_manage(request, export)
+    can_retry = access.can_manage_export(request.user, export)
     return render(
         request,
         "workshops/_export_row.html",
         {"export": export, "can_retry": can_retry},
     )
-
-
-def _can_manage(request: HttpRequest, export: Export) -> bool:
-    challenge_id = export.challenge_id or export.workshop.challenge_id
-    return Challenge.objects.editable_by(request.user).filter(pk=challenge_id).exists()
 
 
 @login_required
@@ -153,11 +148,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def archive_import(request: HttpRequest) -> HttpResponse:
-    organisations = Organisation.objects.filter(
-        memberships__user=request.user, memberships__role=Membership.Role.FACILITATOR
-    ).distinct()
-    if request.user.is_superuser:
-        organisations = Organisation.objects.all()
+    organisations = organisations_led_by(request.user)
     if not organisations.exists():
         raise Http404
     form = ArchiveImportForm(

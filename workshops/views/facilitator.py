@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from challenges.models import Challenge
+from challenges.access import get_challenge_for_editor
 from workshops import access, throttle
 from workshops.codes import format_join_code
 from workshops.forms import (
@@ -75,7 +75,7 @@ def qr_svg_response(data: str, *, filename: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.editable_by(request.user), pk=challenge_pk)
+    challenge = get_challenge_for_editor(request, challenge_pk)
     form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

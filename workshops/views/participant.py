@@ -277,7 +277,7 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         form.add_error("text", exc)
         return _note_form_error(request, participant, form, status=400)
-    if _wants_fragment(request):
+    if request.htmx:
         return render(
             request,
             "workshops/phone.html#own-note",
@@ -288,12 +288,8 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("phone", pk=pk)
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) or request.headers.get("X-Labb-Fragment") == "1"
-
-
 def _note_form_error(request, participant, form, *, status: int) -> HttpResponse:
-    if _wants_fragment(request):
+    if request.htmx:
         return render(request, "workshops/phone.html#note-errors", {"form": form}, status=status)
     return render(request, "workshops/phone.html", _phone_context(participant, form), status=status)
 
@@ -342,7 +338,7 @@ def phone_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpRespon
             request, "workshops/phone_closed.html", {"workshop": note.workshop}, status=403
         )
     note_delete(note=note)
-    if _wants_fragment(request):
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, _("Your note was deleted."))
     return redirect("phone", pk=pk)

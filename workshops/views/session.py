@@ -393,7 +393,9 @@ def note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         if theme is None:
             return _refuse(request, workshop, _("That theme is not in this workshop."))
     themes.note_set_theme(note=note, theme=theme)
-    if request.headers.get("X-Labb-Fragment") == "1":
+    if request.htmx and not request.htmx.boosted:
+        # A note dragged onto a theme (labb.js): the stage is fetched again, nothing to
+        # swap. The boosted Move form gets the page back as before.
         return HttpResponse(status=204)
     return _back(request, workshop)
 

@@ -60,7 +60,10 @@ class Command(BaseCommand):
                 visibility=spec["visibility"],
                 created_by=facilitator,
             )
-            challenge.tags.set(Tag.objects.get_or_create(name=name)[0] for name in spec["tags"])
+            challenge.tags.set(
+                Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+                for name in spec["tags"]
+            )
             for workshop_spec in spec["workshops"]:
                 self._load_workshop(challenge, workshop_spec, facilitator, today)
         first = Challenge.objects.filter(organisation=organisation).order_by("pk").first()

@@ -1,11 +1,11 @@
 from django import template
 
-from challenges.search import highlight as _highlight
+from archive.search import highlight as _highlight
 
 register = template.Library()
 
 
 @register.filter
 def highlight(text: str, stems) -> str:
-    """Escape the text, then mark the words that match the search (see challenges.search)."""
+    """Escape the text, then mark the words that match the search (see archive.search)."""
     return _highlight(text, stems or ())

@@ -216,7 +216,10 @@ class Command(BaseCommand):
             ]
             + [Membership(user=staff, organisation=orgs[0], role=Membership.Role.STAFF)]
         )
-        tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
+        tags = [
+            Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+            for name in TAGS
+        ]
         visibilities = [
             Challenge.Visibility.PRIVATE,
             Challenge.Visibility.ORGANISATION,

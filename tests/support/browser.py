@@ -1,9 +1,11 @@
 """Playwright helpers: Debian's Chromium, axe-core on every page, and watchers that fail a
-test when a page talks to another host or the Content-Security-Policy blocks something."""
+test when a page talks to another host or the Content-Security-Policy blocks something.
+Also the phone's steps that several browser tests take (join, post a note)."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+TIMEOUT = 15_000  # ms for a page to react; a shared two-core machine
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -80,7 +83,7 @@ def launch_chromium(monkeypatch) -> Iterator[WatchedBrowser]:
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = launch(playwright)
         watched = WatchedBrowser(launched)
         try:
             yield watched
@@ -160,6 +163,11 @@ def browser(monkeypatch) -> Iterator[WatchedBrowser]:
         yield watched
 
 
+def launch(playwright):
+    """Debian's Chromium, headless (also for bench/)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
 def log_in(page, watch: Watch, server_url: str, username: str, password: str) -> None:
     """Through the real login form."""
     page.goto(f"{server_url}/login/")
@@ -169,3 +177,39 @@ def log_in(page, watch: Watch, server_url: str, username: str, password: str) ->
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "/login/" not in page.url, "login failed"
+
+
+@pytest.fixture
+def live_workshop(workshop):
+    """The shared `workshop` in the Reveal phase: notes land on the board as they are posted
+    (in Write the boards show only counts), and the phones still take new ones."""
+    workshop.phase = workshop.Phase.REVEAL
+    workshop.save(update_fields=["phase"])
+    return workshop
+
+
+def new_phone(browser, watch: Watch):
+    """A phone-sized, watched browser context and its page."""
+    context = new_context(browser, watch, **PHONE)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    return context, page
+
+
+def take_part(page, watch: Watch, *, name: str, group_pk: int | None, label: str) -> None:
+    """On the join page of a workshop: name, group (unless the link chose it), take part."""
+    check_axe(page, watch, label)
+    page.fill("#id_display_name", name)
+    if group_pk is not None:
+        page.select_option("#id_group", str(group_pk))
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert re.search(r"/p/\d+/$", page.url), page.url
+    page.wait_for_selector("form[data-note-form]")
+    check_axe(page, watch, f"phone ({label})")
+
+
+def send_note(page, text: str) -> None:
+    """Type a note on the phone and send it (through the outbox)."""
+    page.fill("#id_text", text)
+    page.click("form[data-note-form] button[type=submit]")

@@ -1,14 +1,17 @@
 """One search over the archive: challenges, workshops, notes, themes and next steps.
 
-On PostgreSQL notes are found with full-text search in the `swedish` configuration
-(Snowball stemming, so “stuprören” finds “stuprör”; prefix matching, so “stuprör” also
-finds the compound “stuprörstänk”), ranked with `ts_rank`, through the GIN index made in
-`workshops/migrations/0002_note_search.py`. Short titles are also matched by trigram word
-similarity (pg_trgm) when nothing matches exactly, so a typo such as “finansering” still
-finds them.
+Every form of a word, with or without diacritics: a query word is folded (“hallbar” and
+“hållbar” are one word), stemmed with Snowball, and cut to a shorter *root* when it ends in a
+derivational suffix (“samverkan” → “samverk”, which also starts “samverka”); see `root`.
 
-On SQLite the same words are stemmed in Python and matched as substrings: slower and
-unranked, but it finds the same inflections.
+On PostgreSQL the stored `search_sv` vectors are built with the `labb_sv` text search
+configuration (unaccent, then Swedish Snowball; challenges migration 0005), and each word is
+matched as a prefix (“stuprör” also finds the compound “stuprörstänk”), ranked with
+`ts_rank`. Short titles are also matched by trigram word similarity (pg_trgm) on their
+folded text when nothing matches exactly, so a typo such as “finansering” still finds them.
+
+On SQLite the text is folded by `labb_fold` (registered on every connection) and must
+contain each word's root: slower and unranked, but it finds the same forms.
 
 Swedish and English stop words are dropped from the query before either backend sees it.
 Highlighting escapes the text first and only then wraps matching words in `<mark>`.
@@ -17,6 +20,7 @@ Highlighting escapes the text first and only then wraps matching words in `<mark
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,8 +32,11 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.backends.signals import connection_created
+from django.db.models import F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Contains
+from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -46,13 +53,70 @@ _MIN_STEM = 2
 _WORD_SPLIT_RE = re.compile(r"([^\W\d_]+)")
 
 
+# The PostgreSQL text search configuration of the stored vectors (challenges 0005):
+# Swedish stop words dropped, then unaccent and lower-case; words are not stemmed.
+CONFIG = "labb_sv"
+# Snowball's Swedish stop words, the list PostgreSQL's `swedish.stop` holds (labb_sv drops
+# them from the stored words, so a query for one would find nothing).
+STOP_WORDS = frozenset(
+    """
+    och det att i en jag hon som han på den med var sig för så till är men ett om hade de av
+    icke mig du henne då sin nu har inte hans honom skulle hennes där min man ej vid kunde
+    något från ut när efter upp vi dem vara vad över än dig kan sina här ha mot alla under
+    någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen mitt ni bli
+    blev oss din dessa några deras blir mina samma vilken er sådan vår blivit dess inom
+    mellan sådant varför varje vilka ditt vem vilket sitta sådana vart dina vars vårt våra
+    ert era vilkas
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# Derivational suffixes cut from a Snowball stem, longest first, when at least _MIN_ROOT
+# letters remain: samverkan/samverka, planering/planera, upplevelse/uppleva. Measured
+# against simplemma in docs/archive.md (“Every form of a word”).
+_DERIVATIONAL = ("ning", "else", "ande", "ende", "ing", "els", "het", "an")
+_MIN_ROOT = 5
+# Letters that PostgreSQL's unaccent rewrites but Unicode does not decompose.
+_FOLD_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l"})
+
+
 class SearchError(ValueError):
     """The query cannot be searched; the message is translated and safe to show."""
+
+
+def fold(text: str) -> str:
+    """Lower-case without diacritics (“Hållbar” → “hallbar”), like `unaccent` + `lower`."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower().translate(_FOLD_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@receiver(connection_created)
+def _register_fold(sender, connection, **kwargs) -> None:
+    """SQLite: `labb_fold(text)` for matching folded text (PostgreSQL has labb_unaccent)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("labb_fold", 1, fold, deterministic=True)
 
 
 @lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
+
+
+@lru_cache(maxsize=20_000)
+def root(word: str) -> str:
+    """What a word's other forms start with, folded: the Snowball stem, cut at one
+    derivational suffix when at least five letters remain, then without diacritics.
+
+    “samverkan” → “samverk” (also the stem of “samverka”), “finansiering” → “finansier”,
+    “stuprören” → “stupror”; a short remainder keeps its suffix: “ledning” stays “ledning”,
+    never “led” (“leder”). Stemming comes before folding: folded first, “stuprör” would
+    lose “or” as if it were a plural ending.
+    """
+    word_stem = stem(word)
+    for suffix in _DERIVATIONAL:
+        if word_stem.endswith(suffix):
+            if len(word_stem) - len(suffix) >= _MIN_ROOT:
+                word_stem = word_stem[: -len(suffix)]
+            break
+    return fold(word_stem)
 
 
 @lru_cache(maxsize=1)
@@ -66,9 +130,14 @@ class ParsedQuery:
     words: tuple[str, ...]
     stems: tuple[str, ...]
 
-    def tsquery(self) -> str:
-        """A raw tsquery: every word, each as a prefix (words are letters only)."""
-        return " & ".join(f"'{word}':*" for word in self.words)
+    def search_query(self) -> SearchQuery:
+        """Every word's root as a prefix of the stored, folded words, ANDed. Roots are
+        letters only; `labb_sv` leaves them as they are (they are folded already)."""
+        tsquery = " & ".join(
+            "'{}':*".format(word_root.replace("'", "").replace("\\", ""))
+            for word_root in self.stems
+        )
+        return SearchQuery(tsquery, config=CONFIG, search_type="raw")
 
 
 def parse_query(text: str) -> ParsedQuery | None:
@@ -82,13 +151,13 @@ def parse_query(text: str) -> ParsedQuery | None:
     words: list[str] = []
     for word in tokens(text):
         word = word.replace("'", "").replace("’", "")
-        if len(word) >= _MIN_STEM and word not in words:
+        if len(word) >= _MIN_STEM and word not in words and word not in STOP_WORDS:
             words.append(word)
     if len(words) > MAX_TERMS:
         raise SearchError(_("Search for at most %(max)s words at a time.") % {"max": MAX_TERMS})
     if not words:
         return None
-    return ParsedQuery(text=text, words=tuple(words), stems=tuple(stem(w) for w in words))
+    return ParsedQuery(text=text, words=tuple(words), stems=tuple(root(w) for w in words))
 
 
 def uses_postgres() -> bool:
@@ -96,20 +165,25 @@ def uses_postgres() -> bool:
 
 
 def _query(parsed: ParsedQuery) -> SearchQuery:
-    return SearchQuery(parsed.tsquery(), config="swedish", search_type="raw")
+    return parsed.search_query()
 
 
 def _substring_q(parsed: ParsedQuery, *fields: str) -> Q:
-    """SQLite: every stem appears in one of the fields (SQLite's LIKE folds ASCII only)."""
+    """SQLite: every root appears in one of the fields' folded text."""
     combined = Q()
-    for word_stem in parsed.stems:
-        variants = {word_stem, word_stem.capitalize(), word_stem.upper()}
+    for word_root in parsed.stems:
         any_field = Q()
         for name in fields:
-            for variant in variants:
-                any_field |= Q(**{f"{name}__contains": variant})
+            any_field |= Q(Contains(Func(F(name), function="labb_fold"), Value(word_root)))
         combined &= any_field
     return combined
+
+
+class FoldedText(Func):
+    """PostgreSQL: the text without diacritics (`labb_unaccent`, immutable, challenges 0005),
+    the expression the trigram indexes are built on."""
+
+    function = "labb_unaccent"
 
 
 def _note_vector() -> RawSQL:
@@ -151,9 +225,11 @@ def _title_group(
     if not uses_postgres():
         return _group(qs.filter(_substring_q(parsed, *fields)).order_by("-pk"), limit)
     if fuzzy:
+        folded = fold(parsed.text)
         return _group(
-            qs.filter(**{f"{title}__trigram_word_similar": parsed.text})
-            .annotate(similarity=TrigramWordSimilarity(parsed.text, title))
+            qs.annotate(folded_title=FoldedText(F(title)))
+            .filter(folded_title__trigram_word_similar=folded)
+            .annotate(similarity=TrigramWordSimilarity(Value(folded), "folded_title"))
             .order_by("-similarity", "-pk"),
             limit,
         )
@@ -299,8 +375,9 @@ def search(
 
 
 def highlight(text: str, stems: tuple[str, ...] | list[str]) -> SafeString:
-    """Escape `text`, then wrap words whose stem starts with a query stem in <mark>."""
-    stems = tuple(s for s in stems if len(s) >= _MIN_STEM)
+    """Escape `text`, then wrap words whose folded root or folded form starts with a query
+    root (`ParsedQuery.stems`) in <mark>: “Hållbar” is marked for “hallbar”."""
+    stems = tuple(fold(s) for s in stems if len(s) >= _MIN_STEM)
     pieces = []
     for index, piece in enumerate(_WORD_SPLIT_RE.split(text or "")):
         if index % 2 == 1 and stems and _matches(piece, stems):
@@ -311,6 +388,6 @@ def highlight(text: str, stems: tuple[str, ...] | list[str]) -> SafeString:
 
 
 def _matches(word: str, stems: tuple[str, ...]) -> bool:
-    lowered = word.lower()
-    word_stem = stem(lowered)
-    return any(word_stem.startswith(s) or lowered.startswith(s) for s in stems)
+    # The same test as PostgreSQL's: a folded word that starts with a query root.
+    folded = fold(word)
+    return any(folded.startswith(s) for s in stems)

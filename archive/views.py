@@ -1,5 +1,6 @@
 """The archive: browse, search and recurring themes over past labs, and a read-only
-workshop summary. Logged-in users only; everything is filtered by `visible_to`."""
+workshop summary. Logged-in users only; everything is filtered by
+`challenges.access.challenges_visible_to`."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from challenges import archive
-from challenges.archive import ArchiveFilterForm
-from challenges.models import Challenge
-from challenges.search import SearchError, filter_notes, parse_query, search
+from archive import reads
+from archive.reads import ArchiveFilterForm
+from archive.search import SearchError, filter_notes, parse_query, search
+from challenges.access import challenges_visible_to
 from workshops import access
 from workshops.boards import boards_for
 from workshops.models import ActionItem, Note, Theme, Vote, texts_revealed
@@ -28,8 +29,8 @@ def _filter_form(request: HttpRequest) -> ArchiveFilterForm:
 
 def _selection(form: ArchiveFilterForm, request: HttpRequest):
     """The viewer's challenges and workshops narrowed by the (valid) filters."""
-    challenges = archive.visible_challenges(request.user)
-    workshops = archive.visible_workshops(request.user)
+    challenges = challenges_visible_to(request.user)
+    workshops = access.workshops_visible_to(request.user)
     return form.filter_challenges(challenges), form.filter_workshops(workshops, challenges)
 
 
@@ -48,13 +49,13 @@ def archive_list(request: HttpRequest) -> HttpResponse:
     show = form.cleaned_data["show"] or "workshops"
     sort = form.cleaned_data["sort"] or "newest"
     if show == "challenges":
-        rows = archive.challenge_rows(challenges, sort=sort)
+        rows = reads.challenge_rows(challenges, sort=sort)
     else:
-        rows = archive.workshop_rows(workshops, sort=sort)
-    page = Paginator(rows, archive.PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
+        rows = reads.workshop_rows(workshops, sort=sort)
+    page = Paginator(rows, reads.PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
     if show == "workshops":
         for workshop in page.object_list:
-            workshop.export_links = archive.export_links(workshop.ready_exports)
+            workshop.export_links = reads.export_links(workshop.ready_exports)
     params = {**form.selection_params(), "show": show, "sort": sort}
     context.update(
         show=show,
@@ -107,15 +108,15 @@ def archive_recurring(request: HttpRequest) -> HttpResponse:
             notes.exclude(theme=None).order_by().values_list("theme_id", flat=True).distinct()
         )
         themes = themes.filter(Q(pk__in=theme_ids) | Q(name__icontains=parsed.text))
-    words, notes_read, truncated = archive.recurring_words(notes)
+    words, notes_read, truncated = reads.recurring_words(notes)
     context.update(
         parsed=parsed,
         words=words,
-        chart=words[: archive.CHART_BARS],
-        themes=archive.recurring_themes(themes),
+        chart=words[: reads.CHART_BARS],
+        themes=reads.recurring_themes(themes),
         notes_read=notes_read,
         truncated=truncated,
-        note_limit=archive.RECURRING_NOTE_LIMIT,
+        note_limit=reads.RECURRING_NOTE_LIMIT,
         selection_query=urlencode(form.selection_params()),
     )
     return render(request, "archive/recurring.html", context)
@@ -148,9 +149,7 @@ def archive_workshop(request: HttpRequest, pk: int) -> HttpResponse:
             "vote_count": workshop.votes.count(),
             "action_items": ActionItem.objects.filter(workshop=workshop).order_by("status", "pk"),
             "learnings": workshop.learnings.all(),
-            "export_links": archive.export_links(exports),
-            "can_edit": Challenge.objects.editable_by(request.user)
-            .filter(pk=workshop.challenge_id)
-            .exists(),
+            "export_links": reads.export_links(exports),
+            "can_edit": access.can_edit_workshop(request.user, workshop),
         },
     )

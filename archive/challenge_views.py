@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from challenges import archive
+from archive import reads
+from challenges import access
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
 from workshops.access import workshops_editable_by
@@ -15,22 +16,17 @@ from workshops.forms import ExportRequestForm
 from workshops.models import ActionItem, Export, Note, Theme, Workshop
 
 
-def _visible(request: HttpRequest):
-    return Challenge.objects.visible_to(request.user).select_related("organisation")
-
-
 @login_required
 @require_safe
 def challenge_list(request: HttpRequest) -> HttpResponse:
     challenges = (
-        _visible(request)
+        access.challenges_visible_to(request.user)
+        .select_related("organisation")
         .annotate(workshop_count=Count("workshops", distinct=True))
         .prefetch_related("tags")
         .order_by("-updated_at")
     )
-    can_create = Challenge.objects.editable_by(request.user).exists() or (
-        request.user.memberships.filter(role="facilitator").exists()
-    )
+    can_create = access.can_create_challenge(request.user)
     # Workshops the user runs that are not closed yet, so that an ongoing session (the
     # demo's "Prova själv" one included) is one click from the start page.
     ongoing = (
@@ -72,7 +68,7 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
+    challenge = access.get_challenge_for_editor(request, pk)
     form = ChallengeForm(request.POST or None, instance=challenge, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -86,17 +82,8 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _get_challenge_for_editor(request: HttpRequest, pk: int) -> Challenge:
-    """A challenge the user may change (a facilitator of its organisation), or 404."""
-    return get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
-
-
-def _can_edit(request: HttpRequest, challenge: Challenge) -> bool:
-    return Challenge.objects.editable_by(request.user).filter(pk=challenge.pk).exists()
-
-
 def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict:
-    can_edit = _can_edit(request, challenge)
+    can_edit = access.can_edit_challenge(request.user, challenge.pk)
     workshops = challenge.workshops.annotate(
         note_count=Subquery(
             Note.objects.filter(workshop=OuterRef("pk"), status=Note.Status.VISIBLE)
@@ -123,7 +110,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict
             "status", "due_date", "pk"
         ),
         "learnings": challenge.learnings.select_related("workshop", "author"),
-        "exports": archive.export_links(
+        "exports": reads.export_links(
             challenge.exports.filter(status=Export.Status.DONE).order_by("-created_at")
         ),
     }
@@ -140,14 +127,14 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **extra) -> dict
 @login_required
 @require_safe
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(_visible(request).prefetch_related("tags"), pk=pk)
+    challenge = access.get_challenge_for_viewer(request, pk)
     return render(request, "challenges/challenge_detail.html", _detail_context(request, challenge))
 
 
 @login_required
 @require_POST
 def challenge_status(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = _get_challenge_for_editor(request, pk)
+    challenge = access.get_challenge_for_editor(request, pk)
     form = ChallengeStatusForm(request.POST, instance=challenge)
     if not form.is_valid():
         return render(
@@ -166,7 +153,7 @@ def challenge_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def learning_add(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = _get_challenge_for_editor(request, pk)
+    challenge = access.get_challenge_for_editor(request, pk)
     form = LearningEntryForm(request.POST, challenge=challenge)
     if not form.is_valid():
         return render(
@@ -186,7 +173,7 @@ def learning_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def next_step_toggle(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    challenge = _get_challenge_for_editor(request, pk)
+    challenge = access.get_challenge_for_editor(request, pk)
     item = get_object_or_404(ActionItem, pk=item_pk, challenge=challenge)
     item.status = (
         ActionItem.Status.OPEN if item.status == ActionItem.Status.DONE else ActionItem.Status.DONE

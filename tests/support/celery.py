@@ -1,6 +1,6 @@
-"""Real Celery workers for the export-job tests: one subprocess each, against the test
-database and the real Redis broker, killed with SIGKILL the way a machine or the OOM killer
-would stop them.
+"""Real Celery workers: one subprocess each, in its own process group, against the test
+database and the real Redis broker (or the environment a test gives), so a test can kill
+them with SIGKILL the way a machine or the OOM killer would stop them.
 
 The broker settings are short so that a killed worker's message is redelivered within
 seconds: Redis gives an unacknowledged message (acks_late) back to the queue after
@@ -14,50 +14,29 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from django.conf import settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.servers import ROOT, server_env
 
 
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
-
-
-def fill_a_big_board(workshop) -> None:
-    """Ten groups of notes, so that rendering the report takes long enough to be killed in."""
-    from workshops.services.groups import group_add
-    from workshops.services.notes import notes_bulk_add
-
-    for number in range(4, 11):
-        group_add(workshop=workshop, name=f"Grupp {number}")
-    lines = "\n".join(
-        f"Långsiktig samverkan mellan kommuner och region, punkt {n}, med tillit" for n in range(15)
+def worker_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """A worker on the test database and Redis, writing exports under `tmp_path`."""
+    return server_env(
+        LABB_DATA_DIR=str(tmp_path / "data"),
+        CELERY_VISIBILITY_TIMEOUT="4",
+        CELERY_RESTORE_INTERVAL="1",
+        LABB_EXPORT_STALE_SECONDS="8",
+        CELERY_TASK_ALWAYS_EAGER="0",
+        **overrides,
     )
-    for group in workshop.groups.all():
-        for column in workshop.columns.all():
-            notes_bulk_add(workshop=workshop, group=group, column=column, lines=lines)
 
 
-def start_worker(tmp_path: Path, log_name: str, **env_overrides: str) -> subprocess.Popen:
-    """Start `celery worker` (concurrency 1) in its own process group."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "LABB_DATA_DIR": str(tmp_path / "data"),
-        "CELERY_VISIBILITY_TIMEOUT": "4",
-        "CELERY_RESTORE_INTERVAL": "1",
-        "LABB_EXPORT_STALE_SECONDS": "8",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        **env_overrides,
-    }
+def start_worker(
+    tmp_path: Path, log_name: str, *, env: dict[str, str] | None = None, **overrides: str
+) -> subprocess.Popen:
+    """Start `celery worker` (concurrency 1) in its own process group, logging to
+    `tmp_path / log_name`. Without `env`, on the test database (`worker_env`)."""
+    env = {**(env or worker_env(tmp_path)), **overrides}
     log = open(tmp_path / log_name, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [
@@ -74,7 +53,7 @@ def start_worker(tmp_path: Path, log_name: str, **env_overrides: str) -> subproc
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"kill-test-{log_name}@%h",
+            f"test-{log_name}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -97,16 +76,6 @@ def stop_worker(worker: subprocess.Popen) -> None:
             worker.wait(20)
         except subprocess.TimeoutExpired:
             kill_worker(worker)
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def pool_processes(worker: subprocess.Popen) -> list[int]:

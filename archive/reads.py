@@ -1,6 +1,6 @@
 """Reads for the archive: what a viewer may see, filtered and counted in a fixed number of queries.
 
-Every queryset here starts from `Challenge.objects.visible_to(user)`, so a private
+Every queryset here starts from `challenges.access.challenges_visible_to(user)`, so a private
 challenge of another organisation can never reach a list, a count or a chart.
 """
 
@@ -16,9 +16,11 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Membership, Organisation, Tag
-from challenges.search import stem
+from archive.search import STOP_WORDS, stem
+from challenges.access import challenges_visible_to
+from challenges.models import Challenge, Organisation, Tag
 from labb.text import TextField
+from workshops.access import workshops_visible_to
 from workshops.models import (
     ActionItem,
     Export,
@@ -38,13 +40,24 @@ RECURRING_WORDS = 30
 RECURRING_THEMES = 20
 CHART_BARS = 12
 
-
-def visible_challenges(user) -> QuerySet[Challenge]:
-    return Challenge.objects.visible_to(user)
-
-
-def visible_workshops(user) -> QuerySet[Workshop]:
-    return Workshop.objects.filter(challenge__in=visible_challenges(user).values("pk"))
+# Words that recur in any workshop without naming a theme: frequent verbs (every form that
+# occurs), adverbs, adjectives and pronoun-like words that are not in Snowball's Swedish stop
+# list (`archive.search.STOP_WORDS`, also left out). Matched on the word as written, so
+# “leder” goes but “ledare”, which Snowball stems alike, stays. Keep it short: a word that
+# can name a theme on its own (“tid”, “mål”, “brist”) does not belong here.
+FILLER_WORDS = frozenset(
+    """
+    samma ihop olika andra annan annat egen eget egna hela helt fler flest många mest
+    ta tar tog tagit tas tagits leda leder ledde lett göra gör gjorde gjort görs få får fick
+    fått fås ge ger gav gett ges gå går gick gått komma kommer kom kommit se ser såg sett
+    sätta sätter satte satt hålla håller höll hållit behöva behöver behövde behövs finns
+    fanns skapa skapar skapade skapas använda använder använde används gälla gäller gällde
+    känna känner kände tycka tycker tyckte veta vet visste låta låter lät
+    sak saker del delar sätt också även bara just gärna ofta alltid aldrig ibland kanske
+    redan fortfarande nog dock därför genom kring enligt både bra bättre bäst dålig dåligt
+    stor stora större liten lilla små mindre ny nya nytt viktig viktigt viktiga lätt svårt
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
 
 
 class ArchiveFilterForm(forms.Form):
@@ -91,8 +104,8 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        challenges = visible_challenges(user)
-        workshops = visible_workshops(user)
+        challenges = challenges_visible_to(user)
+        workshops = workshops_visible_to(user)
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=challenges.values("organisation")
         )
@@ -247,7 +260,8 @@ class Recurring:
 
 
 def recurring_words(notes: QuerySet[Note]) -> tuple[list[Recurring], int, bool]:
-    """Words (stemmed, stop words dropped) that recur across workshops and groups.
+    """Words (stemmed; stop words and FILLER_WORDS dropped) that recur across workshops and
+    groups.
 
     Returns the ranked list, how many notes were read, and whether the selection was
     cut at RECURRING_NOTE_LIMIT.
@@ -266,7 +280,7 @@ def recurring_words(notes: QuerySet[Note]) -> tuple[list[Recurring], int, bool]:
     for text, workshop_id, group_id in rows:
         seen = set()
         for word in tokens(text):
-            if len(word) < 3:
+            if len(word) < 3 or word in STOP_WORDS or word in FILLER_WORDS:
                 continue
             key = stem(word)
             surface[key][word] += 1
@@ -333,9 +347,3 @@ def _scale(items: list[Recurring]) -> None:
     top = max((item.workshops for item in items), default=0)
     for item in items:
         item.percent = round(100 * item.workshops / top) if top else 0
-
-
-def facilitator_organisations(user) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.FACILITATOR
-    )
