@@ -11,5 +11,6 @@
 
 Each change emits its typed live event (`workshops.live`) in its transaction. Modules import
 one way (`workshops` → `groups`, `joins`; `groups` → `joins`; `phases` → `joins`; `notes`,
-`votes` → `phases`), never each other's private names; reads that feed screens are in `boards.py`/`screens.py`.
+`votes` → `phases`), never each other's private names; reads that feed screens are in
+`boards.py`/`screens.py`.
 """
