@@ -26,7 +26,7 @@ def _eager_celery_and_clean_cache(settings):
     """Tasks run in-process unless a test starts a real worker; throttles start empty.
 
     Tests speak English unless they ask for Swedish (Labb's default language) explicitly
-    with `translation.override("sv")` or an Accept-Language header.
+    with `translation.override("sv")` or the language cookie (`django_language`).
     """
     from django.core.cache import cache
     from django.utils import translation

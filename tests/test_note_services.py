@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.support.live import event_html
 from workshops import limits
-from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved
+from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved, PendingChanged
 from workshops.models import LiveEvent, Note
 from workshops.services.joins import participant_join
 from workshops.services.notes import (
@@ -135,11 +135,17 @@ def test_screened_notes_wait_and_are_not_published(
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant)
     assert note.status == Note.Status.PENDING
-    assert captured_events == []
+    # Board screens learn that a note waits for approval, not what it says.
+    assert [(e.event, e.audience) for e in captured_events] == [(PendingChanged(count=1), "board")]
+    assert "1 note waits for approval" in event_html(captured_events[0])
+    assert note.text not in event_html(captured_events[0])
+    assert event_html(captured_events[0], screen="phone") == ""
+    captured_events.clear()
     with django_capture_on_commit_callbacks(execute=True):
         note_set_status(note=note, status=Note.Status.VISIBLE)
     assert [event.event for event in _board(captured_events)] == [
-        NoteAdded(note_id=note.pk, group_id=note.group_id, column_id=note.column_id)
+        NoteAdded(note_id=note.pk, group_id=note.group_id, column_id=note.column_id),
+        PendingChanged(count=0),
     ]
 
 

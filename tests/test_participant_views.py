@@ -219,9 +219,8 @@ def test_a_participant_assigned_automatically_cannot_move_to_another_group(
     response = client.post(f"/p/{workshop.pk}/group/", {"group": other.pk})
     assert response.status_code == 403
     assert b"The facilitator assigns the groups in this workshop" in response.content
-    swedish = client.post(
-        f"/p/{workshop.pk}/group/", {"group": other.pk}, HTTP_ACCEPT_LANGUAGE="sv"
-    )
+    client.cookies["django_language"] = "sv"
+    swedish = client.post(f"/p/{workshop.pk}/group/", {"group": other.pk})
     assert swedish.status_code == 403
     assert "Processledaren delar in grupperna" in swedish.content.decode()
     participant.refresh_from_db()

@@ -225,7 +225,12 @@ class TimerForm(forms.Form):
 class VotingForm(forms.ModelForm):
     class Meta:
         model = Workshop
-        fields = ["vote_budget", "votes_stackable", "votes_hidden"]
+        fields = ["vote_budget", "votes_stackable", "votes_hidden", "votes_on_themes_only"]
+        help_texts = {
+            "votes_on_themes_only": _(
+                "Phones list only the themes. Best when there are many notes."
+            )
+        }
         widgets = {"vote_budget": forms.NumberInput(attrs={"min": 1, "max": 20})}
 
     def clean_vote_budget(self) -> int:

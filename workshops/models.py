@@ -75,6 +75,9 @@ class Workshop(models.Model):
         _("several votes may go on one note or theme"), default=True
     )
     votes_hidden = models.BooleanField(_("hide running totals until voting closes"), default=True)
+    # With 250 notes a vote list of every note is too long to read: the facilitator may
+    # have the room vote on the themes only.
+    votes_on_themes_only = models.BooleanField(_("votes on themes only"), default=False)
     # What the projector shows: "" (every group), "group:<pk>", "theme:<pk>" or "votes".
     spotlight = models.CharField(_("projector spotlight"), max_length=40, blank=True, default="")
     # Countdown timer, kept as server time so every screen agrees.

@@ -22,7 +22,7 @@ from workshops.boards import (
     vote_totals,
     votes_left,
 )
-from workshops.models import ActionItem, Group, Note, Participant, Theme, Workshop
+from workshops.models import ActionItem, Column, Group, Note, Participant, Theme, Workshop
 from workshops.services.phases import (
     is_revealed,
     participant_may_cluster,
@@ -52,6 +52,37 @@ class ThemeView:
     @property
     def size(self) -> int:
         return sum(1 + len(note.dups) for note in self.notes)
+
+
+@dataclass
+class LooseSection:
+    """The phone's vote list: the notes without a theme of one group's column, collapsed."""
+
+    group: Group
+    column: Column
+    notes: list[Note]
+
+    @property
+    def key(self) -> str:
+        return f"g{self.group.pk}-c{self.column.pk}"
+
+    @property
+    def my_votes(self) -> int:
+        return sum(note.my_votes for note in self.notes)
+
+
+def loose_sections(loose: list[Note]) -> list[LooseSection]:
+    """Loose notes by group and column, in the board's order (the notes keep theirs)."""
+    sections: dict[tuple[int, int], LooseSection] = {}
+    for note in loose:
+        key = (note.group_id, note.column_id)
+        if key not in sections:
+            sections[key] = LooseSection(group=note.group, column=note.column, notes=[])
+        sections[key].notes.append(note)
+    return sorted(
+        sections.values(),
+        key=lambda s: (s.group.position, s.group.pk, s.column.position, s.column.pk),
+    )
 
 
 def _notes(workshop: Workshop, group: Group | None = None) -> list[Note]:
@@ -162,12 +193,16 @@ def stage_context(
         "columns": columns,
         "focus_group": group,
         "totals_visible": totals_visible(workshop),
+        # Notes waiting for approval (screening): the facilitator's board says so in every
+        # phase, and the live `pending` event keeps it current.
+        "pending_count": workshop.notes.filter(status=Note.Status.PENDING).count()
+        if screen == "facilitator"
+        else 0,
     }
     if screen == "projector" and workshop.spotlight and _spotlight(workshop, context):
         return context
     if not context["revealed"]:
         context["counts"] = counts_grid(workshop, groups, columns)
-        context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
         return context
     # Translated once per page, not once per note.
     context["anonymous_label"] = _("Anonymous")
@@ -312,7 +347,11 @@ def phone_stage_context(participant: Participant) -> dict:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
         _apply_votes(themes, loose, workshop, mine=participant_votes(participant))
         context["themes"] = themes
-        context["loose"] = loose
+        if workshop.votes_on_themes_only:
+            # Only the notes that still carry this participant's votes, to take them back.
+            loose = [note for note in loose if note.my_votes]
+        context["loose_sections"] = loose_sections(loose)
+        context["loose_count"] = len(loose)
         context["votes_left"] = votes_left(participant)
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
         context["action_items"] = list(ActionItem.objects.filter(workshop=workshop))

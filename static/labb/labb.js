@@ -657,8 +657,79 @@
     });
   }
 
+  // --- Phone: the vote list -----------------------------------------------------------------
+
+  // Loose notes sit in collapsed sections (one per group and column) under the themes, with a
+  // text filter. A vote swaps the whole stage: the filter and the sections the participant
+  // opened are kept here and put back on the new list.
+  var voteList = { query: '', open: {} };
+
+  function normalise(text) { return text.toLocaleLowerCase().replace(/\s+/g, ' ').trim(); }
+
+  function applyVoteFilter(list) {
+    var query = normalise(voteList.query);
+    var matches = 0;
+    list.querySelectorAll('details[data-section]').forEach(function (section) {
+      var found = 0;
+      section.querySelectorAll('.vote-item').forEach(function (item) {
+        var label = item.querySelector('.vote-label');
+        var hit = !query || normalise(label ? label.textContent : '').indexOf(query) >= 0;
+        item.hidden = !hit;
+        if (hit) { found += 1; }
+      });
+      matches += found;
+      section.hidden = !!query && found === 0;
+      section.open = query ? found > 0 : !!voteList.open[section.dataset.section];
+    });
+    var status = list.querySelector('#vote-filter-status');
+    if (status) {
+      status.textContent = !query ? '' : matches === 0 ? list.dataset.msgNone
+        : list.dataset.msgSome.replace('%s', String(matches));
+    }
+  }
+
+  function initVoteList(root) {
+    var list = root.matches && root.matches('[data-vote-list]') ? root
+      : root.querySelector('[data-vote-list]');
+    if (!list || list.dataset.ready) { return; }
+    list.dataset.ready = '1';
+    var input = list.querySelector('[data-vote-filter]');
+    if (input) {
+      input.value = voteList.query;
+      input.addEventListener('input', function () {
+        voteList.query = input.value;
+        applyVoteFilter(list);
+      });
+    }
+    list.querySelectorAll('details[data-section]').forEach(function (section) {
+      section.addEventListener('toggle', function () {
+        // Sections opened by the filter are not the participant's choice.
+        if (!normalise(voteList.query)) { voteList.open[section.dataset.section] = section.open; }
+      });
+    });
+    applyVoteFilter(list);
+  }
+
+  // The stage was swapped after a vote: back to the button that was pressed (or, once the
+  // last vote there is taken back, to that note's Add button).
+  function restoreVoteFocus(root) {
+    var focus = voteList.focus;
+    if (!focus || !root.querySelector || !root.querySelector('.vote-form')) { return; }
+    voteList.focus = null;
+    var again = document.getElementById(focus) ||
+      document.getElementById(focus.replace('vote-remove-', 'vote-add-'));
+    if (again) { again.focus(); }
+  }
+
+  document.addEventListener('click', function (ev) {
+    var button = ev.target.closest && ev.target.closest('.vote-form button[id]');
+    if (button) { voteList.focus = button.id; }
+  });
+
   function initWithin(root) {
     if (!root.querySelectorAll) { return; }
+    initVoteList(root);
+    restoreVoteFocus(root);
     var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('[data-note-form]')));
     all.forEach(function (el) {
       if (el.matches && el.matches('[data-note-form]') && !el.dataset.ready) {
@@ -691,8 +762,42 @@
         ev.detail.isError = false;
       }
     });
+    initBusyForms();
     window.setInterval(tickTimers, 1000);
     window.addEventListener('resize', fitProjector);
+  }
+
+  // A form marked data-busy-form says while it has requests on their way (aria-busy, which
+  // the CSS shows on its button) and says so when one gets no answer, so no click is lost
+  // without a word. Its hx-sync="this:queue all" keeps every click as a request.
+  function initBusyForms() {
+    function busyForm(ev) {
+      var form = ev.detail && ev.detail.elt;
+      return form && form.matches && form.matches('form[data-busy-form]') ? form : null;
+    }
+    document.body.addEventListener('htmx:beforeRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      form.dataset.pending = String((Number(form.dataset.pending) || 0) + 1);
+      form.setAttribute('aria-busy', 'true');
+    });
+    document.body.addEventListener('htmx:afterRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      var pending = Math.max(0, (Number(form.dataset.pending) || 0) - 1);
+      form.dataset.pending = String(pending);
+      if (pending === 0) { form.removeAttribute('aria-busy'); }
+      var status = ev.detail.xhr ? ev.detail.xhr.status : 0;
+      if (!ev.detail.successful && status !== 400 && status !== 403 && status !== 409) {
+        var region = form.parentNode.querySelector('[role=status]');
+        if (region) {
+          var line = document.createElement('p');
+          line.className = 'error';
+          line.textContent = form.dataset.msgFailed || '';
+          region.replaceChildren(line);
+        }
+      }
+    });
   }
 
   if (document.readyState === 'loading') {

@@ -3,6 +3,7 @@ import zipfile
 from io import BytesIO
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from workshops import exporting
@@ -285,6 +286,37 @@ class TestPermissions:
         )
         assert response.status_code == 400
         assert not Export.objects.exists()
+        assert "Choose what kind of export you want." in response.content.decode()
+
+
+def test_every_htmx_request_answers_with_a_message_and_the_list(
+    filled_workshop, facilitator_client, export_root
+):
+    for number in (1, 2):
+        response = facilitator_client.post(
+            f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="export-message"' in html
+        assert "the export is being made" in html
+        assert html.count('class="export export-') == number
+    assert Export.objects.filter(workshop=filled_workshop).count() == 2
+
+
+def test_the_challenge_page_offers_its_exports_to_who_may_request_them(
+    filled_workshop, facilitator_client, challenge, staff
+):
+    action = f'hx-post="/challenges/{challenge.pk}/exports/"'
+    page = facilitator_client.get(f"/challenges/{challenge.pk}/").content.decode()
+    assert action in page
+    for value in ("poster", "pdf", "xlsx", "csv", "archive"):
+        assert f'<option value="{value}">' in page
+    staff_client = Client()
+    staff_client.force_login(staff)
+    page = staff_client.get(f"/challenges/{challenge.pk}/")
+    assert page.status_code == 200
+    assert action not in page.content.decode()
 
 
 def test_importing_an_archive_in_the_ui_recreates_the_workshop(

@@ -227,3 +227,56 @@ def test_boards_count_the_people_who_have_voted_live(
     last = event_html([e for e in captured_events if e.name == "vote"][-1])
     assert 'id="votes-cast"' in last and 'hx-swap-oob="outerHTML"' in last
     assert f"3 votes cast · 2 of {len(phones)} have voted" in last
+
+
+def test_with_votes_on_themes_only_a_vote_on_a_note_is_refused_and_explained(voting, phones):
+    workshop, notes, theme = voting
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True, themes_only=True)
+    client, participant = phones[0]
+    response = _vote(client, workshop, f"note:{notes[0].pk}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert "you vote on the themes, not on single notes" in response.content.decode()
+    assert not Vote.objects.filter(participant=participant).exists()
+    assert _vote(client, workshop, f"theme:{theme.pk}").status_code == 302
+    assert Vote.objects.filter(participant=participant, theme=theme).count() == 1
+
+
+def test_a_vote_on_a_note_cast_before_themes_only_can_still_be_taken_back(voting, phones):
+    workshop, notes, _theme = voting
+    client, participant = phones[0]
+    _vote(client, workshop, f"note:{notes[0].pk}")
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True, themes_only=True)
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert f'id="vote-remove-note-{notes[0].pk}"' in page
+    assert f'id="vote-add-note-{notes[0].pk}"' not in page
+    assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 302
+    assert votes_left(participant) == 3
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert f"vote-note-{notes[0].pk}" not in page
+
+
+def test_the_facilitator_chooses_votes_on_themes_only(voting, facilitator_client):
+    workshop, _notes, _theme = voting
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/voting/",
+        {"vote_budget": 3, "votes_stackable": "on", "votes_on_themes_only": "on"},
+    )
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.votes_on_themes_only is True
+    assert workshop.votes_hidden is False
+    board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
+    assert 'name="votes_on_themes_only"' in board
+
+
+def test_the_phone_lists_themes_first_and_loose_notes_by_group_and_column(voting, phones):
+    workshop, notes, theme = voting
+    client, _participant = phones[0]
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert page.index(f'id="vote-theme-{theme.pk}"') < page.index(f'id="vote-note-{notes[0].pk}"')
+    group, column = notes[0].group, notes[0].column
+    section = f'<details class="vote-section" id="vote-section-g{group.pk}-c{column.pk}"'
+    assert section in page
+    assert page.index(section) < page.index(f'id="vote-note-{notes[0].pk}"')
+    assert f'id="vote-note-{notes[1].pk}"' not in page  # in the theme, not loose
+    assert 'id="vote-filter"' in page

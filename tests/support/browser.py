@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +40,58 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
+def is_csp_complaint(text: str) -> bool:
+    """Chromium's words when the Content-Security-Policy blocks something: "Refused to apply
+    inline style because it violates the following Content Security Policy directive …".
+    Some come as warnings (an SVG's XML viewer), so the message's type does not matter."""
+    return any(
+        words in text
+        for words in ("Content Security Policy", "Content-Security-Policy", "violates")
+    )
+
+
+class WatchedBrowser:
+    """Chromium whose every context, in every browser test, records CSP complaints in the
+    console, whether or not the test set up a `Watch`; the fixture fails the test on any."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.csp_complaints: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._on_console)
+        return context
+
+    def _on_console(self, message) -> None:
+        if is_csp_complaint(message.text):
+            self.csp_complaints.append(f"{message.location.get('url', '')}: {message.text}")
+
+    def assert_no_csp_complaints(self) -> None:
+        assert self.csp_complaints == [], "the Content-Security-Policy blocked something"
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+@contextmanager
+def launch_chromium(monkeypatch) -> Iterator[WatchedBrowser]:
+    """Debian's Chromium, headless, watched for CSP complaints. (Playwright's sync API runs an
+    event loop in this thread, so Django's ORM needs to be told that the test's own queries
+    are fine.)"""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = launch(playwright)
+        watched = WatchedBrowser(launched)
+        try:
+            yield watched
+        finally:
+            launched.close()
+        watched.assert_no_csp_complaints()
+
+
 @dataclass
 class Watch:
     """What the pages of one browser did that a test must fail on."""
@@ -54,11 +107,8 @@ class Watch:
             self.foreign_requests.append(request.url)
 
     def on_console(self, message) -> None:
-        text = message.text
-        if message.type == "error" and (
-            "Content Security Policy" in text or "Content-Security-Policy" in text
-        ):
-            self.console_errors.append(text)
+        if is_csp_complaint(message.text):
+            self.console_errors.append(message.text)
 
     def on_page_error(self, error) -> None:
         self.console_errors.append(f"page error: {error}")
@@ -68,13 +118,22 @@ class Watch:
         assert self.console_errors == [], "CSP violations or script errors"
 
 
-def new_context(browser, watch: Watch, locale: str = "en-GB", **options):
-    """A browser context (English UI) whose pages are watched and can run axe-core.
+def new_context(browser, watch: Watch, locale: str = "en-GB", *, chosen: bool = True, **options):
+    """A browser context whose pages are watched and can run axe-core.
+
+    Labb speaks Swedish whatever the browser's language, unless the person picks another one
+    with the language switch. With `chosen` (the default) the context starts as if its person
+    had picked the language of `locale` (the switch's cookie), so an en-GB context sees the
+    English UI; `chosen=False` is a browser that never touched the switch.
 
     axe-core goes in as an init script: it is injected by the DevTools protocol, so the page's
     CSP (script-src 'self', no inline scripts) does not block it, and it is not a request.
     """
     context = browser.new_context(locale=locale, **options)
+    if chosen:
+        context.add_cookies(
+            [{"name": "django_language", "value": locale[:2], "url": f"http://{watch.host}"}]
+        )
     context.add_init_script(path=str(AXE))
     context.on("request", watch.on_request)
     context.on("page", lambda page: _watch_page(page, watch))
@@ -98,18 +157,10 @@ def check_axe(page, watch: Watch, label: str = "") -> None:
 
 
 @pytest.fixture
-def browser(monkeypatch) -> Iterator:
-    """Debian's Chromium, headless. (Playwright's sync API runs an event loop in this
-    thread, so Django's ORM needs to be told that the test's own queries are fine.)"""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser(monkeypatch) -> Iterator[WatchedBrowser]:
+    """Debian's Chromium; the test fails on any CSP complaint in any of its pages."""
+    with launch_chromium(monkeypatch) as watched:
+        yield watched
 
 
 def launch(playwright):

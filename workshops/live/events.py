@@ -75,6 +75,27 @@ class CountsChanged(LiveChange):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PeopleChanged(LiveChange):
+    """How many participants one group has now (someone joined or moved), for the counts
+    table that boards show before the reveal."""
+
+    name: ClassVar[LiveEventName] = LiveEventName.PEOPLE
+    audience: ClassVar[str] = BOARD
+    group_id: int
+    count: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PendingChanged(LiveChange):
+    """How many notes wait for approval (screening): a number, never what they say. Only
+    the facilitator's board shows it."""
+
+    name: ClassVar[LiveEventName] = LiveEventName.PENDING
+    audience: ClassVar[str] = BOARD
+    count: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class GroupAdded(LiveChange):
     """A new group changes the structure of every screen: they reload."""
 
@@ -153,6 +174,8 @@ KINDS: dict[str, type[LiveChange]] = {
         NoteChanged,
         NoteRemoved,
         CountsChanged,
+        PeopleChanged,
+        PendingChanged,
         GroupAdded,
         GroupChanged,
         StatusChanged,

@@ -17,6 +17,8 @@ class LiveEventName(StrEnum):
     NOTE_CHANGED = "note-changed"
     NOTE_REMOVED = "note-removed"
     COUNTS = "counts"
+    PEOPLE = "people"
+    PENDING = "pending"
     GROUP = "group"
     STATUS = "status"
     PHASE = "phase"

@@ -36,6 +36,8 @@ from workshops.live.events import (
     NoteAdded,
     NoteChanged,
     NoteRemoved,
+    PendingChanged,
+    PeopleChanged,
     PhaseChanged,
     SpotlightChanged,
     StatusChanged,
@@ -116,6 +118,9 @@ def _read_facts(event: LiveChange, workshop_id: int) -> dict:
         return {"group": Group.objects.filter(pk=event.group_id, workshop_id=workshop_id).first()}
     if isinstance(event, StatusChanged | PhaseChanged | TimerChanged):
         return {"workshop": Workshop.objects.filter(pk=workshop_id).first()}
+    if isinstance(event, PendingChanged):
+        # The link to the screening page needs the workshop's id, nothing more.
+        return {"workshop_id": workshop_id}
     return {}
 
 
@@ -176,6 +181,21 @@ def _counts(event: CountsChanged, screen_kind: str, facts: dict):
     return render_to_string("workshops/live/counts.html", event.payload())
 
 
+def _people(event: PeopleChanged, screen_kind: str, facts: dict):
+    return render_to_string("workshops/live/people.html", event.payload())
+
+
+def _pending(event: PendingChanged, screen_kind: str, facts: dict):
+    """The facilitator's line about notes waiting for approval: a number and a link to the
+    screening page, never the notes' texts."""
+    if screen_kind != BOARD_SCREEN:
+        return None
+    return render_to_string(
+        "workshops/live/pending.html",
+        {"workshop": {"pk": facts["workshop_id"]}, "pending_count": event.count},
+    )
+
+
 def _group_added(event: GroupAdded, screen_kind: str, facts: dict):
     return render_to_string("workshops/live/reload.html")
 
@@ -213,6 +233,8 @@ _RENDERERS: dict[type[LiveChange], Callable[[LiveChange, str, dict], str | None]
     NoteChanged: _note,
     NoteRemoved: _note,
     CountsChanged: _counts,
+    PeopleChanged: _people,
+    PendingChanged: _pending,
     GroupAdded: _group_added,
     GroupChanged: _group_changed,
     StatusChanged: _with_workshop("workshops/live/status.html"),

@@ -10,6 +10,7 @@
 - `exports.py`: requesting an export job (the worker runs `exporting.export_run`).
 
 Each change emits its typed live event (`workshops.live`) in its transaction. Modules import
-one way (`workshops` → `groups`, `joins`; `phases` → `joins`; `notes`, `votes` → `phases`),
-never each other's private names; reads that feed screens are in `boards.py`/`screens.py`.
+one way (`workshops` → `groups`, `joins`; `groups` → `joins`; `phases` → `joins`; `notes`,
+`votes` → `phases`), never each other's private names; reads that feed screens are in
+`boards.py`/`screens.py`.
 """

@@ -20,6 +20,7 @@ from workshops.models import (
     Participant,
     Workshop,
 )
+from workshops.services.joins import people_changed
 
 MAX_GROUPS = 30
 
@@ -56,6 +57,10 @@ def participant_move(*, participant: Participant, group: Group) -> Participant:
     with transaction.atomic():
         participant.group = group
         participant.save(update_fields=["group"])
+        people_changed(
+            workshop=participant.workshop,
+            group_ids=[old_group.pk if old_group else None, group.pk],
+        )
         # The moved phone (filtered by its old group) refetches its screen.
         if old_group is not None:
             emit(

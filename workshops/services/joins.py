@@ -1,18 +1,24 @@
-"""Joining a workshop: join codes, participants and the group they sit in."""
+"""Joining a workshop: join codes, participants and the group they sit in, and the live
+people count per group that boards show before the reveal."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from workshops.codes import new_join_code
+from workshops.live.emit import emit
+from workshops.live.events import PeopleChanged
 from workshops.models import (
     Group,
     Participant,
     Workshop,
+    texts_revealed,
 )
 
 
@@ -43,6 +49,7 @@ def participant_join(
         participant = Participant.objects.create(
             workshop=workshop, display_name=display_name.strip(), group=group
         )
+        people_changed(workshop=workshop, group_ids=[group.pk if group else None])
     return participant
 
 
@@ -83,6 +90,29 @@ def participant_set_group(*, participant: Participant, group: Group) -> Particip
     is the facilitator's own choice of group, whatever the assignment setting."""
     if group.workshop_id != participant.workshop_id:
         raise ValidationError(_("That group belongs to another workshop."))
-    participant.group = group
-    participant.save(update_fields=["group"])
+    old_group_id = participant.group_id
+    with transaction.atomic():
+        participant.group = group
+        participant.save(update_fields=["group"])
+        people_changed(workshop=participant.workshop, group_ids=[old_group_id, group.pk])
     return participant
+
+
+def people_changed(*, workshop: Workshop, group_ids: Iterable[int | None]) -> None:
+    """Tell board screens how many people these groups have now (someone joined or moved),
+    one `PeopleChanged` per group, counted in the write's transaction.
+
+    Only the counts table (before the reveal) shows people per group: later a join in a
+    full room would be an event for nothing.
+    """
+    ids = sorted({pk for pk in group_ids if pk is not None})
+    if not ids or texts_revealed(workshop):
+        return
+    people = dict(
+        Participant.objects.filter(workshop=workshop, group_id__in=ids)
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+    for pk in ids:
+        emit(workshop=workshop, event=PeopleChanged(group_id=pk, count=people.get(pk, 0)))

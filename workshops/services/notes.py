@@ -20,6 +20,7 @@ from workshops.live.events import (
     NoteAdded,
     NoteChanged,
     NoteRemoved,
+    PendingChanged,
 )
 from workshops.models import (
     Column,
@@ -95,6 +96,8 @@ def note_create(
             )
             if status == Note.Status.VISIBLE:
                 _note_event(note, NoteAdded)
+            else:
+                _pending_emit(workshop=workshop)
     except IntegrityError:
         # The same client id raced in on another connection: that one won.
         winner = Note.objects.get(workshop=workshop, client_id=client_id)
@@ -134,22 +137,30 @@ def note_update(*, note: Note, text: str) -> Note:
 
 
 def note_set_status(*, note: Note, status: str) -> Note:
-    previous = note.status
     with transaction.atomic():
-        note.status = status
-        note.save(update_fields=["status", "updated_at"])
-        if status == Note.Status.VISIBLE and previous != status:
-            _note_event(note, NoteAdded)
-        elif previous == Note.Status.VISIBLE and status != previous:
-            _note_event(note, NoteRemoved)
-        elif (
-            status == Note.Status.HIDDEN
-            and previous == Note.Status.PENDING
-            and not is_revealed(note.workshop)
-        ):
-            # Still counted while writing: a hidden pending note leaves the counts.
-            _counts_emit(note=note)
+        if _set_status(note, status):
+            _pending_emit(workshop=note.workshop)
     return note
+
+
+def _set_status(note: Note, status: str) -> bool:
+    """Change the note's status and emit its event; True when the number of notes waiting
+    for approval changed (the caller tells the facilitator's board once)."""
+    previous = note.status
+    note.status = status
+    note.save(update_fields=["status", "updated_at"])
+    if status == Note.Status.VISIBLE and previous != status:
+        _note_event(note, NoteAdded)
+    elif previous == Note.Status.VISIBLE and status != previous:
+        _note_event(note, NoteRemoved)
+    elif (
+        status == Note.Status.HIDDEN
+        and previous == Note.Status.PENDING
+        and not is_revealed(note.workshop)
+    ):
+        # Still counted while writing: a hidden pending note leaves the counts.
+        _counts_emit(note=note)
+    return previous != status and Note.Status.PENDING in (previous, status)
 
 
 def note_delete(*, note: Note) -> None:
@@ -159,6 +170,8 @@ def note_delete(*, note: Note) -> None:
         note.delete()
         if not is_revealed(note.workshop) and note.status != Note.Status.HIDDEN:
             _counts_emit(note=note)
+        if note.status == Note.Status.PENDING:
+            _pending_emit(workshop=note.workshop)
 
 
 def participant_may_change(participant: Participant, note: Note) -> bool:
@@ -174,8 +187,10 @@ def notes_screen(*, workshop: Workshop, note_ids: Iterable[int], approve: bool) 
         .exclude(status=status)
     )
     with transaction.atomic():
-        for note in notes:
-            note_set_status(note=note, status=status)
+        pending_changed = [_set_status(note, status) for note in notes]
+        if any(pending_changed):
+            # One line for the facilitator's board, however many notes were screened.
+            _pending_emit(workshop=workshop)
     return len(notes)
 
 
@@ -212,3 +227,10 @@ def _counts_emit(*, note: Note) -> None:
             group_id=note.group_id, column_id=note.column_id, count=count, total=total
         ),
     )
+
+
+def _pending_emit(*, workshop: Workshop) -> None:
+    """Tell the facilitator's board how many notes wait for approval (screening): the
+    number only, never what they say."""
+    count = Note.objects.filter(workshop=workshop, status=Note.Status.PENDING).count()
+    emit(workshop=workshop, event=PendingChanged(count=count))

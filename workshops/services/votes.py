@@ -24,7 +24,9 @@ from workshops.services.phases import totals_visible
 MAX_VOTE_BUDGET = 20
 
 
-def voting_configure(*, workshop: Workshop, budget: int, stackable: bool, hidden: bool) -> Workshop:
+def voting_configure(
+    *, workshop: Workshop, budget: int, stackable: bool, hidden: bool, themes_only: bool = False
+) -> Workshop:
     if not 1 <= budget <= MAX_VOTE_BUDGET:
         raise ValidationError(
             _("Each participant has between 1 and %(max)s votes.") % {"max": MAX_VOTE_BUDGET}
@@ -33,8 +35,15 @@ def voting_configure(*, workshop: Workshop, budget: int, stackable: bool, hidden
         workshop.vote_budget = budget
         workshop.votes_stackable = stackable
         workshop.votes_hidden = hidden
+        workshop.votes_on_themes_only = themes_only
         workshop.save(
-            update_fields=["vote_budget", "votes_stackable", "votes_hidden", "updated_at"]
+            update_fields=[
+                "vote_budget",
+                "votes_stackable",
+                "votes_hidden",
+                "votes_on_themes_only",
+                "updated_at",
+            ]
         )
         # Phones show the budget and boards show or hide totals: every screen refetches.
         emit(workshop=workshop, event=PhaseChanged(phase=workshop.phase))
@@ -82,6 +91,11 @@ def vote_cast(
         workshop = Workshop.objects.get(pk=participant.workshop_id)
         if workshop.phase != Workshop.Phase.VOTE:
             raise PermissionDenied(_("Voting is not open."))
+        if note_id is not None and workshop.votes_on_themes_only:
+            raise ValidationError(
+                _("In this workshop you vote on the themes, not on single notes."),
+                code="themes_only",
+            )
         target = _vote_target(workshop, note_id=note_id, theme_id=theme_id)
         used = Vote.objects.filter(participant=participant).count()
         if used >= workshop.vote_budget:

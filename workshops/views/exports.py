@@ -24,7 +24,16 @@ from workshops.services import exports as export_jobs
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, status: int = 200):
+def _exports_panel(
+    request: HttpRequest,
+    *,
+    exports,
+    form,
+    subject_url: str,
+    message: str = "",
+    error: bool = False,
+    status: int = 200,
+):
     return render(
         request,
         "workshops/_exports_panel.html",
@@ -32,6 +41,8 @@ def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, sta
             "exports": exports,
             "export_form": form,
             "export_action": subject_url,
+            "export_message": message,
+            "export_message_error": error,
             "can_request": True,
         },
         status=status,
@@ -39,34 +50,56 @@ def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, sta
 
 
 def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpResponse:
-    """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`)."""
+    """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`).
+
+    Every request answers with a message, so each click on the button is seen to count.
+    """
     form = ExportRequestForm(request.POST)
-    valid = form.is_valid()
-    status = 200 if valid else 400
-    if valid:
-        try:
-            export_jobs.export_request(
-                kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
+    if not form.is_valid():
+        message = _("Choose what kind of export you want.")
+        if request.htmx:
+            return _exports_panel(
+                request,
+                exports=subject.exports.all()[:10],
+                form=ExportRequestForm(),
+                subject_url=request.path,
+                message=message,
+                error=True,
+                status=400,
             )
-        except ValidationError as refused:
-            # The records are still being made (an open workshop): 409, not a bad request.
-            form.add_error("kind", refused)
-            valid, status = False, 409
+        messages.error(request, message)
+        return redirect(subject)
+    try:
+        export = export_jobs.export_request(
+            kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
+        )
+    except ValidationError as refused:
+        # The records are still being made (an open workshop): 409, not a bad request.
+        message = " ".join(refused.messages)
+        if request.htmx:
+            return _exports_panel(
+                request,
+                exports=subject.exports.all()[:10],
+                form=form,
+                subject_url=request.path,
+                message=message,
+                error=True,
+                status=409,
+            )
+        messages.error(request, message)
+        return redirect(f"{subject.get_absolute_url()}#exports")
+    message = _("%(kind)s: the export is being made. It appears in the list when it is ready.") % {
+        "kind": export.get_kind_display()
+    }
     if request.htmx:
         return _exports_panel(
             request,
             exports=subject.exports.all()[:10],
-            form=form if not valid else ExportRequestForm(),
+            form=ExportRequestForm(),
             subject_url=request.path,
-            status=status,
+            message=message,
         )
-    if status == 409:
-        messages.error(request, " ".join(form.errors["kind"]))
-        return redirect(f"{subject.get_absolute_url()}#exports")
-    if not valid:
-        messages.error(request, _("Choose what kind of export you want."))
-        return redirect(subject)
-    messages.success(request, _("The export is being made. It appears below when it is ready."))
+    messages.success(request, message)
     return redirect(f"{subject.get_absolute_url()}#exports")
 
 

@@ -216,7 +216,8 @@ def phone_vote(request: HttpRequest, pk: int) -> HttpResponse:
             status = 403
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            status = 409 if exc.code in {"budget", "stack"} else 400
+            # The request was fine, the workshop's rules refuse it: 409 Conflict.
+            status = 409 if exc.code in {"budget", "stack", "themes_only"} else 400
     if status == 200 and not request.htmx:
         return redirect("phone", pk=pk)
     participant.workshop.refresh_from_db()

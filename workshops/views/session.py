@@ -241,6 +241,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
         budget=form.cleaned_data["vote_budget"],
         stackable=form.cleaned_data["votes_stackable"],
         hidden=form.cleaned_data["votes_hidden"],
+        themes_only=form.cleaned_data["votes_on_themes_only"],
     )
     messages.success(request, _("Voting settings saved."))
     return _back(request, workshop)
