@@ -34,7 +34,9 @@ from workshops.models import (
     LiveEvent,
     Note,
     Participant,
+    SuggestionRejection,
     Theme,
+    ThemeMove,
     Vote,
     Workshop,
 )
@@ -49,6 +51,8 @@ REVEALED_PHASES = frozenset(
 WRITING_PHASES = frozenset({Phase.PREPARE, Phase.WRITE, Phase.REVEAL, Phase.CLUSTER})
 MAX_TIMER_SECONDS = 4 * 3600
 MAX_VOTE_BUDGET = 20
+# A move takes at most this many notes at once (a whole wall of a large workshop).
+MAX_MOVE_NOTES = 2000
 
 
 def is_revealed(workshop: Workshop) -> bool:
@@ -438,6 +442,127 @@ def note_set_theme(*, note: Note, theme: Theme | None) -> Note:
         note.duplicates.update(theme=theme)
         _theme_event(note.workshop)
     return note
+
+
+def _move_event(workshop: Workshop, note_ids: Iterable[int], theme_ids: set[int | None]) -> None:
+    """The moved cards and the counts of the themes they left and joined, swapped in place
+    on the wall (`static/labb/wall.js`); the projector fetches its stage again."""
+    from workshops import wall
+
+    counts = wall.theme_counts(workshop)
+    _emit(
+        workshop,
+        LiveEventName.THEME_MOVE,
+        LiveEvent.Audience.BOARD,
+        "workshops/live/theme_move.html",
+        {
+            "cards": wall.cards(workshop, note_ids),
+            "counts": [(pk, counts.get(pk, 0)) for pk in sorted(theme_ids, key=lambda i: i or 0)],
+        },
+    )
+
+
+def _visible_top_notes(workshop: Workshop, note_ids: Iterable[int]) -> dict[int, int | None]:
+    """note id → theme id of these notes, locked; refused unless all are visible top-level
+    notes of this workshop (a duplicate moves with the note it was merged into)."""
+    try:
+        ids = sorted({int(i) for i in note_ids})
+    except (TypeError, ValueError):
+        raise ValidationError(_("Some of those notes are not on this workshop's boards.")) from None
+    if not ids:
+        raise ValidationError(_("Choose at least one note to move."))
+    if len(ids) > MAX_MOVE_NOTES:
+        raise ValidationError(
+            _("Move at most %(count)d notes at once.") % {"count": MAX_MOVE_NOTES}
+        )
+    found = dict(
+        workshop.notes.select_for_update()
+        .filter(pk__in=ids, status=Note.Status.VISIBLE, merged_into=None)
+        .values_list("pk", "theme_id")
+    )
+    if len(found) != len(ids):
+        raise ValidationError(_("Some of those notes are not on this workshop's boards."))
+    return found
+
+
+def _set_theme(note_ids: list[int], theme_id: int | None) -> None:
+    Note.objects.filter(pk__in=note_ids).update(theme_id=theme_id, updated_at=timezone.now())
+    # Duplicates travel with the note they were merged into.
+    Note.objects.filter(merged_into__in=note_ids).update(theme_id=theme_id)
+
+
+def notes_move(*, workshop: Workshop, note_ids: Iterable[int], theme: Theme | None) -> ThemeMove:
+    """Move notes (and their duplicates) into `theme` (None: out of every theme).
+
+    Returns the move, which `move_undo` can take back. Only the moved cards and two counts
+    change on the screens (`_move_event`), not the whole wall."""
+    if theme is not None and theme.workshop_id != workshop.pk:
+        raise ValidationError(_("That theme belongs to another workshop."))
+    with transaction.atomic():
+        previous = _visible_top_notes(workshop, note_ids)
+        ids = list(previous)
+        _set_theme(ids, theme.pk if theme else None)
+        move = ThemeMove.objects.create(
+            workshop=workshop,
+            theme=theme,
+            previous={str(pk): theme_id for pk, theme_id in previous.items()},
+        )
+        _move_event(workshop, ids, {*previous.values(), theme.pk if theme else None})
+    return move
+
+
+def move_undo(*, move: ThemeMove) -> ThemeMove:
+    """Put the notes of `move` back in the themes they had before it.
+
+    A note moved again since then stays where it is now (the later move wins), and a
+    theme dissolved since then gives its notes back without a theme."""
+    workshop = move.workshop
+    with transaction.atomic():
+        move = ThemeMove.objects.select_for_update().get(pk=move.pk)
+        if move.undone_at is not None:
+            raise ValidationError(_("That move has already been undone."))
+        themes = set(workshop.themes.values_list("pk", flat=True))
+        current = dict(
+            workshop.notes.select_for_update()
+            .filter(
+                pk__in=[int(k) for k in move.previous],
+                status=Note.Status.VISIBLE,
+                merged_into=None,
+            )
+            .values_list("pk", "theme_id")
+        )
+        back: dict[int | None, list[int]] = {}
+        for key, old in move.previous.items():
+            pk = int(key)
+            if pk in current and current[pk] == move.theme_id:
+                back.setdefault(old if old in themes else None, []).append(pk)
+        for theme_id, pks in back.items():
+            _set_theme(pks, theme_id)
+        move.undone_at = timezone.now()
+        move.save(update_fields=["undone_at"])
+        moved = [pk for pks in back.values() for pk in pks]
+        if moved:
+            _move_event(workshop, moved, {move.theme_id, *back})
+    return move
+
+
+def suggestion_reject(
+    *, workshop: Workshop, note_ids: Iterable[int], label: str = ""
+) -> SuggestionRejection:
+    """Remember that the facilitator said no to grouping these notes: the suggestion, and
+    any with most of the same notes, is not offered again (`wall.is_rejected`)."""
+    try:
+        ids = sorted({int(i) for i in note_ids})
+    except (TypeError, ValueError):
+        ids = []
+    if not ids or len(ids) > MAX_MOVE_NOTES:
+        raise ValidationError(_("That suggestion is no longer there."))
+    known = sorted(workshop.notes.filter(pk__in=ids).values_list("pk", flat=True))
+    if not known:
+        raise ValidationError(_("That suggestion is no longer there."))
+    return SuggestionRejection.objects.create(
+        workshop=workshop, note_ids=known, label=clean_text(label or "")[:120]
+    )
 
 
 def note_merge_duplicate(*, note: Note, into: Note | None) -> Note:

@@ -470,19 +470,46 @@
   // Bumped by every swap the user causes: a fetch started before it would bring old news.
   var stageSeq = 0;
 
+  // What a stage swap must not take from the person at the screen: typed text, chosen
+  // options and ticked boxes, open <details>, focus, and the content of [data-keep] areas
+  // (the wall's "Undo"). Restored by id after the swap.
   function keepTyped(root) {
     var kept = [];
     root.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea[id]').forEach(function (el) {
-      if (el.value !== el.defaultValue) { kept.push([el.id, el.value]); }
+      if (el.value !== el.defaultValue) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('select[id]').forEach(function (el) {
+      var changed = Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      if (changed) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('input[id][type=checkbox], input[id][type=radio]').forEach(function (el) {
+      if (el.checked !== el.defaultChecked) { kept.push([el.id, 'checked', el.checked]); }
+    });
+    root.querySelectorAll('details[id]').forEach(function (el) {
+      if (el.open !== el.hasAttribute('data-default-open')) { kept.push([el.id, 'open', el.open]); }
+    });
+    root.querySelectorAll('[data-keep][id]').forEach(function (el) {
+      kept.push([el.id, 'innerHTML', el.innerHTML]);
     });
     var active = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
     return function () {
-      kept.forEach(function (pair) {
-        var el = document.getElementById(pair[0]);
-        if (el) { el.value = pair[1]; }
+      kept.forEach(function (item) {
+        var el = document.getElementById(item[0]);
+        if (!el) { return; }
+        if (item[1] === 'value' && el.tagName === 'SELECT' &&
+            !Array.prototype.some.call(el.options, function (o) { return o.value === item[2]; })) {
+          return;  // the chosen option is gone (a theme was dissolved): keep the default
+        }
+        el[item[1]] = item[2];
       });
       if (active && document.getElementById(active)) { document.getElementById(active).focus(); }
     };
+  }
+
+  // A drag in progress or an open dialog must not lose its elements to a swap: the stage
+  // waits (labb:busy is set by the clustering wall, static/labb/wall.js).
+  function stageBusy() {
+    return document.body.classList.contains('labb-busy') || !!document.querySelector('#stage dialog[open]');
   }
 
   function refetchStage(delay) {
@@ -493,17 +520,20 @@
     refetchTimer = window.setTimeout(function () {
       var current = document.getElementById(id);
       if (!current) { return; }
+      if (stageBusy()) { refetchStage(250); return; }
       var seq = ++stageSeq;
       fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           var now = document.getElementById(id);
           if (!html || !now || seq !== stageSeq) { return; }
+          if (stageBusy()) { refetchStage(250); return; }
           var restore = keepTyped(now);
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
           if (fresh) { htmx.process(fresh); initWithin(fresh); }
           restore();
+          document.dispatchEvent(new CustomEvent('labb:stage'));
         })
         .catch(function () { /* the next event or reconnect brings it */ });
     }, delay);
@@ -519,6 +549,9 @@
     } else if (name === 'vote' && ev.detail.data && ev.detail.data.indexOf('id="votes-cast"') >= 0) {
       // Totals are hidden: the event itself carries the new count, nothing to fetch.
       fitProjector();
+    } else if (name === 'theme-move') {
+      // The wall swaps the moved cards and counts in place (wall.js); other screens fetch.
+      if (!document.getElementById('wall')) { refetchStage(phone ? 1000 + Math.random() * 2500 : 300); }
     } else if (name === 'theme' || name === 'vote' || name === 'action') {
       // Bursts (a facilitator sorting quickly) become one fetch.
       refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
@@ -611,38 +644,6 @@
     });
   }
 
-  function initDragThemes(root) {
-    root.querySelectorAll('[data-drag-note]').forEach(function (note) {
-      if (note.dataset.dragReady) { return; }
-      note.dataset.dragReady = '1';
-      note.addEventListener('dragstart', function (ev) {
-        ev.dataTransfer.setData('text/plain', note.dataset.themeUrl);
-        ev.dataTransfer.effectAllowed = 'move';
-        note.classList.add('dragging');
-      });
-      note.addEventListener('dragend', function () { note.classList.remove('dragging'); });
-    });
-    root.querySelectorAll('[data-drop-theme]').forEach(function (zone) {
-      if (zone.dataset.dropReady) { return; }
-      zone.dataset.dropReady = '1';
-      zone.addEventListener('dragover', function (ev) { ev.preventDefault(); zone.classList.add('drop-target'); });
-      zone.addEventListener('dragleave', function () { zone.classList.remove('drop-target'); });
-      zone.addEventListener('drop', function (ev) {
-        ev.preventDefault();
-        zone.classList.remove('drop-target');
-        var url = ev.dataTransfer.getData('text/plain');
-        if (!url || url.charAt(0) !== '/') { return; }
-        var body = new FormData();
-        body.append('theme', zone.dataset.dropTheme);
-        var token = document.querySelector('input[name=csrfmiddlewaretoken]');
-        fetch(url, {
-          method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
-        }).then(function () { refetchStage(0); });
-      });
-    });
-  }
-
   function initWithin(root) {
     if (!root.querySelectorAll) { return; }
     var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('[data-note-form]')));
@@ -654,7 +655,6 @@
     });
     // Only a page render is fresh: a replayed live event carries an old server time.
     if (root === document.body) { readServerNow(root); }
-    initDragThemes(root);
     tickTimers();
     fitProjector();
   }
@@ -686,5 +686,5 @@
   } else {
     init();
   }
-  window.Labb = { applyLive: applyLive, randomId: randomId };
+  window.Labb = { applyLive: applyLive, randomId: randomId, refetchStage: refetchStage };
 })();
