@@ -444,22 +444,25 @@ def note_set_theme(*, note: Note, theme: Theme | None) -> Note:
     return note
 
 
-def _move_event(workshop: Workshop, note_ids: Iterable[int], theme_ids: set[int | None]) -> None:
+def _move_event(workshop: Workshop, note_ids: Iterable[int], theme_ids: set[int | None]) -> dict:
     """The moved cards and the counts of the themes they left and joined, swapped in place
-    on the wall (`static/labb/wall.js`); the projector fetches its stage again."""
+    on the wall (`static/labb/wall.js`); the projector fetches its stage again. Returns
+    them, so the facilitator's own reply shows the same without reading them again."""
     from workshops import wall
 
     counts = wall.theme_counts(workshop)
+    changed = {
+        "cards": wall.cards(workshop, note_ids),
+        "counts": [(pk, counts.get(pk, 0)) for pk in sorted(theme_ids, key=lambda i: i or 0)],
+    }
     _emit(
         workshop,
         LiveEventName.THEME_MOVE,
         LiveEvent.Audience.BOARD,
         "workshops/live/theme_move.html",
-        {
-            "cards": wall.cards(workshop, note_ids),
-            "counts": [(pk, counts.get(pk, 0)) for pk in sorted(theme_ids, key=lambda i: i or 0)],
-        },
+        changed,
     )
+    return changed
 
 
 def _visible_top_notes(workshop: Workshop, note_ids: Iterable[int]) -> dict[int, int | None]:
@@ -486,16 +489,17 @@ def _visible_top_notes(workshop: Workshop, note_ids: Iterable[int]) -> dict[int,
 
 
 def _set_theme(note_ids: list[int], theme_id: int | None) -> None:
-    Note.objects.filter(pk__in=note_ids).update(theme_id=theme_id, updated_at=timezone.now())
-    # Duplicates travel with the note they were merged into.
-    Note.objects.filter(merged_into__in=note_ids).update(theme_id=theme_id)
+    # Duplicates travel with the note they were merged into (one UPDATE for both).
+    Note.objects.filter(Q(pk__in=note_ids) | Q(merged_into__in=note_ids)).update(
+        theme_id=theme_id, updated_at=timezone.now()
+    )
 
 
 def notes_move(*, workshop: Workshop, note_ids: Iterable[int], theme: Theme | None) -> ThemeMove:
     """Move notes (and their duplicates) into `theme` (None: out of every theme).
 
-    Returns the move, which `move_undo` can take back. Only the moved cards and two counts
-    change on the screens (`_move_event`), not the whole wall."""
+    Returns the move, which `move_undo` can take back, with `.changed`: the cards and
+    counts that changed. Only those change on the screens (`_move_event`), not the wall."""
     if theme is not None and theme.workshop_id != workshop.pk:
         raise ValidationError(_("That theme belongs to another workshop."))
     with transaction.atomic():
@@ -507,12 +511,13 @@ def notes_move(*, workshop: Workshop, note_ids: Iterable[int], theme: Theme | No
             theme=theme,
             previous={str(pk): theme_id for pk, theme_id in previous.items()},
         )
-        _move_event(workshop, ids, {*previous.values(), theme.pk if theme else None})
+        move.changed = _move_event(workshop, ids, {*previous.values(), theme.pk if theme else None})
     return move
 
 
 def move_undo(*, move: ThemeMove) -> ThemeMove:
-    """Put the notes of `move` back in the themes they had before it.
+    """Put the notes of `move` back in the themes they had before it (returns the move
+    with `.changed`, as `notes_move` does).
 
     A note moved again since then stays where it is now (the later move wins), and a
     theme dissolved since then gives its notes back without a theme."""
@@ -541,8 +546,9 @@ def move_undo(*, move: ThemeMove) -> ThemeMove:
         move.undone_at = timezone.now()
         move.save(update_fields=["undone_at"])
         moved = [pk for pks in back.values() for pk in pks]
+        move.changed = {"cards": [], "counts": []}
         if moved:
-            _move_event(workshop, moved, {move.theme_id, *back})
+            move.changed = _move_event(workshop, moved, {move.theme_id, *back})
     return move
 
 

@@ -355,12 +355,7 @@ def _posted_theme(request: HttpRequest, workshop: Workshop):
 
 
 def _move_reply(request: HttpRequest, workshop: Workshop, move: ThemeMove, *, undone=False):
-    from workshops import wall
-
-    counts = wall.theme_counts(workshop)
-    ids = [int(k) for k in move.previous]
-    themes = {move.theme_id, *move.previous.values()}
-    count = len(ids)
+    count = len(move.previous)
     if undone:
         message = _("Undone: the notes are back where they were.")
     elif move.theme is None:
@@ -373,16 +368,8 @@ def _move_reply(request: HttpRequest, workshop: Workshop, move: ThemeMove, *, un
         message = ngettext(
             "Moved %(count)d note to “%(theme)s”.", "Moved %(count)d notes to “%(theme)s”.", count
         ) % {"count": count, "theme": move.theme.name}
-    return _wall_reply(
-        request,
-        workshop,
-        {
-            "message": message,
-            "move": None if undone else move,
-            "cards": wall.cards(workshop, ids),
-            "counts": [(pk, counts.get(pk, 0)) for pk in sorted(themes, key=lambda i: i or 0)],
-        },
-    )
+    context = {"message": message, "move": None if undone else move, **move.changed}
+    return _wall_reply(request, workshop, context)
 
 
 @login_required
@@ -410,7 +397,7 @@ def move_undo(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     move = get_object_or_404(workshop.theme_moves.select_related("workshop", "theme"), pk=move_pk)
     try:
-        session.move_undo(move=move)
+        move = session.move_undo(move=move)
     except ValidationError as exc:
         context = {"message": " ".join(exc.messages), "error": True}
         return _wall_reply(request, workshop, context, status=409)
