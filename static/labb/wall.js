@@ -86,7 +86,18 @@
     return [card.dataset.note];
   }
 
+  // The order in which notes were selected (the first is the one duplicates go under).
+  var selected = [];
+
+  function selectionOrder() {
+    var now = selectedIds();
+    selected = selected.filter(function (id) { return now.indexOf(id) >= 0; });
+    now.forEach(function (id) { if (selected.indexOf(id) < 0) { selected.push(id); } });
+    return selected.slice();
+  }
+
   function updateSelected() {
+    selectionOrder();
     var el = byId('wall-selected');
     var root = wall();
     if (!el || !root) { return; }
@@ -303,7 +314,16 @@
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
     if (!form.closest || !form.closest('#wall')) { return; }
-    if (form.id === 'wall-move-form') {
+    if (form.id === 'wall-move-form' && ev.submitter && ev.submitter.id === 'wall-merge-button') {
+      // Duplicates: the first note selected keeps its place, the others go under it.
+      ev.preventDefault();
+      var body = new FormData();
+      selectionOrder().forEach(function (id) { body.append('note', id); });
+      post(ev.submitter.getAttribute('formaction'), body).then(function (result) {
+        if (result.ok) { picks().forEach(function (p) { p.checked = false; }); selected = []; }
+        applySwaps(result.html);
+      });
+    } else if (form.id === 'wall-move-form') {
       ev.preventDefault();
       move(selectedIds(), form.elements.theme.value);
     } else if (form.hasAttribute('data-wall-form')) {

@@ -401,6 +401,12 @@ MATRIX: dict[str, dict] = {
         "data": lambda w: {"note": [w.note_a.pk], "theme": _themes(w)[0].pk},
         "expect": facilitator_only(302),
     },
+    "notes_merge": {
+        "method": "POST",
+        "kwargs": lambda w: {"pk": w.workshop_a.pk},
+        "data": lambda w: {"note": [w.note_a.pk, _second_note(w).pk]},
+        "expect": facilitator_only(302),
+    },
     "move_undo": {
         "method": "POST",
         "kwargs": lambda w: {"pk": w.workshop_a.pk, "move_pk": _move(w).pk},
@@ -454,6 +460,21 @@ def _themes(world):
     while len(themes) < 2:
         themes.append(Theme.objects.create(workshop=world.workshop_a, name=f"Tema {len(themes)}"))
     return themes
+
+
+def _second_note(world):
+    """Another visible note of workshop A, in note A's group (made on first use)."""
+    from workshops.models import Note
+
+    note = Note.objects.filter(workshop=world.workshop_a).exclude(pk=world.note_a.pk).first()
+    if note is None:
+        note = Note.objects.create(
+            workshop=world.workshop_a,
+            group=world.note_a.group,
+            column=world.note_a.column,
+            text="Samma sak igen",
+        )
+    return note
 
 
 def _move(world):

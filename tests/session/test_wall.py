@@ -327,6 +327,7 @@ def test_bad_suggestion_answers_are_refused_with_a_translated_reason(
         ("moves/{move}/undo/", {}),
         ("suggestions/reject/", {"key": "{note}"}),
         ("suggestions/accept/", {"name": "X", "note": "{note}"}),
+        ("notes/merge/", {"note": ["{note}", "{other}"]}),
     ],
 )
 def test_wall_endpoints_are_for_the_workshops_facilitator_only(
@@ -334,9 +335,12 @@ def test_wall_endpoints_are_for_the_workshops_facilitator_only(
 ):
     workshop, notes, silos, money = cluster
     move = session.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=money)
-    fill = {"note": notes[0].pk, "theme": silos.pk, "move": move.pk}
+    fill = {"note": notes[0].pk, "other": notes[2].pk, "theme": silos.pk, "move": move.pk}
     url = _url(workshop, path.format(**fill))
-    data = {k: str(v).format(**fill) for k, v in data.items()}
+    data = {
+        k: [x.format(**fill) for x in v] if isinstance(v, list) else str(v).format(**fill)
+        for k, v in data.items()
+    }
     assert client.post(url, data).status_code == 302  # anonymous: to the login page
     assert phones[0][0].post(url, data).status_code == 302  # a participant: the same
     client.force_login(other_facilitator)
@@ -345,9 +349,10 @@ def test_wall_endpoints_are_for_the_workshops_facilitator_only(
     assert ThemeMove.objects.get().undone_at is None
     assert not SuggestionRejection.objects.exists()
     assert Theme.objects.filter(workshop=workshop).count() == 2
+    assert not Note.objects.filter(merged_into__isnull=False).exists()
 
 
-@pytest.mark.parametrize("path", ["notes/move/", "moves/1/undo/"])
+@pytest.mark.parametrize("path", ["notes/move/", "moves/1/undo/", "notes/merge/"])
 def test_wall_endpoints_take_only_post(facilitator_client, cluster, path):
     workshop, _notes, _silos, _money = cluster
     assert facilitator_client.get(_url(workshop, path)).status_code == 405
@@ -361,3 +366,27 @@ def test_the_wall_has_no_select_per_card(facilitator_client, cluster):
     assert cards.count('class="cluster-note wall-card') == len(notes)
     assert "<select" not in cards and "<form" not in cards
     assert html.count('id="wall-move-theme"') == 1 and html.count('id="wall-move-dialog"') == 1
+
+
+def test_selected_notes_are_marked_as_duplicates_of_the_first(facilitator_client, cluster):
+    workshop, notes, silos, _money = cluster
+    session.notes_move(workshop=workshop, note_ids=[notes[4].pk], theme=silos)
+    response = facilitator_client.post(
+        _url(workshop, "notes/merge/"), {"note": [notes[4].pk, notes[5].pk]}, **FRAGMENT
+    )
+    assert response.status_code == 200
+    assert "1 note marked as a duplicate." in response.content.decode()
+    duplicate = Note.objects.get(pk=notes[5].pk)
+    assert duplicate.merged_into_id == notes[4].pk and duplicate.theme_id == silos.pk
+    card = wall.cards(workshop, [notes[4].pk])[0]
+    assert [d.pk for d in card.dups] == [notes[5].pk]
+    refused = facilitator_client.post(
+        _url(workshop, "notes/merge/"),
+        {"note": [notes[0].pk]},
+        HTTP_ACCEPT_LANGUAGE="sv",
+        **FRAGMENT,
+    )
+    assert refused.status_code == 400
+    assert "Välj minst två lappar" in refused.content.decode()
+    client = facilitator_client
+    assert client.get(_url(workshop, "notes/merge/")).status_code == 405

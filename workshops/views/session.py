@@ -522,6 +522,28 @@ def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     return _back(request, workshop)
 
 
+@login_required
+@require_POST
+def notes_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The selected notes say the same: the first keeps its place, the others become its
+    duplicates (both texts stay; `session.note_merge_duplicate`)."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    ids = _note_ids(request) or []
+    notes = {n.pk: n for n in workshop.notes.filter(pk__in=ids, status=Note.Status.VISIBLE)}
+    if len(set(ids)) < 2 or len(notes) != len(set(ids)):
+        error = _("Select at least two notes of this workshop to mark as duplicates.")
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    keeper = notes[ids[0]]
+    for pk_ in ids[1:]:
+        session.note_merge_duplicate(note=notes[pk_], into=keeper)
+    message = ngettext(
+        "%(count)d note marked as a duplicate.",
+        "%(count)d notes marked as duplicates.",
+        len(ids) - 1,
+    ) % {"count": len(ids) - 1}
+    return _wall_reply(request, workshop, {"message": message, "refetch": True})
+
+
 # --- Next steps --------------------------------------------------------------------------
 
 
