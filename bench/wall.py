@@ -231,8 +231,11 @@ def main() -> None:
         from django.conf import settings
         from django.db import connections
 
-        if settings.configured:
-            connections.close_all()  # the database is dropped and made again
+        if settings.configured:  # the database is dropped and made again: let go of it
+            for connection in connections.all():
+                connection.close()
+                if hasattr(connection, "close_pool"):
+                    connection.close_pool()
         database_url = _database_url(args.database_url, args.db)
         prepare_database(args.database_url, args.db)
         env = {
