@@ -10,6 +10,9 @@ a rejected one is not offered again after a reload. axe on every state.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -28,7 +31,14 @@ from workshops.models import Note, SuggestionRejection, Theme, Workshop
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 TIMEOUT = 15_000
-SCREEN = {"viewport": {"width": 1366, "height": 900}}
+SCREEN = {"viewport": {"width": 1920, "height": 1080}}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _shot(page, name: str) -> None:
+    if os.environ.get("LABB_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name))
 
 
 def _card_theme(page, note: Note):
@@ -163,6 +173,7 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):  # noqa: 
     board.drag_and_drop(f"#cnote-{stuck[0].pk} .note-text", f"#theme-{silos.pk}")
     for note in stuck:
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(silos.pk))
+    _shot(board, "wall-filtered.png")
     moved = len(dragged) + len(keyed) + 2 + len(in_group) + len(stuck)
     assert moved >= 25
     assert _marked(board, untouched)
@@ -230,5 +241,6 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):  # noqa: 
         }
         assert not wall.is_rejected(ids, [frozenset(rejected)]), ids
     check_axe(board, watch, "wall after suggestions")
+    _shot(board, "wall.png")
     check_axe(projector, watch, "projector, cluster")
     watch.assert_clean()
