@@ -126,6 +126,13 @@
     return el ? el.value : '';
   }
 
+  // The words of the note and its duplicates, not the theme's name on the card.
+  function noteText(card) {
+    return Array.prototype.map.call(card.querySelectorAll('.note-text'), function (el) {
+      return el.textContent;
+    }).join(' ').toLowerCase();
+  }
+
   function filterCards() {
     var root = wall();
     if (!root) { return; }
@@ -139,7 +146,7 @@
       var ok = (!group || card.dataset.group === group) &&
         (!column || card.dataset.column === column) &&
         (!theme || (theme === 'none' ? card.dataset.theme === '' : card.dataset.theme === theme)) &&
-        (!text || card.textContent.toLowerCase().indexOf(text) >= 0);
+        (!text || noteText(card).indexOf(text) >= 0);
       if (card.hidden === ok) { card.hidden = !ok; }
       if (ok) { shown += 1; }
     });
