@@ -96,7 +96,13 @@
     return selected.slice();
   }
 
+  function markPicked(pick) {
+    var card = pick.closest('.wall-card');
+    if (card && card.classList.contains('picked') !== pick.checked) { card.classList.toggle('picked', pick.checked); }
+  }
+
   function updateSelected() {
+    picks().forEach(markPicked);
     selectionOrder();
     var el = byId('wall-selected');
     var root = wall();
