@@ -6,6 +6,7 @@ machine; `LABB_PRODUCTION=1` switches on the production checks, which fail at st
 when something required is missing.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -63,6 +64,19 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # (for example behind a proxy). Empty means "build from the request".
 LABB_PUBLIC_URL = env_str("LABB_PUBLIC_URL").rstrip("/")
 
+# The accessibility statement (/accessibility/, DIGG's model): who publishes this server,
+# where people report barriers or ask for content in another format, and when the service
+# was last assessed (the date of the assessment shipped with this release unless the
+# operator has assessed their own installation).
+LABB_OPERATOR_NAME = env_str("LABB_OPERATOR_NAME")
+LABB_ACCESSIBILITY_CONTACT = env_str("LABB_ACCESSIBILITY_CONTACT")
+try:
+    LABB_ACCESSIBILITY_ASSESSED = datetime.date.fromisoformat(
+        env_str("LABB_ACCESSIBILITY_ASSESSED", "2026-12-06")
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("LABB_ACCESSIBILITY_ASSESSED must be a date (YYYY-MM-DD)") from exc
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -78,6 +92,7 @@ INSTALLED_APPS = [
     "labb",
     "challenges",
     "workshops",
+    "archive",
 ]
 
 MIDDLEWARE = [

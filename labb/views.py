@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,22 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("challenge_list")
     return render(request, "home.html", {"form": JoinCodeForm(), "hide_login": True})
+
+
+@require_safe
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tillgänglighetsredogörelse), after DIGG's model."""
+    contact = settings.LABB_ACCESSIBILITY_CONTACT
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "operator": settings.LABB_OPERATOR_NAME,
+            "contact": contact,
+            "contact_is_email": "@" in contact and not contact.startswith(("http:", "https:")),
+            "assessed": settings.LABB_ACCESSIBILITY_ASSESSED,
+        },
+    )
 
 
 @require_safe

@@ -1,4 +1,5 @@
-"""Export jobs: request one, render it in a Celery worker, serve the file.
+"""Export jobs: render one in a Celery worker, serve the file (requesting one is
+`services.exports.export_request`; this module never queues a task).
 
 Reliability rules (a worker may die at any moment):
 - the task takes an export id, never an object;
@@ -9,7 +10,7 @@ Reliability rules (a worker may die at any moment):
   - an attempt that raises records its error, and the last one fails the job;
   - an attempt whose worker dies (killed, out of memory) records nothing; its message comes
     back (acks_late: the worker gives it back, or Redis after the visibility timeout; the
-    beat sweep `exports_requeue_stuck` re-sends a job whose message was lost), meets the
+    beat sweep `tasks.requeue_stuck_exports` re-sends a job whose message was lost), meets the
     dead claim (ExportBusy: retried later) until it is stale (`LABB_EXPORT_STALE_SECONDS`,
     600 s), then claims the job again;
     once `MAX_ATTEMPTS` were claimed, the claim fails the job instead, with the reason
@@ -36,8 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from challenges.models import Challenge
-from workshops.models import Export, Workshop
+from workshops.models import Export
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ TEMP_MARK = ".part-"
 EXTENSIONS = {
     Export.Kind.POSTER: "png",
     Export.Kind.PDF: "pdf",
-    Export.Kind.CSV: "csv",
+    Export.Kind.CSV: "zip",  # one CSV file per table: notes, themes, next steps
     Export.Kind.XLSX: "xlsx",
     Export.Kind.ARCHIVE: "json",
 }
@@ -63,33 +63,6 @@ CONTENT_TYPES = {
 
 def stale_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=int(os.environ.get("LABB_EXPORT_STALE_SECONDS", "600")))
-
-
-def export_request(
-    *, kind: str, user, workshop: Workshop | None = None, challenge: Challenge | None = None
-) -> Export:
-    """Queue an export; the worker picks it up once this transaction commits."""
-    from workshops.tasks import render_export
-
-    if (workshop is None) == (challenge is None):
-        raise ValueError("An export is of a workshop or of a challenge")
-    export = Export.objects.create(
-        kind=kind, workshop=workshop, challenge=challenge, requested_by=user
-    )
-    transaction.on_commit(lambda: render_export.delay(export.pk))
-    return export
-
-
-def export_retry(*, export: Export) -> Export:
-    """Start a failed export again, with a fresh attempt budget."""
-    from workshops.tasks import render_export
-
-    Export.objects.filter(pk=export.pk, status=Export.Status.FAILED).update(
-        status=Export.Status.QUEUED, attempts=0, error=""
-    )
-    transaction.on_commit(lambda: render_export.delay(export.pk))
-    export.refresh_from_db()
-    return export
 
 
 class ExportBusy(Exception):
@@ -185,10 +158,6 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
             for number, page in enumerate(pages, start=1):
                 archive.writestr(f"poster-{number:02d}.png", page)
         return buffer.getvalue(), "zip"
-    if kind == Export.Kind.PDF and not export.workshop_id:
-        # A challenge report embeds no posters: dozens of full-page images would make
-        # ReportLab hold over a gigabyte; each workshop's own report has its poster.
-        return exports.render_pdf(snapshot, with_poster=False), "pdf"
     renderer = {
         Export.Kind.PDF: exports.render_pdf,
         Export.Kind.CSV: exports.render_csv,
@@ -237,10 +206,9 @@ def export_file_path(export: Export) -> Path | None:
     return path
 
 
-def exports_requeue_stuck() -> list[int]:
-    """Send again the jobs whose message was lost or whose worker died."""
-    from workshops.tasks import render_export
-
+def exports_stuck() -> list[int]:
+    """The jobs whose message was lost or whose worker died: the beat sweep
+    (`tasks.requeue_stuck_exports`) sends them again."""
     threshold = timezone.now() - stale_after()
     stuck = list(
         Export.objects.filter(
@@ -248,8 +216,6 @@ def exports_requeue_stuck() -> list[int]:
             | Q(status=Export.Status.RUNNING, started_at__lt=threshold)
         ).values_list("pk", flat=True)
     )
-    for export_id in stuck:
-        render_export.delay(export_id)
     return stuck
 
 

@@ -8,7 +8,7 @@ from labb.text import TextField
 from workshops.board_templates import template_choices
 from workshops.codes import normalise_join_code
 from workshops.models import Column, Export, Group, Workshop
-from workshops.services import MAX_GROUPS
+from workshops.services.groups import MAX_GROUPS
 
 
 class WorkshopCreateForm(forms.Form):

@@ -119,6 +119,24 @@ class Workshop(models.Model):
         return self.accepting_notes and not self.is_closed and self.disposed_at is None
 
 
+# Phases in which the texts of notes are shown beyond the phone that wrote them (boards,
+# projector, the group's phones, the archive). Before them, screens show counts only.
+REVEALED_PHASES = frozenset(
+    {
+        Workshop.Phase.REVEAL,
+        Workshop.Phase.CLUSTER,
+        Workshop.Phase.VOTE,
+        Workshop.Phase.NEXT_STEPS,
+        Workshop.Phase.CLOSED,
+    }
+)
+
+
+def texts_revealed(workshop: Workshop) -> bool:
+    # A paper workshop is typed in afterwards by the facilitator: there is no room to hide from.
+    return workshop.phase in REVEALED_PHASES or workshop.kind == Workshop.Kind.PAPER
+
+
 class Column(models.Model):
     """A column of every group's board, copied from the workshop's template."""
 
@@ -216,7 +234,7 @@ class ThemeMove(models.Model):
 
 class SuggestionRejection(models.Model):
     """A theme suggestion the facilitator said no to: its notes, so that the same suggestion
-    (or one with a note more or fewer) is never offered again (`screens.is_rejected`)."""
+    (or one with a note more or fewer) is never offered again (`wall.is_rejected`)."""
 
     workshop = models.ForeignKey(
         Workshop, on_delete=models.CASCADE, related_name="suggestion_rejections"
@@ -230,6 +248,16 @@ class SuggestionRejection(models.Model):
 
     def __str__(self) -> str:
         return f"rejected {self.label or self.note_ids}"
+
+
+class NoteQuerySet(models.QuerySet):
+    def readable(self) -> "NoteQuerySet":
+        """Notes whose text may be read away from the phone that wrote them: visible, and in
+        a workshop whose notes are revealed (`texts_revealed`), as the archive shows them."""
+        return self.filter(status=Note.Status.VISIBLE).filter(
+            models.Q(workshop__phase__in=REVEALED_PHASES)
+            | models.Q(workshop__kind=Workshop.Kind.PAPER)
+        )
 
 
 class Note(models.Model):
@@ -262,6 +290,8 @@ class Note(models.Model):
     position = models.IntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -338,7 +368,7 @@ class Export(models.Model):
     class Kind(models.TextChoices):
         POSTER = "poster", _("Poster (PNG)")
         PDF = "pdf", _("PDF report")
-        CSV = "csv", _("Spreadsheet (CSV)")
+        CSV = "csv", _("Spreadsheets (CSV files in a ZIP)")
         XLSX = "xlsx", _("Spreadsheet (Excel)")
         ARCHIVE = "archive", _("Archive file (JSON)")
 
@@ -401,7 +431,9 @@ class Export(models.Model):
 class LiveEvent(models.Model):
     """A change pushed to live screens, kept briefly so a reconnecting stream can catch up.
 
-    The payload is rendered once when the event is created; streams only copy it.
+    The row holds the typed event (`kind` and its fields in `payload`: ids and small
+    numbers, `workshops.live.events`), not HTML: each screen renders it in its own language
+    (`workshops.live.render`).
     """
 
     class Audience(models.TextChoices):
@@ -413,8 +445,9 @@ class LiveEvent(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     # Limit to one group's phones, e.g. when only that group's board changed.
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True)
-    name = models.CharField(max_length=30)
-    data = models.TextField()
+    name = models.CharField(max_length=30)  # the event name the browser listens for
+    kind = models.CharField(max_length=40)  # the event's class, e.g. "NoteAdded"
+    payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,9 +14,22 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from workshops import session, wall
-from workshops.boards import boards_for
+from workshops import wall
+from workshops.boards import (
+    boards_for,
+    group_counts,
+    participant_votes,
+    vote_progress,
+    vote_totals,
+    votes_left,
+)
 from workshops.models import ActionItem, Group, Note, Participant, Theme, Workshop
+from workshops.services.phases import (
+    is_revealed,
+    participant_may_cluster,
+    participant_may_write,
+    totals_visible,
+)
 from workshops.suggest import suggest_themes
 
 Phase = Workshop.Phase
@@ -82,7 +95,7 @@ def themes_and_loose(workshop: Workshop, notes: list[Note]) -> tuple[list[ThemeV
 
 
 def counts_grid(workshop: Workshop, groups: list[Group], columns) -> list[GroupCounts]:
-    counts = session.group_counts(workshop)
+    counts = group_counts(workshop)
     people = dict(
         Participant.objects.filter(workshop=workshop)
         .values_list("group_id")
@@ -104,7 +117,7 @@ def counts_grid(workshop: Workshop, groups: list[Group], columns) -> list[GroupC
 
 
 def _apply_votes(themes: list[ThemeView], loose: list[Note], workshop: Workshop, mine=None):
-    note_totals, theme_totals, total = session.vote_totals(workshop)
+    note_totals, theme_totals, total = vote_totals(workshop)
     my_notes, my_themes = mine or ({}, {})
     for view in themes:
         view.votes = theme_totals.get(view.theme.pk, 0)
@@ -145,10 +158,10 @@ def stage_context(
         "screen": screen,
         "interactive": screen == "facilitator",
         "phase": phase,
-        "revealed": session.is_revealed(workshop),
+        "revealed": is_revealed(workshop),
         "columns": columns,
         "focus_group": group,
-        "totals_visible": session.totals_visible(workshop),
+        "totals_visible": totals_visible(workshop),
     }
     if screen == "projector" and workshop.spotlight and _spotlight(workshop, context):
         return context
@@ -174,7 +187,7 @@ def stage_context(
     context["loose_by_group"] = _by_group(loose, groups)
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
-        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
+        _votes, context["voters"], context["participant_count"] = vote_progress(workshop)
         context["ranking"] = ranking(themes, loose)
         context["voted_notes"] = [i for i in context["ranking"] if i["kind"] == "note"][:10]
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
@@ -211,7 +224,7 @@ def _spotlight(workshop: Workshop, context: dict) -> bool:
     if kind == "votes" and voting_on:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
-        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
+        _votes, context["voters"], context["participant_count"] = vote_progress(workshop)
         items = ranking(themes, loose)[:12] if context["totals_visible"] else []
         context["spotlight"] = {
             "kind": "votes",
@@ -294,21 +307,21 @@ def phone_stage_context(participant: Participant) -> dict:
         "workshop": workshop,
         "participant": participant,
         "phase": phase,
-        "revealed": session.is_revealed(workshop),
-        "may_write": session.participant_may_write(workshop) and participant.group_id,
-        "totals_visible": session.totals_visible(workshop),
+        "revealed": is_revealed(workshop),
+        "may_write": participant_may_write(workshop) and participant.group_id,
+        "totals_visible": totals_visible(workshop),
     }
     if phase in (Phase.REVEAL, Phase.CLUSTER) and participant.group_id:
         context["boards"] = boards_for(workshop, group=participant.group)
-    if session.participant_may_cluster(participant):
+    if participant_may_cluster(participant):
         context["may_cluster"] = True
         context["workshop_themes"] = list(workshop.themes.all())
     if phase == Phase.VOTE:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
-        _apply_votes(themes, loose, workshop, mine=session.participant_votes(participant))
+        _apply_votes(themes, loose, workshop, mine=participant_votes(participant))
         context["themes"] = themes
         context["loose"] = loose
-        context["votes_left"] = session.votes_left(participant)
+        context["votes_left"] = votes_left(participant)
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
         context["action_items"] = list(ActionItem.objects.filter(workshop=workshop))
     return context

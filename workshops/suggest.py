@@ -1,21 +1,27 @@
 """Offline theme suggestions: group notes that say the same thing in different words.
 
-No external service and no model download: notes are normalised, stop words dropped,
-words stemmed with Snowball (Swedish or English), Swedish compounds split cheaply against
-the notes' own vocabulary ("resursbrist" also counts as "resurs", "stuprörstänk" as
-"stuprör"), weighted with TF-IDF and compared by cosine similarity. Average-link
-agglomerative clustering over the sparse similarity graph stops when the closest two
-clusters are less similar than ``min_similarity``; every cluster of two or more notes is
-a suggestion.
+No external service and no model download: notes are normalised, stop words and common
+verbs dropped, words stemmed with Snowball (Swedish or English, with two Swedish fixes),
+misspelt or broken words read as the notes' own word ("Skuprör", "STÖP RÖR" as "stuprör"),
+Swedish compounds split cheaply against the notes' own vocabulary ("resursbrist" also
+counts as "resurs", "stuprörstänk" as "stuprör"), weighted with TF-IDF and compared by
+cosine similarity. Average-link agglomerative clustering over the sparse similarity graph
+stops when the closest two clusters are less similar than ``min_similarity``; every
+cluster of two or more notes is a suggestion, labelled with a noun its notes share.
+
+Words, not meaning: notes that say the same thing in words that share no stem (outside a
+short thesaurus) are not grouped. docs/theme-suggestions.md gives the figures on walls
+labelled by people who never saw this code.
 
 Everything here is a pure function of its input, so the facilitator's "suggest themes"
 button, tests and the quality benchmark (``bench/suggest_quality.py``) all call the same
-code. A thousand notes take a small fraction of a second.
+code. A thousand notes take well under a second.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -72,6 +78,20 @@ _WEAK_WORDS = frozenset(
     brist bristande saknas saknar sakna tydlig tydliga tydligt otydlig otydliga otydligt
     oklar oklart oklara bra viktig viktigt olika ny nya nytt stor stora liten lite små
     lack clear unclear good new need needs
+    nivå nivåer nivån perspektiv perspektivet arbete arbetet sätt saker sak
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Common Swedish verbs, auxiliaries and fillers: they join notes that share no theme
+# ("Samverkan leder till …" and "resursbrist leder till …") and make poor labels. Used by
+# the suggestions only; ``tokens`` (also used by the archive search) keeps them.
+_SV_SUGGEST_STOP_WORDS = frozenset(
+    """
+    leder ledde tar ta tas tog tagit ger ge gav gett givit fått hinner hinna kommit
+    behöver behövs behövde skapas skapa skapar gäller står stå stod sätta sätter satt
+    säga säger sagt vet veta visste tror tycker tänker ses syns används använda använd
+    fungerar fungera händer hända hänt bidra bidrar vilja vill ville verkar verka
+    kring emellan samma ihop olika ngn något sådant dvs pga bl
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -138,8 +158,20 @@ _CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("citizens", "users", "residents", "patients"),
     },
     "testing": {
-        "sv": ("testa", "pilot", "piloter", "experimentera", "prova", "försök"),
-        "en": ("test", "pilots", "experiment", "trial"),
+        "sv": (
+            "försök",
+            "testa",
+            "pilot",
+            "piloter",
+            "experimentera",
+            "prova",
+            "pröva",
+            "våga",
+            "mod",
+            "modig",
+            "labba",
+        ),
+        "en": ("test", "pilots", "experiment", "trial", "courage", "dare"),
     },
     "politics": {
         "sv": ("politik", "politisk", "politiker"),
@@ -195,14 +227,16 @@ def detect_language(text: str) -> Literal["sv", "en"]:
 def _looks_english(words: Sequence[str]) -> bool:
     # Notes without stop words ("Brave leadership"): English endings, and no Swedish ones
     # ("finansiering" ends in -ing too).
+    # "-tion" is as Swedish as it is English ("Organisation", "Kommunikation"), so it
+    # counts for neither; "-ling" is Swedish ("utveckling", "handling").
     if any(w.endswith(_SV_ENDINGS) for w in words):
         return False
-    return any(w.endswith(("ing", "ship", "tion", "ness", "ity", "ed")) for w in words)
+    return any(w.endswith(("ing", "ship", "ness", "ity", "ed")) for w in words)
 
 
 _SV_ENDINGS = (
-    "ering", "eringen", "ning", "ningen", "het", "heten", "else", "skap", "arna", "erna",
-    "orna", "nas", "ande", "ende", "igt", "iga",
+    "ering", "eringen", "ning", "ningen", "ling", "lingen", "het", "heten", "else", "skap",
+    "arna", "erna", "orna", "nas", "ande", "ende", "igt", "iga", "tionen", "tioner",
 )  # fmt: skip
 
 
@@ -211,19 +245,24 @@ class _Note:
     language: Literal["sv", "en"]
     # (stem, surface word) for each content word, in order
     pairs: tuple[tuple[str, str], ...]
+    # Surface words read as another word ("skuprör" as "stuprör"): never shown as labels.
+    fuzzy: frozenset[str] = frozenset()
 
 
 class _Stemmer:
     """Memoising wrapper: Snowball is the slow part, and notes repeat their words."""
 
     def __init__(self, language: Literal["sv", "en"]) -> None:
-        self._stemmer = snowballstemmer.stemmer("swedish" if language == "sv" else "english")
+        self._swedish = language == "sv"
+        self._stemmer = snowballstemmer.stemmer("swedish" if self._swedish else "english")
         self._cache: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
             stem = self._stemmer.stemWord(word)
+            if self._swedish:
+                stem = _swedish_stem_fixes(word, stem)
             # Snowball cuts short words to stubs ("data" -> "dat", "ledare" -> "led");
             # keep a stub only when it is still a plausible word.
             if len(stem) < 3:
@@ -232,17 +271,119 @@ class _Stemmer:
         return stem
 
 
+def _swedish_stem_fixes(word: str, stem: str) -> str:
+    """Two places where Swedish Snowball joins or splits the wrong words.
+
+    - It cuts the adjective ending "-ig", so "tidiga" (early) becomes "tid" (time) and
+      "viktiga" becomes "vikt" (weight): keep "-ig" ("tidig", "viktig"; "långsiktighet"
+      and "långsiktig" still meet as "långsiktig").
+    - It leaves "-an", so the verbal noun "samverkan" misses the verb "samverka" ("samverk")
+      and "människan" misses "människa": drop it from stems of six letters or more.
+    """
+    if word.startswith(stem + "ig"):
+        return stem + "ig"
+    if stem.endswith("an") and len(stem) >= 6:
+        return stem[:-2]
+    return stem
+
+
 def _analyse(notes: Sequence[tuple[int, str]], language: Language) -> list[_Note]:
-    """Each note's language and its (stem, surface word) pairs."""
+    """Each note's language and its (stem, surface word) pairs.
+
+    Misspelt and damaged words are read as the notes' own more common word when they are
+    one typo away ("Skuprör" as "stuprör", "Vaga" as "våga"), and two words that are one
+    split word ("STÖP RÖR") as that word: see ``_fuzzy_map``.
+    """
     stemmers: dict[str, _Stemmer] = {}
-    result: list[_Note] = []
+    analysed: list[tuple[Literal["sv", "en"], list[tuple[str, str]], list[tuple[str, str]]]] = []
     for _note_id, text in notes:
         lang = detect_language(text) if language == "auto" else language
         stemmer = stemmers.get(lang)
         if stemmer is None:
             stemmer = stemmers[lang] = _Stemmer(lang)
-        result.append(_Note(lang, tuple((stemmer(w), w) for w in tokens(text))))
+        words = [w for w in tokens(text) if w not in _SV_SUGGEST_STOP_WORDS]
+        pairs = [(stemmer(w), w) for w in words]
+        joined = []
+        if lang == "sv":
+            for a, b in itertools.pairwise(words):
+                # A word broken in two leaves a short piece ("STÖP RÖR", "stup rör").
+                if min(len(a), len(b)) <= 4 and len(a) + len(b) >= _MIN_FUZZY:
+                    joined.append((stemmer(a + b), a + b))
+        analysed.append((lang, pairs, joined))
+
+    df: Counter[str] = Counter()
+    for _lang, pairs, _joined in analysed:
+        df.update({stem for stem, _ in pairs})
+    extra = {stem for _lang, _pairs, joined in analysed for stem, _ in joined} - df.keys()
+    mapping = _fuzzy_map(df, extra)
+    result: list[_Note] = []
+    for lang, pairs, joined in analysed:
+        found = [(mapping.get(stem, stem), word) for stem, word in pairs]
+        fuzzy = {word for stem, word in pairs if stem in mapping}
+        for stem, word in joined:
+            target = stem if stem in df else mapping.get(stem)
+            if target is not None:
+                found.append((target, word))
+                fuzzy.add(word)
+        result.append(_Note(lang, tuple(found), frozenset(fuzzy)))
     return result
+
+
+# Words this long or longer may be one typo away from another; shorter ones only differ
+# in å, ä, ö ("vaga"/"våga"), since "roll"/"rätt"-sized words one letter apart are usually
+# different words.
+_MIN_FUZZY = 6
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+
+
+def _fuzzy_map(df: Counter[str], extra: set[str]) -> dict[str, str]:
+    """Stem -> a more frequent stem one typo away (substitution, insertion, deletion or
+    swap) or differing only in å, ä, ö. ``extra`` stems (joined word pairs) map only.
+
+    Found through a symmetric-delete index, so it stays linear in the vocabulary.
+    """
+    index: dict[str, list[str]] = defaultdict(list)
+    folded: dict[str, str] = {}
+    for stem in df:
+        f = folded[stem] = stem.translate(_FOLD)
+        index[f].append(stem)
+        if len(stem) >= _MIN_FUZZY:
+            for i in range(len(f)):
+                index[f[:i] + f[i + 1 :]].append(stem)
+
+    def rank(stem: str) -> tuple[int, int, str]:
+        # The more common form wins; then the one written with å, ä, ö.
+        return (df[stem], stem != stem.translate(_FOLD), stem)
+
+    mapping: dict[str, str] = {}
+    for stem in [*df, *sorted(extra)]:
+        f = folded.get(stem) or stem.translate(_FOLD)
+        keys = [f]
+        if len(stem) >= _MIN_FUZZY:
+            keys += [f[:i] + f[i + 1 :] for i in range(len(f))]
+        candidates = set()
+        for key in keys:
+            for other in index.get(key, ()):
+                if other == stem or other[0].translate(_FOLD) != f[0]:
+                    continue
+                # Same letters but for å, ä, ö: only a word typed without them ("vaga")
+                # is read as one with them ("våga"); "väga" and "våga" are two words.
+                same_folded = folded[other] == f and (stem == f or other == f)
+                if same_folded or (len(other) >= _MIN_FUZZY and len(stem) >= _MIN_FUZZY):
+                    candidates.add(other)
+        if not candidates:
+            continue
+        best = max(candidates, key=rank)
+        if stem in extra or rank(best) > rank(stem):
+            mapping[stem] = best
+    # Follow chains (a -> b -> c) to their end.
+    for stem, target in list(mapping.items()):
+        seen = {stem}
+        while target in mapping and target not in seen:
+            seen.add(target)
+            target = mapping[target]
+        mapping[stem] = target
+    return mapping
 
 
 @lru_cache(maxsize=2)
@@ -400,30 +541,150 @@ def _versions(version: list[int], a: int, c: int) -> tuple[int, int]:
     return version[lo], version[hi]
 
 
+# Word endings that mark a Swedish or English adjective or verb rather than a noun. A
+# heuristic, not a lexicon: it only decides between the words a cluster already shares.
+_NOT_NOUN_ENDINGS = (
+    "ig", "iga", "igt", "lig", "liga", "ligt", "isk", "iska", "iskt", "ell", "ella", "ellt",
+    "al", "ala", "alt", "ade", "ad", "erat", "era", "göra", "ive", "ous", "ful", "ly",
+)  # fmt: skip
+_NOUN_EXCEPTIONS = frozenset(
+    """
+    mål kanal signal lokal material personal journal potential kapital ideal arsenal
+    område skede behov
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# Verbs that workshop notes use (infinitives); ``_verb_forms`` adds their present,
+# passive and past forms, so "vågar", "byts" and "testat" are not taken for nouns.
+_VERB_INFINITIVES = """
+    testa prova pröva våga labba samverka samarbeta samordna samprata finansiera arbeta
+    jobba experimentera implementera formulera hantera planera fokusera involvera
+    kommunicera prioritera leda styra dela lära lyssna mötas träffas stärka synliggöra
+    byta utgå skapa göra driva bryta sätta nyttja använda undersöka invänta vänta utföra
+    bjuda samla samlas väcka hinna räcka behöva sakna tillåta inrikta visa förstå känna
+    tänka veta lösa bygga öka minska ändra förändra utveckla förankra engagera
+""".split()  # noqa: SIM905 - a word list reads better as text
+
+
+def _verb_forms(infinitives: Iterable[str]) -> frozenset[str]:
+    forms: set[str] = set()
+    for verb in infinitives:
+        stem = verb[:-1] if verb.endswith("a") else verb
+        forms.update({verb, stem + "ar", stem + "er", stem + "as", stem + "s", verb + "s"})
+        forms.update({stem + "ade", stem + "at", stem + "t", stem + "te", stem + "r"})
+    return frozenset(forms)
+
+
+_VERBS = _verb_forms(_VERB_INFINITIVES)
+
+
+def is_noun_like(word: str) -> bool:
+    """Whether ``word`` reads as a noun (heuristic for labels, Swedish and English)."""
+    word = word.lower()
+    if word in _NOUN_EXCEPTIONS:
+        return True
+    if word in _VERBS or word in _SV_SUGGEST_STOP_WORDS or word in _WEAK_WORDS:
+        return False
+    return not word.endswith(_NOT_NOUN_ENDINGS)
+
+
+_DEFINITE = ("en", "et", "n", "t", "na", "erna", "arna", "orna")
+
+
+def _surface(stem: str, words: Counter[str], fuzzy: set[str]) -> str:
+    """The word to show for a stem: a noun form, as written most often, shortest first;
+    never a misspelling when a correct form exists, nor a genitive ("samverkans") or a
+    definite form ("informationen") when the notes also use the plain one."""
+
+    def key(w: str) -> tuple[bool, bool, bool, bool, int, int, str]:
+        genitive = w.endswith("s") and w[:-1] in words
+        definite = any(w.endswith(end) and w[: -len(end)] in words for end in _DEFINITE)
+        return (w in fuzzy, not is_noun_like(w), genitive, definite, -words[w], len(w), w)
+
+    return min(words, key=key)
+
+
 def _label(
     cluster: Iterable[int],
     analysed: Sequence[_Note],
     vectors: Sequence[dict[str, float]],
     surfaces: dict[str, Counter[str]],
 ) -> str:
-    """The stem most of the cluster's notes share, written as its most common word."""
+    """A noun that most of the cluster's notes share, as written in the notes.
+
+    The most shared stem wins, unless it reads as a verb or adjective and a noun is shared
+    by at least half as many notes ("Politisk" gives way to "Förankring"); a leading
+    adjective that sits right before that noun in a note is kept ("Politisk förankring").
+    A cluster held together only by the thesaurus is named after its concept.
+    """
+    members = list(cluster)
     coverage: Counter[str] = Counter()
     weight: dict[str, float] = defaultdict(float)
     local: dict[str, Counter[str]] = defaultdict(Counter)
-    for i in cluster:
+    fuzzy: set[str] = set()
+    for i in members:
         coverage.update(vectors[i].keys())
         for term, v in vectors[i].items():
             weight[term] += v
         for stem, word in analysed[i].pairs:
             local[stem][word] += 1
+        fuzzy |= analysed[i].fuzzy
     if not coverage:
         return ""
-    candidates = [t for t in coverage if not t.startswith(_CONCEPT_PREFIX)] or list(coverage)
-    best = max(candidates, key=lambda t: (coverage[t], weight[t], -len(t), t))
-    if best.startswith(_CONCEPT_PREFIX):
+
+    def word_for(term: str) -> str:
+        words = local.get(term) or surfaces.get(term) or Counter({term: 1})
+        return _surface(term, words, fuzzy)
+
+    ranked = sorted(
+        (t for t in coverage if not t.startswith(_CONCEPT_PREFIX)),
+        key=lambda t: (-coverage[t], -weight[t], len(t), t),
+    )
+    concepts = [t for t in coverage if t.startswith(_CONCEPT_PREFIX)]
+    if not ranked:
+        best = max(concepts, key=lambda t: (coverage[t], weight[t], t))
         return _CONCEPTS[best[len(_CONCEPT_PREFIX) :]]["sv"][0].capitalize()
-    words = local.get(best) or surfaces.get(best)
-    word = min(words, key=lambda w: (-words[w], len(w), w)) if words else best
+    top = ranked[0]
+    if concepts:
+        # Notes that name one concept in several words ("Stuprör", "silos", "revir") are
+        # named after the concept, not after the most frequent of its words.
+        # named after the concept's word that most of them use, Swedish first.
+        best = max(concepts, key=lambda t: (coverage[t], weight[t], t))
+        if coverage[best] >= 1.5 * coverage[top]:
+            name = best[len(_CONCEPT_PREFIX) :]
+            swedish = Counter(
+                t for i in members if analysed[i].language == "sv" for t in vectors[i]
+            )
+            members_of = [
+                t
+                for t in ranked
+                if _concept_index("sv").get(t) == name or _concept_index("en").get(t) == name
+            ]
+            if not members_of:
+                return _CONCEPTS[name]["sv"][0].capitalize()
+            top = max(members_of, key=lambda t: (swedish[t], coverage[t], -ranked.index(t)))
+    word = word_for(top)
+    if not is_noun_like(word):
+        noun = next(
+            (
+                t
+                for t in ranked[1:]
+                if coverage[t] * 2 >= coverage[top] and is_noun_like(word_for(t))
+            ),
+            None,
+        )
+        if noun is None and concepts:
+            best = max(concepts, key=lambda t: (coverage[t], weight[t], t))
+            if coverage[best] * 2 >= coverage[top]:
+                return _CONCEPTS[best[len(_CONCEPT_PREFIX) :]]["sv"][0].capitalize()
+        if noun is not None:
+            noun_word = word_for(noun)
+            adjacent = any(
+                (a[1], b[1]) == (word, noun_word)
+                for i in members
+                for a, b in itertools.pairwise(analysed[i].pairs)
+            )
+            adjective = word.endswith(_NOT_NOUN_ENDINGS) and word not in _VERBS
+            word = f"{word} {noun_word}" if adjacent and adjective else noun_word
     return word[:1].upper() + word[1:]
 
 

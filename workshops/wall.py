@@ -3,7 +3,7 @@ still worth offering. A constant number of queries whatever the number of notes.
 
 The wall (`templates/workshops/_wall.html`) shows every visible note as a card; a move
 re-renders only the moved cards and the counts of the themes they left and joined
-(`session.notes_move`), with the same partials, so the page and the live event agree.
+(`services.themes.notes_move`, `changed`), with the same partials, so the page and the live event agree.
 """
 
 from __future__ import annotations
@@ -67,3 +67,17 @@ def is_rejected(note_ids: Iterable[int], rejected: list[frozenset[int]]) -> bool
     if not ids:
         return False
     return any(len(ids & other) >= REJECTED_OVERLAP * len(ids) for other in rejected)
+
+
+def changed(workshop: Workshop, note_ids: Iterable[int], theme_ids: Iterable[int | None]) -> dict:
+    """What a move changed, as it is now: the cards of `note_ids` and the counts of
+    `theme_ids` (None: without a theme). The facilitator's answer and the `NotesMoved`
+    event render the same (`_wall_reply.html`, `live/theme_move.html`)."""
+    ids = list(note_ids)
+    if not ids:
+        return {"cards": [], "counts": []}
+    counts = theme_counts(workshop)
+    return {
+        "cards": cards(workshop, ids),
+        "counts": [(pk, counts.get(pk, 0)) for pk in theme_ids],
+    }

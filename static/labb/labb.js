@@ -5,7 +5,7 @@
   'use strict';
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
-  // The names of live events come from the server's registry (workshops/live_events.py),
+  // The names of live events come from the server's registry (workshops/live/names.py),
   // handed over as a JSON data block on every page with a live stream.
   function liveEventNames() {
     var block = document.getElementById('labb-live-events');
@@ -294,11 +294,13 @@
       body.append('client_id', item.client_id);
       body.append('column', item.column);
       body.append('text', item.text);
+      // A plain fetch, not htmx.ajax: the outbox reads the status and Retry-After itself
+      // and keeps the note queued across failures. HX-Request asks for the fragment.
       fetch(url, {
         method: 'POST',
         body: body,
         credentials: 'same-origin',
-        headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
+        headers: { 'X-CSRFToken': token ? token.value : '', 'HX-Request': 'true' }
       }).then(function (response) {
         return response.text().then(function (html) {
           return { status: response.status, html: html, retryAfter: response.headers.get('Retry-After') };
@@ -522,6 +524,8 @@
       if (!current) { return; }
       if (stageBusy()) { refetchStage(250); return; }
       var seq = ++stageSeq;
+      // A plain fetch, not htmx.ajax: an answer older than the latest request is dropped
+      // (stageSeq), and what the user is typing survives the swap (keepTyped).
       fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {

@@ -25,7 +25,7 @@
   function post(url, body) {
     return fetch(url, {
       method: 'POST', body: body, credentials: 'same-origin',
-      headers: { 'X-CSRFToken': csrf(), 'X-Labb-Fragment': '1' }
+      headers: { 'X-CSRFToken': csrf(), 'HX-Request': 'true' }
     }).then(function (response) {
       return response.text().then(function (html) { return { ok: response.ok, html: html }; });
     });

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     PHONE,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     new_context,
 )
@@ -20,7 +19,7 @@ FAULTY = """<!doctype html><html><head><title>Faulty</title>
 <script>document.title = "inline ran";</script></body></html>"""
 
 
-def test_axe_and_the_request_watch_catch_a_faulty_page(browser):  # noqa: F811
+def test_axe_and_the_request_watch_catch_a_faulty_page(browser):
     watch = Watch(host="127.0.0.1:1")
     context = new_context(browser, watch, **PHONE)
     page = context.new_page()

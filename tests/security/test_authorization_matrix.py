@@ -75,6 +75,7 @@ MATRIX: dict[str, dict] = {
         "expect": everyone(302) | dict.fromkeys(NOT_LOGGED_IN, 200),
     },
     "healthz": {"method": "GET", "kwargs": None, "expect": everyone(200)},
+    "accessibility": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "login": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "logout": {"method": "POST", "kwargs": None, "expect": everyone(302)},
     "set_language": {
@@ -556,6 +557,16 @@ def test_persona_gets_expected_status(world, name, persona):
     assert response.status_code == expected, (
         f"{persona} {row['method']} {url}: {response.status_code}, expected {expected}"
     )
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not url.startswith("/admin/")  # Django's admin has pages of its own
+        and response.content[:15].lower() == b"<!doctype html>"
+    ):
+        # Every whole page links the accessibility statement from its footer (the law asks
+        # for it to be reachable from every page).
+        assert b'<footer class="site-footer">' in response.content, url
+        assert b'href="/accessibility/"' in response.content, url
     if expected == 302 and persona in NOT_LOGGED_IN and row["expect"]["admin"] != 302:
         # A page for logged-in users sends everyone else to the login page, nowhere else.
         assert response["Location"].startswith(("/login/", "/admin/login/", "/p/")), response[

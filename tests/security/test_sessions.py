@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops import retention
 from workshops.models import Workshop
 
@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/7",
     "ALLOWED_HOSTS": "labb.example.se",
+    "LABB_ACCESSIBILITY_CONTACT": "tillganglighet@labb.example.se",
 }
 
 

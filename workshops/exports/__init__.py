@@ -3,7 +3,7 @@
 snapshot = build_workshop_snapshot(workshop)   # or build_challenge_snapshot(challenge)
 render_poster(snapshot) -> list[bytes]          # PNG pages
 render_pdf(snapshot) -> bytes
-render_csv(snapshot) -> bytes
+render_csv(snapshot) -> bytes                  # ZIP of notes, themes, next steps
 render_xlsx(snapshot) -> bytes
 render_archive(snapshot) -> bytes               # JSON, docs/archive-schema.json
 import_archive(data, organisation=..., user=...) -> Workshop

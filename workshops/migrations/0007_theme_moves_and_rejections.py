@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0006_text_policy'),
+        ('workshops', '0008_export_kind_csv_zip'),
     ]
 
     operations = [

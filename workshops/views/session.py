@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, session
+from workshops import access, wall
 from workshops.boards import last_event_id
 from workshops.codes import format_join_code
 from workshops.forms import (
@@ -32,7 +32,8 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, ThemeMove, Workshop
 from workshops.screens import stage_context
-from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response, signed_join_url
+from workshops.services import actions, groups, notes, phases, themes, votes
+from workshops.views.facilitator import join_url, qr_svg, qr_svg_response, signed_join_url
 
 
 def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, group=None) -> dict:
@@ -52,11 +53,11 @@ def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, grou
             "stream_url": reverse("board_stream", args=[workshop.pk]),
             "join_url": url,
             "join_code": format_join_code(workshop.join_code),
-            "phase_previous_next": session.phase_neighbours(workshop),
+            "phase_previous_next": phases.phase_neighbours(workshop),
         }
     )
     if screen == "facilitator":
-        context["spotlight_targets"] = session.spotlight_targets(workshop)
+        context["spotlight_targets"] = phases.spotlight_targets(workshop)
         context["voting_form"] = VotingForm(instance=workshop)
         context["timer_form"] = TimerForm(initial={"minutes": 5})
         if workshop.phase == Workshop.Phase.NEXT_STEPS:
@@ -85,7 +86,7 @@ def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
     url = signed_join_url(request, workshop)
-    context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
+    context["qr_svg"] = qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
     return _stage_or_page(request, "workshops/projector.html", context)
 
 
@@ -101,7 +102,7 @@ def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         {
             "group": group,
             "group_link": link,
-            "group_qr": _qr_svg(link, scale=4) if link else "",
+            "group_qr": qr_svg(link, scale=4) if link else "",
             "group_participants": list(workshop.participants.filter(group=group)),
             "unassigned": list(workshop.participants.filter(group=None)),
             "move_form": MoveParticipantForm(workshop=workshop),
@@ -169,7 +170,7 @@ def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose one of the phases."))
     try:
-        workshop = session.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
+        workshop = phases.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
@@ -183,7 +184,7 @@ def spotlight_set(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     step = {"next": 1, "previous": -1}.get(request.POST.get("step", ""), 0)
     try:
-        workshop = session.spotlight_set(
+        workshop = phases.spotlight_set(
             workshop=workshop, target=request.POST.get("target", ""), step=step
         )
     except ValidationError as exc:
@@ -204,17 +205,17 @@ def timer_control(request: HttpRequest, pk: int) -> HttpResponse:
     seconds = int(minutes * 60)
     try:
         if action == "start":
-            session.timer_start(
+            phases.timer_start(
                 workshop=workshop, seconds=seconds, locks_writing=form.cleaned_data["locks_writing"]
             )
         elif action == "pause":
-            session.timer_pause(workshop=workshop)
+            phases.timer_pause(workshop=workshop)
         elif action == "resume":
-            session.timer_resume(workshop=workshop)
+            phases.timer_resume(workshop=workshop)
         elif action == "extend":
-            session.timer_extend(workshop=workshop, seconds=seconds)
+            phases.timer_extend(workshop=workshop, seconds=seconds)
         else:
-            session.timer_stop(workshop=workshop)
+            phases.timer_stop(workshop=workshop)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -228,7 +229,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return _refuse(request, workshop, " ".join(errors))
-    session.voting_configure(
+    votes.voting_configure(
         workshop=workshop,
         budget=form.cleaned_data["vote_budget"],
         stackable=form.cleaned_data["votes_stackable"],
@@ -253,7 +254,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Tick at least one note, then approve or hide."))
             status = 400
         else:
-            changed = session.notes_screen(
+            changed = notes.notes_screen(
                 workshop=workshop, note_ids=ids, approve=action == "approve"
             )
             messages.success(request, _("%(count)s notes updated.") % {"count": changed})
@@ -281,7 +282,7 @@ def participant_move(request: HttpRequest, pk: int, participant_pk: int) -> Http
     form = MoveParticipantForm(request.POST, workshop=workshop)
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose a group of this workshop."))
-    session.participant_move(participant=participant, group=form.cleaned_data["group"])
+    groups.participant_move(participant=participant, group=form.cleaned_data["group"])
     messages.success(request, _("Participant moved."))
     return redirect("group_view", pk=workshop.pk, group_pk=form.cleaned_data["group"].pk)
 
@@ -310,9 +311,7 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
         return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
     ids = [i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i]
     try:
-        theme = session.theme_create(
-            workshop=workshop, name=form.cleaned_data["name"], note_ids=ids
-        )
+        theme = themes.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
     except ValidationError as exc:
         context = {"message": " ".join(exc.messages), "error": True}
         return _wall_reply(request, workshop, context, status=400)
@@ -323,8 +322,9 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
-    """The wall (`static/labb/wall.js`) asks for the changed parts only."""
-    return request.headers.get("X-Labb-Fragment") == "1"
+    """The wall (`static/labb/wall.js`) asks for the changed parts only (`HX-Request`); a
+    form boosted by htmx gets the page back, as without JavaScript."""
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _wall_reply(request: HttpRequest, workshop: Workshop, context: dict, status: int = 200):
@@ -368,7 +368,8 @@ def _move_reply(request: HttpRequest, workshop: Workshop, move: ThemeMove, *, un
         message = ngettext(
             "Moved %(count)d note to “%(theme)s”.", "Moved %(count)d notes to “%(theme)s”.", count
         ) % {"count": count, "theme": move.theme.name}
-    context = {"message": message, "move": None if undone else move, **move.changed}
+    changed = wall.changed(workshop, move.note_ids, move.theme_ids)
+    context = {"message": message, "move": None if undone else move, **changed}
     return _wall_reply(request, workshop, context)
 
 
@@ -383,7 +384,7 @@ def notes_move(request: HttpRequest, pk: int) -> HttpResponse:
         error = _("Some of those notes are not on this workshop's boards.")
     if not error:
         try:
-            move = session.notes_move(workshop=workshop, note_ids=ids, theme=theme)
+            move = themes.notes_move(workshop=workshop, note_ids=ids, theme=theme)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if error:
@@ -397,7 +398,7 @@ def move_undo(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     move = get_object_or_404(workshop.theme_moves.select_related("workshop", "theme"), pk=move_pk)
     try:
-        move = session.move_undo(move=move)
+        move = themes.move_undo(move=move)
     except ValidationError as exc:
         context = {"message": " ".join(exc.messages), "error": True}
         return _wall_reply(request, workshop, context, status=409)
@@ -418,7 +419,7 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         error = ""
         try:
-            theme = session.theme_create(
+            theme = themes.theme_create(
                 workshop=workshop, name=form.cleaned_data["name"], note_ids=ids
             )
         except ValidationError as exc:
@@ -443,7 +444,7 @@ def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if None in ids:
             raise ValidationError(_("That suggestion is no longer there."))
-        session.suggestion_reject(
+        themes.suggestion_reject(
             workshop=workshop, note_ids=ids, label=request.POST.get("name", "")
         )
     except ValidationError as exc:
@@ -460,7 +461,7 @@ def theme_rename(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     form = ThemeNameForm(request.POST)
     if not form.is_valid():
         return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
-    session.theme_rename(theme=theme, name=form.cleaned_data["name"])
+    themes.theme_rename(theme=theme, name=form.cleaned_data["name"])
     return _back(request, workshop)
 
 
@@ -473,7 +474,7 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     if into is None:
         return _refuse(request, workshop, _("Choose another theme of this workshop to merge into."))
     try:
-        session.theme_merge(theme=theme, into=into)
+        themes.theme_merge(theme=theme, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -483,7 +484,7 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
 @require_POST
 def theme_dissolve(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    session.theme_dissolve(theme=_theme(workshop, theme_pk))
+    themes.theme_dissolve(theme=_theme(workshop, theme_pk))
     return _back(request, workshop)
 
 
@@ -496,7 +497,7 @@ def note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     theme, error = _posted_theme(request, workshop)
     if not error:
         try:
-            move = session.notes_move(workshop=workshop, note_ids=[note.pk], theme=theme)
+            move = themes.notes_move(workshop=workshop, note_ids=[note.pk], theme=theme)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if error:
@@ -516,7 +517,7 @@ def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         if into is None:
             return _refuse(request, workshop, _("Choose another note of this workshop."))
     try:
-        session.note_merge_duplicate(note=note, into=into)
+        themes.note_merge_duplicate(note=note, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -526,7 +527,7 @@ def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 @require_POST
 def notes_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """The selected notes say the same: the first keeps its place, the others become its
-    duplicates (both texts stay; `session.note_merge_duplicate`)."""
+    duplicates (both texts stay; `themes.note_merge_duplicate`)."""
     workshop = access.get_workshop_for_facilitator(request, pk)
     ids = _note_ids(request) or []
     notes = {n.pk: n for n in workshop.notes.filter(pk__in=ids, status=Note.Status.VISIBLE)}
@@ -535,7 +536,7 @@ def notes_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
     keeper = notes[ids[0]]
     for pk_ in ids[1:]:
-        session.note_merge_duplicate(note=notes[pk_], into=keeper)
+        themes.note_merge_duplicate(note=notes[pk_], into=keeper)
     message = ngettext(
         "%(count)d note marked as a duplicate.",
         "%(count)d notes marked as duplicates.",
@@ -555,7 +556,7 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            session.action_item_create(
+            actions.action_item_create(
                 workshop=workshop,
                 title=data["title"],
                 owner_name=data["owner_name"],
@@ -578,5 +579,5 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 def action_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     item = get_object_or_404(ActionItem, pk=item_pk, workshop=workshop)
-    session.action_item_delete(item=item)
+    actions.action_item_delete(item=item)
     return _back(request, workshop)
