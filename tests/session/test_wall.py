@@ -5,14 +5,20 @@ pushes the same to the board screens."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session, wall
-from workshops.models import LiveEvent, Note, SuggestionRejection, Theme, ThemeMove, Workshop
+from tests.support.live import event_html
+from tests.support.steps import add_note, set_phase
+from workshops import wall
+from workshops.live.audience import Screen, reaches
+from workshops.live.events import BOARD, NotesMoved
+from workshops.models import Note, SuggestionRejection, Theme, ThemeMove, Workshop
 from workshops.screens import stage_context
+from workshops.services import themes
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
-FRAGMENT = {"HTTP_X_LABB_FRAGMENT": "1"}
+FRAGMENT = {"HTTP_HX_REQUEST": "true"}
 TEXTS = [
     "Stuprör mellan förvaltningarna",
     "Alla jobbar i sina egna stuprör",
@@ -28,8 +34,8 @@ def cluster(workshop, phones):
     notes = [add_note(workshop, phones[i % 4][1], text) for i, text in enumerate(TEXTS)]
     set_phase(workshop, Phase.CLUSTER)
     workshop.refresh_from_db()
-    silos = session.theme_create(workshop=workshop, name="Silos")
-    money = session.theme_create(workshop=workshop, name="Pengar")
+    silos = themes.theme_create(workshop=workshop, name="Silos")
+    money = themes.theme_create(workshop=workshop, name="Pengar")
     return workshop, notes, silos, money
 
 
@@ -79,7 +85,7 @@ def test_a_move_without_javascript_goes_back_to_the_overview(facilitator_client,
 
 def test_a_move_out_of_every_theme(facilitator_client, cluster):
     workshop, notes, silos, _money = cluster
-    session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
     response = facilitator_client.post(
         _url(workshop, "notes/move/"), {"note": [notes[0].pk], "theme": ""}, **FRAGMENT
     )
@@ -90,14 +96,14 @@ def test_a_move_out_of_every_theme(facilitator_client, cluster):
 
 def test_duplicates_travel_with_their_note(cluster):
     workshop, notes, silos, _money = cluster
-    session.note_merge_duplicate(note=notes[1], into=notes[0])
-    session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    themes.note_merge_duplicate(note=notes[1], into=notes[0])
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
     assert _theme_ids(notes[:2]) == [silos.pk, silos.pk]
     counts = wall.theme_counts(workshop)
     assert counts[silos.pk] == 2
     # A duplicate is not a card of its own: it cannot be moved apart from its note.
-    with pytest.raises(session.ValidationError):
-        session.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=None)
+    with pytest.raises(ValidationError):
+        themes.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=None)
 
 
 def test_a_move_is_pushed_to_board_screens_with_the_cards_and_counts(
@@ -105,15 +111,46 @@ def test_a_move_is_pushed_to_board_screens_with_the_cards_and_counts(
 ):
     workshop, notes, silos, _money = cluster
     with django_capture_on_commit_callbacks(execute=True):
-        session.notes_move(workshop=workshop, note_ids=[notes[0].pk, notes[4].pk], theme=silos)
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
-        ("theme-move", LiveEvent.Audience.BOARD)
+        move = themes.notes_move(
+            workshop=workshop, note_ids=[notes[0].pk, notes[4].pk], theme=silos
+        )
+    assert [(e.event, e.audience) for e in captured_events] == [
+        (
+            NotesMoved(
+                move_id=move.pk,
+                note_ids=sorted([notes[0].pk, notes[4].pk]),
+                theme_ids=[None, silos.pk],
+            ),
+            BOARD,
+        )
     ]
-    data = captured_events[0]["data"]
+    assert captured_events[0].name == "theme-move"
+    # Rendered at the edge, in the board screen's language, with the wall's partials.
+    data = event_html(captured_events[0])
     assert data.count('class="cluster-note wall-card') == 2
     assert f'id="wall-count-{silos.pk}" data-wall-swap="outer">2<' in data
     assert 'id="wall-count-none" data-wall-swap="outer">4<' in data
     assert "<select" not in data
+
+
+def test_a_move_is_rendered_in_each_board_screens_language_and_not_for_phones(
+    cluster, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, notes, silos, _money = cluster
+    themes.note_merge_duplicate(note=notes[1], into=notes[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    (sent,) = captured_events
+    english = event_html(sent, language="en")
+    swedish = event_html(sent, language="sv")
+    assert 'aria-label="Duplicates"' in english and ">Separate<" in english
+    assert 'aria-label="Dubbletter"' in swedish and ">Separera<" in swedish
+    # Rendered as the notes are now: a note hidden since is not sent.
+    Note.objects.filter(pk=notes[0].pk).update(status=Note.Status.HIDDEN)
+    assert f'id="cnote-{notes[0].pk}"' not in event_html(sent)
+    # Board screens get it, phones never (the one audience rule).
+    assert reaches(Screen(kind="board", language="sv"), sent.audience, sent.group_id)
+    assert not reaches(Screen(kind="phone", language="sv"), sent.audience, sent.group_id)
 
 
 @pytest.mark.parametrize(
@@ -148,12 +185,10 @@ def test_a_theme_of_another_workshop_is_refused(
     facilitator_client, cluster, challenge, facilitator
 ):
     workshop, notes, _silos, _money = cluster
-    from workshops import services
-
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
-    foreign = session.theme_create(workshop=other, name="Annat")
+    foreign = themes.theme_create(workshop=other, name="Annat")
     response = facilitator_client.post(
         _url(workshop, "notes/move/"), {"note": [notes[0].pk], "theme": foreign.pk}, **FRAGMENT
     )
@@ -167,9 +202,9 @@ def test_a_theme_of_another_workshop_is_refused(
 
 def test_undo_puts_every_note_back_in_its_own_previous_theme(facilitator_client, cluster):
     workshop, notes, silos, money = cluster
-    session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
-    session.notes_move(workshop=workshop, note_ids=[notes[4].pk], theme=money)
-    move = session.notes_move(
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    themes.notes_move(workshop=workshop, note_ids=[notes[4].pk], theme=money)
+    move = themes.notes_move(
         workshop=workshop, note_ids=[notes[0].pk, notes[4].pk, notes[5].pk], theme=silos
     )
     response = facilitator_client.post(_url(workshop, f"moves/{move.pk}/undo/"), **FRAGMENT)
@@ -188,18 +223,18 @@ def test_undo_puts_every_note_back_in_its_own_previous_theme(facilitator_client,
 
 def test_undo_leaves_a_note_that_was_moved_again_where_it_is(cluster):
     workshop, notes, silos, money = cluster
-    move = session.notes_move(workshop=workshop, note_ids=[notes[0].pk, notes[1].pk], theme=silos)
-    session.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=money)
-    session.move_undo(move=move)
+    move = themes.notes_move(workshop=workshop, note_ids=[notes[0].pk, notes[1].pk], theme=silos)
+    themes.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=money)
+    themes.move_undo(move=move)
     assert _theme_ids(notes[:2]) == [None, money.pk]
 
 
 def test_undo_after_the_old_theme_was_dissolved_leaves_the_note_without_a_theme(cluster):
     workshop, notes, silos, money = cluster
-    session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=money)
-    move = session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
-    session.theme_dissolve(theme=Theme.objects.get(pk=money.pk))
-    session.move_undo(move=move)
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=money)
+    move = themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    themes.theme_dissolve(theme=Theme.objects.get(pk=money.pk))
+    themes.move_undo(move=move)
     assert _theme_ids(notes[:1]) == [None]
 
 
@@ -207,24 +242,25 @@ def test_undo_is_pushed_to_board_screens(
     cluster, captured_events, django_capture_on_commit_callbacks
 ):
     workshop, notes, silos, _money = cluster
-    move = session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    move = themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
     with django_capture_on_commit_callbacks(execute=True):
-        session.move_undo(move=move)
-    assert [e["name"] for e in captured_events] == ["theme-move"]
-    assert f'id="cnote-{notes[0].pk}"' in captured_events[0]["data"]
-    assert 'data-theme=""' in captured_events[0]["data"]
+        themes.move_undo(move=move)
+    assert [e.event for e in captured_events] == [
+        NotesMoved(move_id=move.pk, note_ids=[notes[0].pk], theme_ids=[None, silos.pk])
+    ]
+    data = event_html(captured_events[0])
+    assert f'id="cnote-{notes[0].pk}"' in data
+    assert 'data-theme=""' in data
 
 
 def test_a_move_of_another_workshop_cannot_be_undone_here(
     facilitator_client, cluster, challenge, facilitator
 ):
     workshop, notes, silos, _money = cluster
-    from workshops import services
-
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
-    move = session.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
+    move = themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=silos)
     response = facilitator_client.post(_url(other, f"moves/{move.pk}/undo/"))
     assert response.status_code == 404
     assert _theme_ids(notes[:1]) == [silos.pk]
@@ -256,7 +292,7 @@ def test_a_rejected_suggestion_never_comes_back_not_even_with_a_note_fewer(
     # One of its notes is put in a theme: the rest would be suggested again, one note fewer.
     fewer = [pk for pk in silos["note_ids"] if pk != silos["note_ids"][-1]]
     assert wall.is_rejected(fewer, [frozenset(silos["note_ids"])])
-    session.theme_create(workshop=workshop, name="Annat", note_ids=[silos["note_ids"][-1]])
+    themes.theme_create(workshop=workshop, name="Annat", note_ids=[silos["note_ids"][-1]])
     suggestions = stage_context(workshop, screen="facilitator")["suggestions"]
     assert not any(set(s["note_ids"]) & set(fewer) for s in suggestions), suggestions
     board = facilitator_client.get(_url(workshop, "board/")).content.decode()
@@ -334,7 +370,7 @@ def test_wall_endpoints_are_for_the_workshops_facilitator_only(
     path, data, client, cluster, other_facilitator, phones
 ):
     workshop, notes, silos, money = cluster
-    move = session.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=money)
+    move = themes.notes_move(workshop=workshop, note_ids=[notes[1].pk], theme=money)
     fill = {"note": notes[0].pk, "other": notes[2].pk, "theme": silos.pk, "move": move.pk}
     url = _url(workshop, path.format(**fill))
     data = {
@@ -370,7 +406,7 @@ def test_the_wall_has_no_select_per_card(facilitator_client, cluster):
 
 def test_selected_notes_are_marked_as_duplicates_of_the_first(facilitator_client, cluster):
     workshop, notes, silos, _money = cluster
-    session.notes_move(workshop=workshop, note_ids=[notes[4].pk], theme=silos)
+    themes.notes_move(workshop=workshop, note_ids=[notes[4].pk], theme=silos)
     response = facilitator_client.post(
         _url(workshop, "notes/merge/"), {"note": [notes[4].pk, notes[5].pk]}, **FRAGMENT
     )
