@@ -17,16 +17,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.browser import (
-    Watch,
-    browser,  # noqa: F401 - fixture
-    check_axe,
-    log_in,
-    new_context,
-)
-from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import demo_large, session, wall
+from tests.support.browser import Watch, check_axe, log_in, new_context
+from workshops import demo_large, wall
 from workshops.models import Note, SuggestionRejection, Theme, Workshop
+from workshops.services import phases, themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -66,11 +60,11 @@ def _themes_of(notes) -> set:
     return set(Note.objects.filter(pk__in=[n.pk for n in notes]).values_list("theme_id", flat=True))
 
 
-def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):  # noqa: F811
+def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
     expect.set_options(timeout=TIMEOUT)  # a shared 2-core machine renders 250 notes slowly
     call_command("seed_demo", verbosity=0)
     workshop = Workshop.objects.get(title=demo_large.LARGE_WORKSHOP_TITLE)
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
+    phases.phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
     notes = list(  # in the wall's order
         Note.objects.filter(workshop=workshop).order_by(
             "group__position", "column__position", "created_at", "pk"
@@ -197,8 +191,8 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):  # noqa: 
     board.mouse.down()
     box = board.locator(f"#theme-{money.pk}").bounding_box()
     board.mouse.move(box["x"] + 10, box["y"] + 10, steps=4)
-    session.theme_create(workshop=workshop, name="Tid")  # every board refetches its stage
-    session.notes_move(workshop=workshop, note_ids=[other.pk], theme=silos)  # another screen
+    themes.theme_create(workshop=workshop, name="Tid")  # every board refetches its stage
+    themes.notes_move(workshop=workshop, note_ids=[other.pk], theme=silos)  # another screen
     board.wait_for_timeout(1500)
     expect(board.locator("body")).to_have_class("board-page labb-busy")
     # Both wait for the drop: the stage is not swapped, the other move not applied yet.
