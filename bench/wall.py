@@ -8,9 +8,9 @@ migrates, and seeds one workshop in the Cluster phase: 18 groups × 2 columns wi
 notes spread over them, 12 themes, nothing in a theme yet. Then, `--runs` times:
 
 1. **Server time of a move**: `--moves` POSTs to `/workshops/<pk>/notes/move/` with
-   `X-Labb-Fragment: 1` through Django's test client in this process (view, permission
-   check, the write and its `ThemeMove` row, the live event rendered, stored and published
-   to Redis on commit, the reply rendered). One note in four is a move of five selected
+   `HX-Request: true` through Django's test client in this process (view, permission
+   check, the write and its `ThemeMove` row, the typed `NotesMoved` event stored and
+   published to Redis on commit, the reply rendered; screens render the event themselves). One note in four is a move of five selected
    notes; the rest move one note. No network in the figure.
 2. **The wall's HTML**: the facilitator's board page, bytes as sent (and gzipped), and
    its render time.
@@ -32,21 +32,15 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from bench.browser_latency import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
-    _database_url,
-    percentile,
-    prepare_database,
-    start_server,
-)
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.browser_latency import PASSWORD, percentile, prepare_database  # noqa: E402
+from tests.support.browser import launch  # noqa: E402
+from tests.support.servers import LabbServer  # noqa: E402
 
 WORDS = [
     "Stuprör mellan förvaltningarna",
@@ -88,14 +82,15 @@ def seed(notes: int) -> dict:
 
     call_command("migrate", verbosity=0)
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services, session
     from workshops.models import Note, Workshop
+    from workshops.services import phases, themes
+    from workshops.services.workshops import workshop_create
 
     org = Organisation.objects.create(name="Bench", slug="bench")
     user = get_user_model().objects.create_user(username="bench", password=PASSWORD)
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
     challenge = Challenge.objects.create(organisation=org, question="Bench?", created_by=user)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=user,
         title="Bench",
@@ -113,9 +108,9 @@ def seed(notes: int) -> dict:
         )
         for n in range(notes)
     )
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
+    phases.phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
     for i in range(12):
-        session.theme_create(workshop=workshop, name=f"Tema {i + 1}")
+        themes.theme_create(workshop=workshop, name=f"Tema {i + 1}")
     return {"pk": workshop.pk, "user": user.pk}
 
 
@@ -136,9 +131,7 @@ def server_moves(workshop: dict, moves: int, rng: random.Random) -> tuple[list[f
         for t in Theme.objects.filter(workshop_id=workshop["pk"]).values_list("pk", flat=True)
     ]
     assert (
-        client.post(
-            url, {"note": ids[:1], "theme": themes[1]}, HTTP_X_LABB_FRAGMENT="1"
-        ).status_code
+        client.post(url, {"note": ids[:1], "theme": themes[1]}, HTTP_HX_REQUEST="true").status_code
         == 200
     )
     times, cpu = [], []
@@ -146,7 +139,7 @@ def server_moves(workshop: dict, moves: int, rng: random.Random) -> tuple[list[f
         picked = rng.sample(ids, 5 if number % 4 == 0 else 1)
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.post(
-            url, {"note": picked, "theme": rng.choice(themes)}, HTTP_X_LABB_FRAGMENT="1"
+            url, {"note": picked, "theme": rng.choice(themes)}, HTTP_HX_REQUEST="true"
         )
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
@@ -171,7 +164,7 @@ def browser_drags(url: str, workshop: dict, drags: int, rng: random.Random) -> l
 
     latencies = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page(locale="en-GB", viewport={"width": 1920, "height": 1080})
         page.goto(f"{url}/login/")
         page.fill("#id_username", "bench")
@@ -236,7 +229,7 @@ def main() -> None:
                 connection.close()
                 if hasattr(connection, "close_pool"):
                     connection.close_pool()
-        database_url = _database_url(args.database_url, args.db)
+        database_url = args.database_url.rsplit("/", 1)[0] + "/" + args.db
         prepare_database(args.database_url, args.db)
         env = {
             **os.environ,
@@ -254,12 +247,12 @@ def main() -> None:
         workshop = seed(size)
         for run in range(args.runs):
             moves, html = server_moves(workshop, args.moves, rng)
-            server = start_server(args.port, 1, env)
-            try:
-                drags = browser_drags(f"http://127.0.0.1:{args.port}", workshop, args.drags, rng)
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
+            with tempfile.TemporaryDirectory() as logs:
+                server = LabbServer(env, Path(logs) / "server.log", port=args.port).start()
+                try:
+                    drags = browser_drags(server.url, workshop, args.drags, rng)
+                finally:
+                    server.stop()
             rows.append((size, run + 1, moves, drags, html))
             print(
                 f"{size} notes, run {run + 1}: server p50 {statistics.median(moves):.1f} "
