@@ -207,7 +207,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--moves", type=int, default=100)
     parser.add_argument("--drags", type=int, default=30)
-    parser.add_argument("--port", type=int, default=18860)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--db", default="labb_wall_bench")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument(
