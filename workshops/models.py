@@ -230,6 +230,47 @@ class Theme(models.Model):
         return self.name
 
 
+class ThemeMove(models.Model):
+    """One move of notes on the clustering wall, kept so that it can be undone.
+
+    `previous` maps each moved note's id (as a string: JSON keys) to the theme id it had
+    before, or None. Undo puts back only the notes that are still where this move put them,
+    so a later move of the same note is never overwritten.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="theme_moves")
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"move #{self.pk} ({len(self.previous)} notes)"
+
+
+class SuggestionRejection(models.Model):
+    """A theme suggestion the facilitator said no to: its notes, so that the same suggestion
+    (or one with a note more or fewer) is never offered again (`wall.is_rejected`)."""
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="suggestion_rejections"
+    )
+    note_ids = models.JSONField(default=list)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"rejected {self.label or self.note_ids}"
+
+
 class NoteQuerySet(models.QuerySet):
     def readable(self) -> "NoteQuerySet":
         """Notes whose text may be read away from the phone that wrote them: visible, and in

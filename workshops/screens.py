@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from workshops import wall
 from workshops.boards import (
     boards_for,
     group_counts,
@@ -179,7 +180,6 @@ def stage_context(
     *,
     screen: str,
     group: Group | None = None,
-    rejected: frozenset = frozenset(),
 ) -> dict:
     phase = workshop.phase
     columns = list(workshop.columns.all())
@@ -212,17 +212,14 @@ def stage_context(
         context["boards"] = boards_for(workshop, group=group)
         if phase in board_phases:
             return context
+    if phase == Phase.CLUSTER and screen == "facilitator" and group is None:
+        _wall_context(workshop, context, groups)
+        return context
     notes = _notes(workshop, group)
     themes, loose = themes_and_loose(workshop, notes)
     context["themes"] = themes
     context["loose"] = loose
     context["loose_by_group"] = _by_group(loose, groups)
-    if phase == Phase.CLUSTER and screen == "facilitator":
-        context["suggestions"] = suggestions_for(loose, rejected)
-        # Translated once, not once per note (hundreds of notes on one page).
-        context["theme_for_label"] = _("Theme for")
-        context["no_theme_label"] = _("No theme")
-        context["move_label"] = _("Move")
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
         _votes, context["voters"], context["participant_count"] = vote_progress(workshop)
@@ -287,28 +284,39 @@ def _by_group(notes: list[Note], groups: list[Group]) -> list[tuple[Group, list[
     return [(g, by_group[g.pk]) for g in groups if by_group[g.pk]]
 
 
+def _wall_context(workshop: Workshop, context: dict, groups: list[Group]) -> None:
+    """The clustering wall: every note as a compact card, themes with counts, suggestions."""
+    cards = wall.cards(workshop)
+    counts = wall.theme_counts(workshop)
+    themes = [ThemeView(theme=t) for t in workshop.themes.all()]
+    context["themes"] = themes
+    context["theme_rows"] = [(view, counts.get(view.theme.pk, 0)) for view in themes]
+    context["loose_count"] = counts.get(None, 0)
+    context["cards"] = cards
+    context["groups"] = groups
+    loose = [note for note in cards if note.theme_id is None]
+    context["suggestions"] = suggestions_for(loose, wall.rejected_sets(workshop))
+
+
 def suggestion_key(note_ids) -> str:
     return "-".join(str(i) for i in sorted(int(i) for i in note_ids))
 
 
-def suggestions_for(loose: list[Note], rejected: frozenset) -> list[dict]:
-    texts = {}
-    for note in loose:
-        texts[note.pk] = note.text
-        for dup in note.dups:
-            texts[dup.pk] = dup.text
+def suggestions_for(loose: list[Note], rejected: list[frozenset[int]]) -> list[dict]:
+    """Suggestions for the notes without a theme, leaving out any that is the same as a
+    rejected one (`wall.is_rejected`: most of its notes were in it)."""
+    texts = {note.pk: note.text for note in loose}
     top = [(note.pk, note.text) for note in loose]
     result = []
     for suggestion in _cached_suggestions(top):
-        key = suggestion_key(suggestion.note_ids)
-        if key in rejected:
+        if wall.is_rejected(suggestion.note_ids, rejected):
             continue
         result.append(
             {
                 "label": suggestion.label,
-                "key": key,
+                "key": suggestion_key(suggestion.note_ids),
                 "note_ids": suggestion.note_ids,
-                "texts": [texts[pk] for pk in suggestion.note_ids],
+                "notes": [(pk, texts[pk]) for pk in suggestion.note_ids],
             }
         )
     return result

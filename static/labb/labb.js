@@ -471,23 +471,47 @@
   var refetchTimer = null;
   // Bumped by every swap the user causes: a fetch started before it would bring old news.
   var stageSeq = 0;
-  var dragStartedAt = 0;  // 0: no drag; a drag whose dragend never came counts for 20 s
-  var refetchAfterDrag = false;
-  function dragging() { return dragStartedAt > 0 && Date.now() - dragStartedAt < 20000; }
 
+  // What a stage swap must not take from the person at the screen: typed text, chosen
+  // options and ticked boxes, open <details>, focus, and the content of [data-keep] areas
+  // (the wall's "Undo"). Restored by id after the swap.
   function keepTyped(root) {
     var kept = [];
     root.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea[id]').forEach(function (el) {
-      if (el.value !== el.defaultValue) { kept.push([el.id, el.value]); }
+      if (el.value !== el.defaultValue) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('select[id]').forEach(function (el) {
+      var changed = Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      if (changed) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('input[id][type=checkbox], input[id][type=radio]').forEach(function (el) {
+      if (el.checked !== el.defaultChecked) { kept.push([el.id, 'checked', el.checked]); }
+    });
+    root.querySelectorAll('details[id]').forEach(function (el) {
+      if (el.open !== el.hasAttribute('data-default-open')) { kept.push([el.id, 'open', el.open]); }
+    });
+    root.querySelectorAll('[data-keep][id]').forEach(function (el) {
+      kept.push([el.id, 'innerHTML', el.innerHTML]);
     });
     var active = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
     return function () {
-      kept.forEach(function (pair) {
-        var el = document.getElementById(pair[0]);
-        if (el) { el.value = pair[1]; }
+      kept.forEach(function (item) {
+        var el = document.getElementById(item[0]);
+        if (!el) { return; }
+        if (item[1] === 'value' && el.tagName === 'SELECT' &&
+            !Array.prototype.some.call(el.options, function (o) { return o.value === item[2]; })) {
+          return;  // the chosen option is gone (a theme was dissolved): keep the default
+        }
+        el[item[1]] = item[2];
       });
       if (active && document.getElementById(active)) { document.getElementById(active).focus(); }
     };
+  }
+
+  // A drag in progress or an open dialog must not lose its elements to a swap: the stage
+  // waits (labb:busy is set by the clustering wall, static/labb/wall.js).
+  function stageBusy() {
+    return document.body.classList.contains('labb-busy') || !!document.querySelector('#stage dialog[open]');
   }
 
   function refetchStage(delay) {
@@ -498,9 +522,7 @@
     refetchTimer = window.setTimeout(function () {
       var current = document.getElementById(id);
       if (!current) { return; }
-      // Swapping the stage under a drag would remove the dragged card and lose the drop:
-      // fetch once the drag has ended.
-      if (dragging()) { refetchAfterDrag = true; return; }
+      if (stageBusy()) { refetchStage(250); return; }
       var seq = ++stageSeq;
       // A plain fetch, not htmx.ajax: an answer older than the latest request is dropped
       // (stageSeq), and what the user is typing survives the swap (keepTyped).
@@ -509,12 +531,13 @@
         .then(function (html) {
           var now = document.getElementById(id);
           if (!html || !now || seq !== stageSeq) { return; }
-          if (dragging()) { refetchAfterDrag = true; return; }
+          if (stageBusy()) { refetchStage(250); return; }
           var restore = keepTyped(now);
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
           if (fresh) { htmx.process(fresh); initWithin(fresh); }
           restore();
+          document.dispatchEvent(new CustomEvent('labb:stage'));
         })
         .catch(function () { /* the next event or reconnect brings it */ });
     }, delay);
@@ -530,6 +553,9 @@
     } else if (name === 'vote' && ev.detail.data && ev.detail.data.indexOf('id="votes-cast"') >= 0) {
       // Totals are hidden: the event itself carries the new count, nothing to fetch.
       fitProjector();
+    } else if (name === 'theme-move') {
+      // The wall swaps the moved cards and counts in place (wall.js); other screens fetch.
+      if (!document.getElementById('wall')) { refetchStage(phone ? 1000 + Math.random() * 2500 : 300); }
     } else if (name === 'theme' || name === 'vote' || name === 'action') {
       // Bursts (a facilitator sorting quickly) become one fetch.
       refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
@@ -622,41 +648,6 @@
     });
   }
 
-  function initDragThemes(root) {
-    root.querySelectorAll('[data-drag-note]').forEach(function (note) {
-      if (note.dataset.dragReady) { return; }
-      note.dataset.dragReady = '1';
-      note.addEventListener('dragstart', function (ev) {
-        ev.dataTransfer.setData('text/plain', note.dataset.themeUrl);
-        ev.dataTransfer.effectAllowed = 'move';
-        note.classList.add('dragging');
-        dragStartedAt = Date.now();
-      });
-      note.addEventListener('dragend', function () {
-        note.classList.remove('dragging');
-        dragStartedAt = 0;
-        if (refetchAfterDrag) { refetchAfterDrag = false; refetchStage(0); }
-      });
-    });
-    root.querySelectorAll('[data-drop-theme]').forEach(function (zone) {
-      if (zone.dataset.dropReady) { return; }
-      zone.dataset.dropReady = '1';
-      zone.addEventListener('dragover', function (ev) { ev.preventDefault(); zone.classList.add('drop-target'); });
-      zone.addEventListener('dragleave', function () { zone.classList.remove('drop-target'); });
-      zone.addEventListener('drop', function (ev) {
-        ev.preventDefault();
-        zone.classList.remove('drop-target');
-        var url = ev.dataTransfer.getData('text/plain');
-        if (!url || url.charAt(0) !== '/') { return; }
-        // The answer is a bare 204 (the CSRF header comes from the body's hx-headers);
-        // the stage is fetched again, keeping what the facilitator is typing.
-        htmx.ajax('POST', url, {
-          source: zone, values: { theme: zone.dataset.dropTheme }, handler: function () {}
-        }).then(function () { refetchStage(0); });
-      });
-    });
-  }
-
   // --- Phone: the vote list -----------------------------------------------------------------
 
   // Loose notes sit in collapsed sections (one per group and column) under the themes, with a
@@ -739,7 +730,6 @@
     });
     // Only a page render is fresh: a replayed live event carries an old server time.
     if (root === document.body) { readServerNow(root); }
-    initDragThemes(root);
     tickTimers();
     fitProjector();
   }
@@ -805,5 +795,5 @@
   } else {
     init();
   }
-  window.Labb = { applyLive: applyLive, randomId: randomId };
+  window.Labb = { applyLive: applyLive, randomId: randomId, refetchStage: refetchStage };
 })();

@@ -63,18 +63,21 @@ def test_moving_a_note_with_the_menu_and_back(facilitator_client, cluster):
     assert facilitator_client.post(url, {"theme": ""}).status_code == 302
     notes[4].refresh_from_db()
     assert notes[4].theme is None
-    # A drop from the browser (htmx.ajax) answers 204 without a page ...
-    response = facilitator_client.post(url, {"theme": ""}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 204
+    # The wall (HX-Request) gets the changed card and counts only, with an Undo ...
+    response = facilitator_client.post(url, {"theme": theme.pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="cnote-{notes[4].pk}"' in html and "Undo" in html
+    assert "<html" not in html
     notes[4].refresh_from_db()
-    assert notes[4].theme is None
-    # ... and the Move form, boosted by htmx on the board, gets the board back.
+    assert notes[4].theme == theme
+    # ... and a form boosted by htmx gets the board back.
     response = facilitator_client.post(
-        url, {"theme": theme.pk}, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+        url, {"theme": ""}, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
     )
     assert response.status_code == 302
     notes[4].refresh_from_db()
-    assert notes[4].theme == theme
+    assert notes[4].theme is None
 
 
 def test_a_theme_of_another_workshop_is_refused(
@@ -135,7 +138,7 @@ def test_theme_changes_tell_board_screens_only(
 def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, cluster):
     workshop, notes = cluster
     board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
-    assert "Suggested themes" in board
+    assert "suggested themes" in board
     # What suggestions cannot do is said where they are offered.
     assert "They miss notes that say the same thing in other words" in board
     from workshops.screens import stage_context
@@ -143,7 +146,7 @@ def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, clust
     suggestions = stage_context(workshop, screen="facilitator")["suggestions"]
     silos = next(s for s in suggestions if notes[0].pk in s["note_ids"])
     assert notes[1].pk in silos["note_ids"]
-    # Reject: it is no longer offered to this facilitator.
+    # Reject: it is no longer offered, to anyone (stored in the database).
     response = facilitator_client.post(
         f"/workshops/{workshop.pk}/suggestions/reject/", {"key": silos["key"]}
     )

@@ -148,6 +148,18 @@ class ThemeChanged(LiveChange):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class NotesMoved(LiveChange):
+    """Notes were moved on the clustering wall (or a move was undone): boards swap those
+    cards and the counts of the themes they left and joined (None: without a theme)."""
+
+    name: ClassVar[LiveEventName] = LiveEventName.THEME_MOVE
+    audience: ClassVar[str] = BOARD
+    move_id: int
+    note_ids: list[int]
+    theme_ids: list[int | None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class VoteCast(LiveChange):
     """A dot was put down or taken back. With totals hidden the event carries the room's
     progress (dots cast, who has voted) and boards show it without a fetch."""
@@ -183,6 +195,7 @@ KINDS: dict[str, type[LiveChange]] = {
         TimerChanged,
         SpotlightChanged,
         ThemeChanged,
+        NotesMoved,
         VoteCast,
         ActionChanged,
     )

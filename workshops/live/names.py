@@ -25,6 +25,7 @@ class LiveEventName(StrEnum):
     TIMER = "timer"
     SPOTLIGHT = "spotlight"
     THEME = "theme"
+    THEME_MOVE = "theme-move"  # notes moved on the clustering wall: cards and counts
     VOTE = "vote"
     ACTION = "action"
 

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from labb import live
+from workshops import wall
 from workshops.live.audience import BOARD_SCREEN, Screen
 from workshops.live.events import (
     ActionChanged,
@@ -36,6 +37,7 @@ from workshops.live.events import (
     NoteAdded,
     NoteChanged,
     NoteRemoved,
+    NotesMoved,
     PendingChanged,
     PeopleChanged,
     PhaseChanged,
@@ -118,6 +120,11 @@ def _read_facts(event: LiveChange, workshop_id: int) -> dict:
         return {"group": Group.objects.filter(pk=event.group_id, workshop_id=workshop_id).first()}
     if isinstance(event, StatusChanged | PhaseChanged | TimerChanged):
         return {"workshop": Workshop.objects.filter(pk=workshop_id).first()}
+    if isinstance(event, NotesMoved):
+        workshop = Workshop.objects.filter(pk=workshop_id).first()
+        if workshop is None:
+            return {"changed": None}
+        return {"changed": wall.changed(workshop, event.note_ids, event.theme_ids)}
     if isinstance(event, PendingChanged):
         # The link to the screening page needs the workshop's id, nothing more.
         return {"workshop_id": workshop_id}
@@ -222,6 +229,14 @@ def _refresh(event: LiveChange, screen_kind: str, facts: dict):
     return render_to_string("workshops/live/refresh.html")
 
 
+def _notes_moved(event: NotesMoved, screen_kind: str, facts: dict):
+    """The moved cards and the counts as they are now, with the wall's own partials: the
+    wall swaps them in place (`static/labb/wall.js`), other board screens fetch their stage."""
+    if facts["changed"] is None:
+        return None
+    return render_to_string("workshops/live/theme_move.html", facts["changed"])
+
+
 def _vote(event: VoteCast, screen_kind: str, facts: dict):
     if event.totals_visible:
         return _refresh(event, screen_kind, facts)
@@ -242,6 +257,7 @@ _RENDERERS: dict[type[LiveChange], Callable[[LiveChange, str, dict], str | None]
     TimerChanged: _with_workshop("workshops/live/timer.html"),
     SpotlightChanged: _refresh,
     ThemeChanged: _refresh,
+    NotesMoved: _notes_moved,
     VoteCast: _vote,
     ActionChanged: _refresh,
 }
