@@ -4,6 +4,7 @@ e-archive package from the export panels."""
 import pytest
 from django.utils import translation
 
+from tests.support.http import in_language
 from workshops.models import Export, Workshop
 from workshops.services.phases import phase_set
 
@@ -43,9 +44,13 @@ def test_a_facilitator_records_the_workshops_registration_number_and_classificat
 
 
 def test_the_settings_form_labels_the_fields_in_swedish(facilitator_client, workshop):
-    page = facilitator_client.get(
-        f"/workshops/{workshop.pk}/", HTTP_ACCEPT_LANGUAGE="sv"
-    ).content.decode()
+    page = (
+        in_language(facilitator_client, "sv")
+        .get(
+            f"/workshops/{workshop.pk}/",
+        )
+        .content.decode()
+    )
     assert "Diarienummer" in page
     assert "Klassificering" in page
 
@@ -73,16 +78,21 @@ def test_a_facilitator_records_the_challenges_registration_number_and_classifica
 
 def test_both_export_panels_offer_the_e_archive_package(facilitator_client, workshop, challenge):
     for url in (f"/workshops/{workshop.pk}/", f"/challenges/{challenge.pk}/"):
-        page = facilitator_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = (
+            in_language(facilitator_client, "en")
+            .get(
+                url,
+            )
+            .content.decode()
+        )
         assert '<option value="earchive">E-archive package (FGS/E-ARK SIP)</option>' in page, url
 
 
 def test_an_open_workshop_is_refused_with_409_and_a_reason(facilitator_client, workshop):
-    response = facilitator_client.post(
+    response = in_language(facilitator_client, "sv").post(
         f"/workshops/{workshop.pk}/exports/",
         {"kind": "earchive"},
         HTTP_HX_REQUEST="true",
-        HTTP_ACCEPT_LANGUAGE="sv",
     )
     assert response.status_code == 409
     with translation.override("sv"):
@@ -106,11 +116,10 @@ def test_without_htmx_the_refusal_comes_back_as_a_message(facilitator_client, wo
 
 
 def test_a_challenge_with_an_open_workshop_is_refused(facilitator_client, workshop, challenge):
-    response = facilitator_client.post(
+    response = in_language(facilitator_client, "en").post(
         f"/challenges/{challenge.pk}/exports/",
         {"kind": "earchive"},
         HTTP_HX_REQUEST="true",
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409
     assert "1 workshop is not closed" in response.content.decode()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.support.http import in_language
 from tests.support.live import event_html
 from tests.support.steps import add_note, set_phase
 from workshops import wall
@@ -172,8 +173,8 @@ def test_bad_moves_are_refused_with_a_translated_reason(facilitator_client, clus
         k: [str(v).format(**fill) for v in vs] if isinstance(vs, list) else vs.format(**fill)
         for k, vs in data.items()
     }
-    response = facilitator_client.post(
-        _url(workshop, "notes/move/"), data, HTTP_ACCEPT_LANGUAGE="sv", **FRAGMENT
+    response = in_language(facilitator_client, "sv").post(
+        _url(workshop, "notes/move/"), data, **FRAGMENT
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -214,8 +215,8 @@ def test_undo_puts_every_note_back_in_its_own_previous_theme(facilitator_client,
     assert "data-wall-undo" not in html  # an undo is not itself undone
     assert _theme_ids([notes[0], notes[4], notes[5]]) == [silos.pk, money.pk, None]
     # Twice is refused: the move is already undone.
-    again = facilitator_client.post(
-        _url(workshop, f"moves/{move.pk}/undo/"), HTTP_ACCEPT_LANGUAGE="sv", **FRAGMENT
+    again = in_language(facilitator_client, "sv").post(
+        _url(workshop, f"moves/{move.pk}/undo/"), **FRAGMENT
     )
     assert again.status_code == 409
     assert "Den flytten är redan ångrad." in again.content.decode()
@@ -344,9 +345,7 @@ def test_bad_suggestion_answers_are_refused_with_a_translated_reason(
         k: [v.format(note=notes[0].pk) for v in vs] if isinstance(vs, list) else vs
         for k, vs in data.items()
     }
-    response = facilitator_client.post(
-        _url(workshop, path), data, HTTP_ACCEPT_LANGUAGE="sv", **FRAGMENT
-    )
+    response = in_language(facilitator_client, "sv").post(_url(workshop, path), data, **FRAGMENT)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Theme.objects.filter(workshop=workshop).count() == 2
@@ -416,10 +415,9 @@ def test_selected_notes_are_marked_as_duplicates_of_the_first(facilitator_client
     assert duplicate.merged_into_id == notes[4].pk and duplicate.theme_id == silos.pk
     card = wall.cards(workshop, [notes[4].pk])[0]
     assert [d.pk for d in card.dups] == [notes[5].pk]
-    refused = facilitator_client.post(
+    refused = in_language(facilitator_client, "sv").post(
         _url(workshop, "notes/merge/"),
         {"note": [notes[0].pk]},
-        HTTP_ACCEPT_LANGUAGE="sv",
         **FRAGMENT,
     )
     assert refused.status_code == 400

@@ -154,3 +154,12 @@ class SSEReader:
             except queue.Empty:
                 break
         return frames
+
+
+def in_language(client, code: str):
+    """The client as a browser whose person chose `code` with the language switch (Labb
+    reads only that cookie, never Accept-Language)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+    return client
