@@ -24,6 +24,67 @@
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
+  // --- Focus that survives a swap (WCAG 2.4.3) ----------------------------------------------
+  //
+  // A swap replaces the focused control with a fresh copy; htmx moves focus to the copy only
+  // when the control has an id, and otherwise focus falls to <body> (a keyboard user starts
+  // again from the top). So the focused element is described before a swap, by its id, its
+  // data-focus-key, or its form's action with its name, value or position, and the same
+  // element is looked up after it. A new error summary in the swapped part takes focus first;
+  // a control that is gone hands focus to the part's first visible heading.
+
+  function cssString(value) { return '"' + String(value).replace(/["\\]/g, '\\$&') + '"'; }
+
+  function focusSelector(el) {
+    if (el.id) { return '[id=' + cssString(el.id) + ']'; }
+    if (el.dataset && el.dataset.focusKey) { return '[data-focus-key=' + cssString(el.dataset.focusKey) + ']'; }
+    var form = el.form || el.closest('form');
+    var tag = el.tagName.toLowerCase();
+    if (form && form.getAttribute('action')) {
+      var sel = 'form[action=' + cssString(form.getAttribute('action')) + '] ' + tag;
+      if (el.getAttribute('name')) { sel += '[name=' + cssString(el.getAttribute('name')) + ']'; }
+      if (el.getAttribute('value') && (tag === 'button' || el.type === 'radio' || el.type === 'checkbox')) {
+        sel += '[value=' + cssString(el.getAttribute('value')) + ']';
+      }
+      if (el.getAttribute('type')) { sel += '[type=' + cssString(el.getAttribute('type')) + ']'; }
+      return sel;
+    }
+    if (tag === 'a' && el.getAttribute('href')) { return 'a[href=' + cssString(el.getAttribute('href')) + ']'; }
+    return null;
+  }
+
+  function rememberFocus() {
+    var el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) { return null; }
+    var sel = focusSelector(el);
+    if (!sel) { return null; }
+    return { el: el, sel: sel, index: Math.max(0, Array.prototype.indexOf.call(document.querySelectorAll(sel), el)) };
+  }
+
+  function visible(el) { return !!(el && el.getClientRects().length) && !el.closest('.visually-hidden, [hidden]'); }
+
+  function focusLost(kept) {
+    var now = document.activeElement;
+    return !now || now === document.body || now === document.documentElement || (kept && !kept.el.isConnected);
+  }
+
+  function restoreFocus(kept, root) {
+    if (!kept) { return; }
+    root = root && root.isConnected ? root : document.body;
+    var errors = root.querySelector('.form-errors[tabindex="-1"]');
+    if (errors && visible(errors)) { errors.focus(); return; }
+    if (!focusLost(kept)) { return; }
+    var found = document.querySelectorAll(kept.sel);
+    var target = found[kept.index] || found[found.length - 1] || null;
+    if (target && (target.disabled || !visible(target))) { target = null; }
+    if (!target) {
+      target = Array.prototype.find.call(root.querySelectorAll('h1, h2, h3'), visible) || null;
+      if (!target) { return; }
+      if (!target.hasAttribute('tabindex')) { target.setAttribute('tabindex', '-1'); }
+    }
+    target.focus({ preventScroll: false });
+  }
+
   // --- Live updates ----------------------------------------------------------------------
 
   function applyLive(html) {
@@ -39,7 +100,9 @@
       var existing = document.getElementById(el.id);
       if (existing) { existing.remove(); }
     });
+    var kept = rememberFocus();
     htmx.swap(document.body, html, { swapStyle: 'none' });
+    if (kept && focusLost(kept)) { restoreFocus(kept, document.getElementById('main')); }
   }
 
   function initLive(root) {
@@ -478,13 +541,13 @@
     root.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea[id]').forEach(function (el) {
       if (el.value !== el.defaultValue) { kept.push([el.id, el.value]); }
     });
-    var active = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
-    return function () {
+    var focused = document.activeElement && root.contains(document.activeElement) ? rememberFocus() : null;
+    return function (fresh) {
       kept.forEach(function (pair) {
         var el = document.getElementById(pair[0]);
         if (el) { el.value = pair[1]; }
       });
-      if (active && document.getElementById(active)) { document.getElementById(active).focus(); }
+      if (focused) { restoreFocus(focused, fresh); }
     };
   }
 
@@ -510,7 +573,7 @@
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
           if (fresh) { htmx.process(fresh); initWithin(fresh); }
-          restore();
+          restore(fresh);
         })
         .catch(function () { /* the next event or reconnect brings it */ });
     }, delay);
@@ -681,6 +744,15 @@
     document.addEventListener('labb:live', onLiveEvent);
     document.body.addEventListener('htmx:load', function (ev) { initWithin(ev.target); });
     document.body.addEventListener('htmx:beforeRequest', function () { stageSeq += 1; });
+    var swapFocus = null;
+    document.body.addEventListener('htmx:beforeSwap', function () { swapFocus = rememberFocus(); });
+    document.body.addEventListener('htmx:afterSettle', function (ev) {
+      var target = ev.detail.target;
+      var root = target && !target.isConnected && target.id ? document.getElementById(target.id) : target;
+      var kept = swapFocus;
+      swapFocus = null;
+      restoreFocus(kept, root);
+    });
     // A refused action (400/403/409) comes back as a page that explains why: show it.
     document.body.addEventListener('htmx:beforeSwap', function (ev) {
       var status = ev.detail.xhr.status;
