@@ -56,3 +56,83 @@ def join_phone(
 
 def active(page) -> str:
     return page.evaluate(ACTIVE)
+
+
+# The WCAG 1.4.12 text-spacing bookmarklet's style sheet.
+TEXT_SPACING = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+# How wide the page is against the window, and which elements stick out (for the message).
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX !== 'visible' || s.position === 'fixed') { return true; }
+    }
+    return false;
+  };
+  const out = [...document.querySelectorAll('body *')].filter((el) => {
+    if (!el.getClientRects().length || el.closest('.visually-hidden, .skip-link')) { return false; }
+    const r = el.getBoundingClientRect();
+    return (r.right > width + 1 || r.left < -1) && !clipped(el);
+  }).slice(0, 4).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.className && el.className.baseVal === undefined ? '.' + el.className.split(' ').join('.') : '') +
+    ' ' + Math.round(el.getBoundingClientRect().left) + '..' + Math.round(el.getBoundingClientRect().right));
+  return {scroll: document.documentElement.scrollWidth, window: width, out: out};
+}"""
+
+
+def overflow(page) -> dict:
+    return page.evaluate(OVERFLOW)
+
+
+def apply_text_spacing(page) -> None:
+    """The bookmarklet's CSS, put in as an inspector style sheet (the page's CSP forbids a
+    <style> element; DevTools' own sheet is not subject to it)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    frame = cdp.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
+    sheet = cdp.send("CSS.createStyleSheet", {"frameId": frame})["styleSheetId"]
+    cdp.send("CSS.setStyleSheetText", {"styleSheetId": sheet, "text": TEXT_SPACING})
+
+
+# The contrast ratio (WCAG 2.1) of an element's text against the first opaque background
+# behind it: the element's own, an ancestor's, or the page's canvas.
+CONTRAST = """(el) => {
+  const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  let back = null;
+  for (let node = el; node; node = node.parentElement) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] >= 0.99)) { back = c.slice(0, 3); break; }
+  }
+  back = back || [255, 255, 255];
+  const fore = rgb(getComputedStyle(el).color).slice(0, 3);
+  const [hi, lo] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+  return {ratio: (hi + 0.05) / (lo + 0.05), color: getComputedStyle(el).color, background: 'rgb(' + back.join(', ') + ')'};
+}"""
+
+
+def contrast(locator) -> dict:
+    return locator.evaluate(CONTRAST)
+
+
+# Controls smaller than 24 × 24 CSS px (WCAG 2.5.8; links inside a sentence are exempt). A
+# radio button or checkbox inside its label is operated by the whole label.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]), select, textarea, summary, a.button, a:only-child')]
+  .filter((el) => el.getClientRects().length && !el.closest('.visually-hidden'))
+  .map((el) => [el, (el.closest('label') || el).getBoundingClientRect()])
+  .filter(([el, r]) => r.width < 24 || r.height < 24)
+  .map(([el, r]) => el.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + '×' + Math.round(r.height))"""
+
+
+def small_targets(page) -> list[str]:
+    return page.evaluate(SMALL_TARGETS)
