@@ -272,6 +272,7 @@
       li.textContent = '';
       var text = document.createElement('p');
       text.className = 'note-text';
+      if (list.dataset.contentLang) { text.lang = list.dataset.contentLang; }
       text.textContent = item.text;
       li.appendChild(text);
       var meta = document.createElement('p');
