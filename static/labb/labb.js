@@ -453,6 +453,24 @@
     return outboxes[key].box;
   }
 
+  // A field that was refused says so to a screen reader, and which message explains why
+  // (WCAG 3.3.1); `errorId` null clears it.
+  function markInvalid(field, errorId) {
+    var described = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (id) {
+      return id && id !== field.dataset.errorId;
+    });
+    if (errorId) {
+      field.setAttribute('aria-invalid', 'true');
+      field.dataset.errorId = errorId;
+      described.push(errorId);
+    } else {
+      field.removeAttribute('aria-invalid');
+      delete field.dataset.errorId;
+    }
+    if (described.length) { field.setAttribute('aria-describedby', described.join(' ')); }
+    else { field.removeAttribute('aria-describedby'); }
+  }
+
   function initNoteForm(form) {
     var list = document.getElementById('own-notes');
     if (!list || !list.dataset.outboxUrl) { return; }
@@ -464,6 +482,7 @@
       var column = form.querySelector('input[name=column]:checked');
       var errors = document.getElementById('note-errors');
       if (errors) { errors.innerHTML = ''; }
+      markInvalid(form.elements.text, null);
       if (!text.trim()) {
         // Said here, not by the server: an empty note must be refused offline too, and is
         // never queued. The markup is that of _form_errors.html.
@@ -481,9 +500,11 @@
           var label = form.querySelector('label[for="' + form.elements.text.id + '"]');
           link.textContent = label ? label.textContent : '';
           var line = notice.appendChild(document.createElement('ul')).appendChild(document.createElement('li'));
+          line.id = 'text-error';
           line.appendChild(link);
           line.appendChild(document.createTextNode(': ' + form.dataset.msgEmpty));
           errors.appendChild(notice);
+          markInvalid(form.elements.text, line.id);
           notice.focus();
         } else {
           form.elements.text.focus();
@@ -738,6 +759,10 @@
   function init() {
     document.querySelectorAll('[data-live-url]').forEach(initLive);
     initWithin(document.body);
+    // A form sent without htmx came back refused: start at its list of errors (WCAG 3.3.1),
+    // not at the top of the page.
+    var refusedForm = document.querySelector('.form-errors[tabindex="-1"]');
+    if (refusedForm) { refusedForm.focus(); }
     var own = document.getElementById('own-notes');
     if (own && own.dataset.outboxUrl) { outboxFor(own); }
     var region = document.getElementById('live-announcer');
