@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.session.a11y import PHONE, TIMEOUT, active, desk
+from tests.session.conftest import Axe
 from workshops import services
 from workshops.models import ActionItem, Note, Theme, Vote
 
@@ -66,6 +67,7 @@ def _phase(board, phase: str) -> None:
 
 
 def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitator):
+    axe = Axe(asgi_server)
     workshop = services.workshop_create(
         challenge=challenge,
         user=facilitator,
@@ -112,6 +114,7 @@ def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitat
         phone.keyboard.press("Enter")
     expect(phone.locator("#own-notes")).to_contain_text("och silos")
     note = Note.objects.get(workshop=workshop)
+    axe.check(phone, "phone, write, after an edit")
     assert note.text == "Alla jobbar i egna stuprör och silos"
 
     _phase(board, "reveal")
@@ -123,6 +126,7 @@ def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitat
     expect(board.locator(".theme-name", has_text="Silos")).to_be_visible()
     _seen(board)
     theme = Theme.objects.get(workshop=workshop)
+    axe.check(board, "board, cluster")
     _tab_to(board, f"#theme-for-{note.pk}")
     board.keyboard.press("ArrowDown")
     _tab_to(board, f"#theme-move-{note.pk}")
@@ -137,6 +141,7 @@ def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitat
     expect(phone.locator("#votes-left")).not_to_contain_text("3 votes")
     _seen(phone)
     assert Vote.objects.filter(participant__display_name="Kim").count() == 1
+    axe.check(phone, "phone, vote")
 
     _phase(board, "next_steps")
     _tab_to(board, "#id_title")
@@ -146,5 +151,6 @@ def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitat
     expect(board.locator("#action-items")).to_contain_text("Gemensam träff")
     _seen(board)
     assert ActionItem.objects.filter(workshop=workshop).count() == 1
+    axe.check(board, "board, next steps")
     _phase(board, "closed")
     expect(phone.locator("#phone-stage")).to_contain_text("The workshop is closed")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import join_as
 from tests.session.a11y import PHONE, TIMEOUT, apply_text_spacing, desk, overflow, small_targets
-from tests.session.conftest import add_note, set_phase
+from tests.session.conftest import Axe, add_note, set_phase
 from workshops import services, session
 from workshops.models import Workshop
 
@@ -65,7 +65,7 @@ def _phone(chromium, base, workshop, options):
     return phone
 
 
-def _visit_every_phase(chromium, base, workshop, facilitator, options, prepare=None):
+def _visit_every_phase(chromium, base, workshop, facilitator, options, prepare=None, axe=None):
     """Each screen of the workshop in each phase: (label, measured overflow) for each."""
     pages = desk(chromium, base, facilitator, **options)
     phone = _phone(chromium, base, workshop, options)
@@ -85,10 +85,14 @@ def _visit_every_phase(chromium, base, workshop, facilitator, options, prepare=N
                 prepare(page)
             page.wait_for_timeout(150)  # the projector fits its type on the next frames
             results.append((f"{name}, {phase}", overflow(page)))
+            if axe:
+                axe.check(page, f"{name}, {phase}")
         phone.reload()
         if prepare:
             prepare(phone)
         results.append((f"phone, {phase}", overflow(phone)))
+        if axe:
+            axe.check(phone, f"phone, {phase}")
     return results
 
 
@@ -102,7 +106,11 @@ def _lines(wide) -> str:
 def test_no_page_scrolls_sideways_at_320_css_pixels(
     asgi_server, chromium, full_workshop, facilitator, size
 ):
-    results = _visit_every_phase(chromium, asgi_server, full_workshop, facilitator, NARROW[size])
+    # axe once, at the phone size: the narrow layout is what this file changes.
+    axe = Axe(asgi_server) if size == "320 px phone" else None
+    results = _visit_every_phase(
+        chromium, asgi_server, full_workshop, facilitator, NARROW[size], axe=axe
+    )
     wide = [(label, r) for label, r in results if r["scroll"] > r["window"]]
     assert wide == [], f"pages wider than the window at {size}: {_lines(wide)}"
 
