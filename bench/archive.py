@@ -35,9 +35,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from challenges import archive  # noqa: E402
+from archive.search import filter_notes, parse_query, search  # noqa: E402
+from challenges.access import challenges_visible_to  # noqa: E402
 from challenges.models import Challenge  # noqa: E402
-from challenges.search import filter_notes, parse_query, search  # noqa: E402
+from workshops.access import workshops_visible_to  # noqa: E402
 from workshops.models import Note, Workshop  # noqa: E402
 
 SEARCHES = [
@@ -96,7 +97,7 @@ def main() -> None:
     staff_client.force_login(staff)
     facilitator_client = Client()
     facilitator_client.force_login(facilitator)
-    challenge = Challenge.objects.visible_to(staff).order_by("pk").first()
+    challenge = challenges_visible_to(staff).order_by("pk").first()
     workshop = Workshop.objects.filter(challenge=challenge).order_by("pk").first()
     rows = [("search", f"/archive/search/?q={q}", staff_client) for q in SEARCHES]
     rows += [
@@ -116,8 +117,8 @@ def main() -> None:
     ]
     print("Search without the page (the queries only, as bench-staff):")
     print(f"{'what':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>7}")
-    challenges = archive.visible_challenges(staff)
-    workshops = archive.visible_workshops(staff)
+    challenges = challenges_visible_to(staff)
+    workshops = workshops_visible_to(staff)
     notes = Note.objects.filter(workshop__in=workshops.values("pk"), status=Note.Status.VISIBLE)
     for q in SEARCHES:
         parsed = parse_query(q)

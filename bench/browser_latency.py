@@ -5,7 +5,7 @@ phone until the note is in the facilitator's board DOM.
 
 It recreates its own PostgreSQL database (`--db`, default labb_browser_bench), migrates and
 seeds one workshop in the Reveal phase (notes land on the board as they are posted), starts
-`uvicorn labb.asgi:application` (`--workers`, `--port`), logs a facilitator in through the
+`python -m labb.serve` on a free port (`tests.support.servers`, `--workers`), logs a facilitator in through the
 login form in Debian's Chromium, opens the board, joins `--phones` phone-sized pages through
 the join link and sends `--notes` notes in turn, one at a time.
 
@@ -21,26 +21,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.browser import launch  # noqa: E402
+from tests.support.servers import LabbServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = uuid.uuid4().hex  # a throw-away user in a throw-away database
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 OBSERVE = """() => {
   window.__seen = {};
@@ -90,14 +82,14 @@ def seed(groups: int) -> dict:
     from django.contrib.auth import get_user_model
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services
     from workshops.models import Workshop
+    from workshops.services.workshops import workshop_create
 
     org = Organisation.objects.create(name="Bench", slug="bench")
     user = get_user_model().objects.create_user(username="bench", password=PASSWORD)
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
     challenge = Challenge.objects.create(organisation=org, question="Bench?", created_by=user)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge, user=user, title="Bench", template_key="brainstorm", group_count=groups
     )
     workshop.phase = Workshop.Phase.REVEAL
@@ -107,30 +99,6 @@ def seed(groups: int) -> dict:
         "code": workshop.join_code,
         "groups": list(workshop.groups.order_by("position").values_list("pk", flat=True)),
     }
-
-
-def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv" / "bin" / "uvicorn"),
-        "labb.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-    if workers > 1:
-        command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("server did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -143,7 +111,7 @@ def measure(url: str, workshop: dict, notes: int, phones: int, pause: float) -> 
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         desk = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 800})
         board = desk.new_page()
         board.goto(f"{url}/login/")
@@ -193,7 +161,6 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=40)
     parser.add_argument("--phones", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--port", type=int, default=18850)
     parser.add_argument("--db", default="labb_browser_bench")
     parser.add_argument("--pause", type=float, default=0.25, help="seconds between notes")
     parser.add_argument(
@@ -219,14 +186,12 @@ def main() -> None:
     }
     os.environ.update(env)
     workshop = seed(groups=max(1, args.phones))
-    server = start_server(args.port, args.workers, env)
-    try:
-        latencies = measure(
-            f"http://127.0.0.1:{args.port}", workshop, args.notes, args.phones, args.pause
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as logs:
+        server = LabbServer(env, Path(logs) / "server.log", workers=args.workers).start()
+        try:
+            latencies = measure(server.url, workshop, args.notes, args.phones, args.pause)
+        finally:
+            server.stop()
 
     print(
         f"send -> on the board, {len(latencies)} notes, {args.phones} phones, "

@@ -24,7 +24,6 @@ BOARDS = ["workshop-300", "challenge-2000"]
 
 
 def child(board: str, kind: str, runs: int) -> None:
-    import functools
     import resource
     import time
     import tracemalloc
@@ -42,9 +41,6 @@ def child(board: str, kind: str, runs: int) -> None:
     translation.activate("sv")
     snapshot = make_workshop() if board == "workshop-300" else make_challenge()
     render = getattr(exports, f"render_{kind}")
-    if kind == "pdf" and board != "workshop-300":
-        # As the export job does: a challenge report leaves out the poster pages.
-        render = functools.partial(exports.render_pdf, with_poster=False)
     render(snapshot)  # warm: fonts, imports
     times = []
     for _ in range(runs):

@@ -11,7 +11,7 @@ prints new/old ratios. See docs/benchmarks.md for what each figure means.
 
 What is measured, per (participants N, aggregate note rate):
 - join: GET /j/<code>/, POST the join form, GET the phone page (what a phone does).
-- post: POST /p/<pk>/notes/ (X-Labb-Fragment) until the response arrives.
+- post: POST /p/<pk>/notes/ (HX-Request: true) until the response arrives.
 - note→screen: from just before the post is sent until the note's event is parsed on a
   facilitator screen (board stream, `--screens` per workshop). Phones do not get note
   events in Labb (notes go to the `board` audience), so:
@@ -36,12 +36,14 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import stack
+from tests.support.database import postgres_url
 
 RESULTS = stack.ROOT / "bench" / "results"
 NOTE_ID = re.compile(rb'data-note-id="(\d+)"')
@@ -208,7 +210,7 @@ async def post_note(session, phone: Phone, window: Window) -> None:
         "text": text,
         "client_id": client_id,
     }
-    headers = {"Cookie": phone.cookie, "X-CSRFToken": phone.csrf, "X-Labb-Fragment": "1"}
+    headers = {"Cookie": phone.cookie, "X-CSRFToken": phone.csrf, "HX-Request": "true"}
     sent = time.perf_counter()
     try:
         async with session.post(
@@ -563,7 +565,7 @@ def db_check(db: str, acked: list[tuple[int, str]]) -> dict:
     """Every acknowledged note must be in the database with the client id it was sent with."""
     import psycopg
 
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{db}") as conn:
+    with psycopg.connect(postgres_url({"NAME": db})) as conn:
         rows = dict(
             conn.execute(
                 "SELECT id, client_id::text FROM workshops_note WHERE id = ANY(%s)",
@@ -812,14 +814,17 @@ def main(argv: list[str] | None = None) -> dict:
     }
     try:
         for n in args.sizes:
-            server = stack.Server(env=env, port=args.port, workers=args.workers)
-            server.start()
+            server = stack.start_server(
+                env=env,
+                port=args.port,
+                workers=args.workers,
+                log_path=Path(tempfile.gettempdir()) / "labb-bench-server.log",
+            )
+            pids = stack.worker_pids(server)
             try:
-                print(f"N={n}: server pids {server.worker_pids}", flush=True)
+                print(f"N={n}: server pids {pids}", flush=True)
                 keys = [f"{n}-{w}" for w in range(args.workshops)]
-                size = asyncio.run(
-                    run_size(args, n=n, seeded=seeded, keys=keys, pids=server.worker_pids)
-                )
+                size = asyncio.run(run_size(args, n=n, seeded=seeded, keys=keys, pids=pids))
             finally:
                 server.stop()
             print(

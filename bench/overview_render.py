@@ -44,8 +44,9 @@ def build(groups: int, per_group: int):
     from django.contrib.auth import get_user_model
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services, session
     from workshops.models import Participant
+    from workshops.services.notes import note_create
+    from workshops.services.workshops import workshop_create
 
     org = Organisation.objects.create(name="Region Bench", slug="region-bench")
     user = get_user_model().objects.create_user(username="bench")
@@ -53,7 +54,7 @@ def build(groups: int, per_group: int):
     challenge = Challenge.objects.create(
         organisation=org, question="Hur samverkar vi?", created_by=user
     )
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=user,
         title="Seed 004",
@@ -66,7 +67,7 @@ def build(groups: int, per_group: int):
         people = [Participant.objects.create(workshop=workshop, group=group) for _ in range(3)]
         participants += people
         for n in range(per_group):
-            services.note_create(
+            note_create(
                 workshop=workshop,
                 group=group,
                 column=columns[n % len(columns)],
@@ -74,7 +75,7 @@ def build(groups: int, per_group: int):
                 participant=None,
                 client_id=uuid.uuid4(),
             )
-    return workshop, user, participants, session
+    return workshop, user, participants
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float, int]:
@@ -108,13 +109,17 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from workshops.services.phases import phase_set
+    from workshops.services.themes import theme_create
+    from workshops.services.votes import vote_cast
+
     # No setup_test_environment(): its instrumented template rendering copies the context
     # for every include, which is test-only overhead, not what a server does.
     settings.ALLOWED_HOSTS = ["*"]
     settings.DATABASES["default"]["TEST"]["NAME"] = "bench_overview"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        workshop, user, participants, session = build(args.groups, args.notes)
+        workshop, user, participants = build(args.groups, args.notes)
         client = Client()
         client.force_login(user)
         phone = Client()
@@ -129,16 +134,16 @@ def main() -> None:
         for phase in ["write", "reveal", "cluster", "vote"]:
             if phase == "vote":
                 themes = [
-                    session.theme_create(
+                    theme_create(
                         workshop=workshop, name=f"Tema {i}", note_ids=[n.pk for n in notes[i::24]]
                     )
                     for i in range(12)
                 ]
-                session.phase_set(workshop=workshop, phase="vote")
+                phase_set(workshop=workshop, phase="vote")
                 for i, p in enumerate(participants):
-                    session.vote_cast(participant=p, theme_id=themes[i % 12].pk)
+                    vote_cast(participant=p, theme_id=themes[i % 12].pk)
             else:
-                session.phase_set(workshop=workshop, phase=phase)
+                phase_set(workshop=workshop, phase=phase)
             workshop.refresh_from_db()
             screens = [("overview", f"/workshops/{workshop.pk}/board/", client)]
             if phase in {"reveal", "vote"}:

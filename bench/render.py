@@ -46,8 +46,8 @@ def _child(runs: int) -> list[dict]:
     from django.test.utils import CaptureQueriesContext
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services
     from workshops.models import Note, Workshop
+    from workshops.services.workshops import workshop_create
 
     org, _ = Organisation.objects.get_or_create(slug="bench-render", defaults={"name": "Render"})
     user_model = get_user_model()
@@ -62,7 +62,7 @@ def _child(runs: int) -> list[dict]:
     client.force_login(user)
     rows = []
     for label, group_count, per_group in BOARDS:
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=user,
             title=label,

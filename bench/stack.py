@@ -1,5 +1,5 @@
 """A production-like Labb stack for the benchmarks: own PostgreSQL database, Redis db,
-uvicorn with N worker processes. Nothing here is used by the app itself.
+`python -m labb.serve` with N worker processes (started by tests/support/servers.py). Nothing here is used by the app itself.
 
 The seed step runs inside Django (`python -m bench.stack seed ...`) in a subprocess so the
 harness process itself never imports Django and stays a lean load generator.
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.database import postgres_url
+from tests.support.servers import LabbServer
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN_URL = postgres_url({"NAME": "postgres"})
 
 
 def server_env(*, db: str, redis_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -26,7 +26,7 @@ def server_env(*, db: str, redis_url: str, extra: dict[str, str] | None = None) 
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "labb.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+            "DATABASE_URL": postgres_url({"NAME": db}),
             "REDIS_URL": redis_url,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -96,8 +96,8 @@ def _seed_in_django(spec: dict) -> dict:
     from django.test import Client
 
     from challenges.models import Challenge, Membership, Organisation
-    from workshops import services
     from workshops.models import Workshop
+    from workshops.services.workshops import workshop_create
 
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     user_model = get_user_model()
@@ -112,7 +112,7 @@ def _seed_in_django(spec: dict) -> dict:
     client.force_login(user)
     result = {"sessionid": client.cookies["sessionid"].value, "workshops": {}}
     for item in spec["workshops"]:
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=user,
             title=f"Bench {item['key']}",
@@ -131,65 +131,28 @@ def _seed_in_django(spec: dict) -> dict:
     return result
 
 
-@dataclass
-class Server:
-    """uvicorn with `workers` processes on 127.0.0.1:`port`."""
+def start_server(*, env: dict[str, str], port: int, workers: int, log_path: Path) -> LabbServer:
+    """`python -m labb.serve` with `workers` processes on 127.0.0.1:`port`: the tests'
+    launcher (tests/support/servers.py), the same command as the demo, image and compose."""
+    return LabbServer(env=env, log_path=log_path, workers=workers, port=port).start()
 
-    env: dict[str, str]
-    port: int
-    workers: int
-    process: subprocess.Popen | None = None
-    worker_pids: list[int] = field(default_factory=list)
 
-    def start(self, timeout: float = 30.0) -> None:
-        import psutil
+def worker_pids(server: LabbServer) -> list[int]:
+    """The processes that serve requests: uvicorn's workers, or the server itself alone."""
+    import psutil
 
-        cmd = [
-            sys.executable, "-m", "uvicorn", "labb.asgi:application",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", str(self.workers),
-            "--loop", "uvloop", "--http", "httptools",
-            "--no-access-log", "--log-level", "warning", "--lifespan", "off",
-            "--backlog", "4096",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                    if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                        break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("uvicorn did not answer /healthz in time")
-        master = psutil.Process(self.process.pid)
-        # Worker processes run `multiprocessing.spawn`; skip the resource tracker.
-        for _ in range(50):
-            self.worker_pids = [
-                child.pid
-                for child in master.children(recursive=True)
-                if "resource_tracker" not in " ".join(child.cmdline())
-            ]
-            if self.workers == 1 or len(self.worker_pids) >= self.workers:
-                break
-            time.sleep(0.1)
-        if self.workers == 1 and not self.worker_pids:
-            self.worker_pids = [self.process.pid]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+    master = psutil.Process(server.process.pid)
+    # Worker processes run `multiprocessing.spawn`; skip the resource tracker.
+    for _ in range(50):
+        pids = [
+            child.pid
+            for child in master.children(recursive=True)
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        if server.workers == 1 or len(pids) >= server.workers:
+            break
+        time.sleep(0.1)
+    return pids if server.workers > 1 or pids else [server.process.pid]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, LearningEntry, Membership, Organisation, Tag
+from challenges.access import organisations_led_by
+from challenges.models import Challenge, LearningEntry, Tag
 from labb.text import TextField
 
 
@@ -15,18 +16,20 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = Challenge
-        fields = ["organisation", "question", "description", "status", "visibility"]
+        fields = [
+            "organisation",
+            "question",
+            "description",
+            "status",
+            "visibility",
+            "registration_number",
+            "classification",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
-            Organisation.objects.filter(
-                memberships__user=user, memberships__role=Membership.Role.FACILITATOR
-            ).distinct()
-            if not user.is_superuser
-            else Organisation.objects.all()
-        )
+        self.fields["organisation"].queryset = organisations_led_by(user)
         organisations = self.fields["organisation"].queryset
         if not self.instance.pk and len(organisations[:2]) == 1:
             # One organisation to choose from: choose it, so the first save cannot fail.
@@ -48,8 +51,10 @@ class ChallengeForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Challenge:
         challenge = super().save(commit=commit)
         if commit:
+            # Tags ignore case: “samverkan” reuses an existing “Samverkan”.
             tags = [
-                Tag.objects.get_or_create(name=name)[0] for name in self.cleaned_data["tag_names"]
+                Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+                for name in self.cleaned_data["tag_names"]
             ]
             challenge.tags.set(tags)
         return challenge

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,43 +52,26 @@ class Membership(models.Model):
 
 
 class Tag(models.Model):
+    """A word that groups challenges. Case does not matter: “Samverkan” and “samverkan”
+    are one tag (a unique constraint on the lower-cased name; find one with
+    `name__iexact`). Migration 0006 merged the duplicates made before."""
+
     name = CleanCharField(_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_tag_name_any_case",
+                violation_error_message=_("There is already a tag with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
-
-
-class ChallengeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChallengeQuerySet":
-        """Challenges a logged-in user may see (see `challenges.access`)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        facilitator_orgs = Membership.objects.filter(
-            user=user, role=Membership.Role.FACILITATOR
-        ).values("organisation")
-        member_orgs = Membership.objects.filter(user=user).values("organisation")
-        return self.filter(
-            models.Q(visibility=Challenge.Visibility.SHARED)
-            | models.Q(visibility=Challenge.Visibility.ORGANISATION, organisation__in=member_orgs)
-            | models.Q(visibility=Challenge.Visibility.PRIVATE, organisation__in=facilitator_orgs)
-        )
-
-    def editable_by(self, user) -> "ChallengeQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(
-            organisation__memberships__user=user,
-            organisation__memberships__role=Membership.Role.FACILITATOR,
-        )
 
 
 class Challenge(models.Model):
@@ -118,6 +102,22 @@ class Challenge(models.Model):
         choices=Visibility.choices,
         default=Visibility.ORGANISATION,
     )
+    # Records management: the organisation's registry (diarium) and filing plan.
+    registration_number = CleanCharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The registry's number for the case (diarienummer), e.g. “RS 2026/123”."),
+    )
+    classification = CleanCharField(
+        _("classification"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The code from the organisation's classification scheme (klassificeringsstruktur), "
+            "e.g. “2.3.1”."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -127,8 +127,6 @@ class Challenge(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

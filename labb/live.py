@@ -1,14 +1,18 @@
 """Live fan-out: one upstream subscription per process, an asyncio.Queue per open stream.
 
+A generic pub/sub hub: it knows topics (integers), event ids and listeners that say what
+they want, and nothing of what the app publishes (the app's live package does that).
+
 Writers call `publish()` (normally from `transaction.on_commit`). With `REDIS_URL` the
-message goes through Redis pub/sub, so a note posted through process A reaches the streams
-held by process B; each process keeps exactly one pattern subscription however many streams
+message goes through Redis pub/sub, so a message published by process A reaches the
+streams held by process B; each process keeps exactly one pattern subscription however many streams
 it serves. Without Redis an in-process broker hands the message straight to the event loop
 of this (single) server process.
 
-Redis pub/sub is at-most-once. The database is the truth: every message is a `LiveEvent`
-row first, and a stream that may have missed something (reconnect, Redis outage, a queue
-that overflowed) catches up from the database by event id.
+Redis pub/sub is at-most-once. The app keeps the truth in its database (every message is
+a stored row first, with an ordered id), and a stream that may have missed something
+(reconnect, Redis outage, a queue that overflowed) gets `RESYNC` and catches up from there
+by event id.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 
@@ -30,24 +34,31 @@ CHANNEL_PREFIX = "labb:live:"
 QUEUE_SIZE = 500
 
 
+class Listener(Protocol):
+    """What a stream wants, decided by the app. Streams with equal listeners share one
+    decision per message."""
+
+    def __hash__(self) -> int: ...
+
+    def wants(self, data: dict) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
+    """ "Event `id` happened on `topic`": the app's `data` (ids and fields), not HTML."""
+
     id: int
-    workshop_id: int
-    audience: str
-    group_id: int | None
+    topic: int
     name: str
-    frame: bytes
+    data: dict
 
     @classmethod
     def from_dict(cls, payload: dict) -> Message:
         return cls(
             id=payload["id"],
-            workshop_id=payload["workshop_id"],
-            audience=payload["audience"],
-            group_id=payload.get("group_id"),
+            topic=payload["topic"],
             name=payload["name"],
-            frame=encode_frame(payload["id"], payload["name"], payload["data"]),
+            data=payload.get("data") or {},
         )
 
 
@@ -59,8 +70,8 @@ RESYNC = Resync()
 
 
 # Where an EventSource ends a line. Not str.splitlines(): that also breaks at U+2028,
-# U+2029, NEL, VT, FF and FS/GS/RS, which a browser keeps as text, so a note holding one
-# would arrive on the live board with a line break it does not have.
+# U+2029, NEL, VT, FF and FS/GS/RS, which a browser keeps as text, so a text holding one
+# would arrive on a live page with a line break it does not have.
 _SSE_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -76,64 +87,63 @@ def encode_frame(event_id: int | None, name: str, data: str) -> bytes:
 
 
 class Hub:
-    """This process's open streams, by workshop."""
+    """This process's open streams, by topic and by listener."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.streams: dict[int, set[asyncio.Queue]] = {}
-        # What each stream wants: (audiences, group id). Filtering here, not in the stream
-        # loop, means a board event does not wake every phone of the workshop; waking a
-        # stream costs ~60-90 µs of CPU, so at 1,000 phones that was the whole budget.
-        self.wants: dict[asyncio.Queue, tuple[frozenset[str] | None, int | None]] = {}
+        self.streams: dict[int, dict[Listener | None, set[asyncio.Queue]]] = {}
+        self.listeners: dict[asyncio.Queue, Listener | None] = {}
         self._listener: asyncio.Task | None = None
 
-    def subscribe(
-        self,
-        workshop_id: int,
-        *,
-        audiences: tuple[str, ...] | None = None,
-        group_id: int | None = None,
-    ) -> asyncio.Queue:
+    def subscribe(self, topic: int, listener: Listener | None = None) -> asyncio.Queue:
+        """A queue for one stream of `topic`; `listener` (None: everything) picks what it
+        gets. Filtering here, not in the stream loop, means a message does not wake the
+        streams that do not want it: waking a stream costs ~60-90 µs of CPU, so at 1,000
+        streams that was the whole budget. The decision is made once per distinct listener,
+        not once per stream."""
         loop = asyncio.get_running_loop()
         if self.loop is not loop:
             # A new event loop (tests start several): forget streams of the old one.
             self.loop = loop
             self.streams = {}
-            self.wants = {}
+            self.listeners = {}
             self._listener = None
         queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_SIZE)
-        self.streams.setdefault(workshop_id, set()).add(queue)
-        self.wants[queue] = (frozenset(audiences) if audiences else None, group_id)
+        self.streams.setdefault(topic, {}).setdefault(listener, set()).add(queue)
+        self.listeners[queue] = listener
         backend = get_backend()
         if self._listener is None or self._listener.done():
             self._listener = backend.start_listener(self)
         return queue
 
-    def unsubscribe(self, workshop_id: int, queue: asyncio.Queue) -> None:
-        self.wants.pop(queue, None)
-        queues = self.streams.get(workshop_id)
+    def unsubscribe(self, topic: int, queue: asyncio.Queue) -> None:
+        listener = self.listeners.pop(queue, None)
+        by_listener = self.streams.get(topic)
+        if by_listener is None:
+            return
+        queues = by_listener.get(listener)
         if queues is not None:
             queues.discard(queue)
             if not queues:
-                del self.streams[workshop_id]
+                del by_listener[listener]
+        if not by_listener:
+            del self.streams[topic]
 
     def stream_count(self) -> int:
-        return sum(len(queues) for queues in self.streams.values())
+        return len(self.listeners)
 
     def dispatch(self, message: Message) -> None:
-        audience, group_id = message.audience, message.group_id
-        for queue in self.streams.get(message.workshop_id, ()):
-            audiences, stream_group = self.wants.get(queue, (None, None))
-            if audiences is not None and audience not in audiences:
+        for listener, queues in self.streams.get(message.topic, {}).items():
+            if listener is not None and not listener.wants(message.data):
                 continue
-            if audience == "phones" and group_id is not None and group_id != stream_group:
-                continue
-            _offer(queue, message)
+            for queue in queues:
+                _offer(queue, message)
 
     def resync_all(self) -> None:
-        for queues in self.streams.values():
-            for queue in queues:
-                _offer(queue, RESYNC)
+        for by_listener in self.streams.values():
+            for queues in by_listener.values():
+                for queue in queues:
+                    _offer(queue, RESYNC)
 
 
 def _offer(queue: asyncio.Queue, item: Message | Resync) -> None:
@@ -174,7 +184,7 @@ class RedisBackend:
         )
         # Pub/sub channels are global to a Redis server, not per database: name them by the
         # database number so two Labb instances sharing a server (redis/0 and redis/1) never
-        # receive each other's events (workshop ids collide across instances).
+        # receive each other's events (topic ids collide across instances).
         db = self._client.connection_pool.connection_kwargs.get("db", 0)
         self.channel_prefix = f"{CHANNEL_PREFIX}{db}:"
 
@@ -182,11 +192,9 @@ class RedisBackend:
         import redis
 
         try:
-            self._client.publish(
-                f"{self.channel_prefix}{payload['workshop_id']}", json.dumps(payload)
-            )
+            self._client.publish(f"{self.channel_prefix}{payload['topic']}", json.dumps(payload))
         except redis.RedisError:
-            # The change is saved and recorded as a LiveEvent; streams catch up from the
+            # The change is saved and stored by the app; streams catch up from the
             # database when their listener reconnects to Redis.
             logger.warning("Live publish failed; streams will catch up after reconnect")
 
@@ -236,7 +244,6 @@ class RedisBackend:
 
 _backend: LocalBackend | RedisBackend | None = None
 _backend_lock = threading.Lock()
-_captures: list[list[dict]] = []
 
 
 def get_backend() -> LocalBackend | RedisBackend:
@@ -255,17 +262,5 @@ def reset_backend() -> None:
 
 
 def publish(payload: dict) -> None:
-    for captured in _captures:
-        captured.append(payload)
+    """Publish `{"id", "topic", "name", "data"}` to every process's streams of `topic`."""
     get_backend().publish(payload)
-
-
-@contextlib.contextmanager
-def capture() -> Iterator[list[dict]]:
-    """Record every payload published inside the block (for tests)."""
-    captured: list[dict] = []
-    _captures.append(captured)
-    try:
-        yield captured
-    finally:
-        _captures.remove(captured)

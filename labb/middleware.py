@@ -1,5 +1,6 @@
 """Turn an unreachable database or Redis into 503 + Retry-After instead of a 500, and an
-oversized request into a clear 413.
+oversized request into a clear 413; and pick the UI language (Swedish unless the user
+switched).
 
 The database is the truth: when it is down nothing can be saved, and the client (a phone
 with a queued note) should retry later with the same client id.
@@ -14,8 +15,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -117,3 +121,27 @@ def _is_connection_problem(exception: DatabaseError) -> bool:
         word in text
         for word in ("connection", "terminating", "server closed", "shutting down", "starting up")
     )
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """The UI speaks Swedish unless the user picked another language with the switcher.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so a Swedish authority's
+    facilitators on English-language browsers got English. Only the language cookie that
+    `set_language` writes (the switcher) counts here; it is remembered for a year.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen or "")
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # The page depends on the cookie, not on Accept-Language (no i18n URL prefixes).
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

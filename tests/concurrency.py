@@ -26,7 +26,7 @@ from collections.abc import Iterator
 import psycopg
 from django.db import connection
 
-from tests.live.server import servers_database_url
+from tests.support.database import postgres_url
 
 
 def backend_pid() -> int:
@@ -41,7 +41,7 @@ class LockWatch:
     statistics snapshot)."""
 
     def __init__(self) -> None:
-        self._conn = psycopg.connect(servers_database_url(), autocommit=True)
+        self._conn = psycopg.connect(postgres_url(), autocommit=True)
         self._lock = threading.Lock()
 
     def blocked(self, pid: int) -> bool:

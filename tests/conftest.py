@@ -7,18 +7,18 @@ who join from phones (`participant_client`).
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import pytest
 from django.test import Client
 
 from challenges.models import Challenge, Membership, Organisation
-from labb import live
 from labb.celery import app as celery_app
-from workshops import services
-from workshops.access import remember_participant
+from tests.support.steps import fresh_window, join_as
+from workshops.live import emit as live_emit
 from workshops.models import Participant, Workshop
+from workshops.services.workshops import workshop_create
+
+# Fixtures that start real things (servers, browsers), one copy each: see tests/support/.
+pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def _eager_celery_and_clean_cache(settings):
     """Tasks run in-process unless a test starts a real worker; throttles start empty.
 
     Tests speak English unless they ask for Swedish (Labb's default language) explicitly
-    with `translation.override("sv")` or an Accept-Language header.
+    with `translation.override("sv")` or the language cookie (`django_language`).
     """
     from django.core.cache import cache
     from django.utils import translation
@@ -87,7 +87,7 @@ def challenge(org_x, facilitator) -> Challenge:
 
 @pytest.fixture
 def workshop(challenge, facilitator) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Workshop 1",
@@ -106,30 +106,11 @@ def facilitator_client(client, facilitator) -> Client:
     return client
 
 
-def join_as(
-    client: Client, workshop: Workshop, *, group_index: int = 0, name: str = ""
-) -> Participant:
-    """Join through the real join page, as a phone would."""
-    group = list(workshop.groups.all())[group_index]
-    response = client.post(f"/j/{workshop.join_code}/", {"display_name": name, "group": group.pk})
-    assert response.status_code == 302, response.content
-    return Participant.objects.filter(workshop=workshop).latest("pk")
-
-
 @pytest.fixture
 def participant_client(workshop) -> tuple[Client, Participant]:
     client = Client()
     participant = join_as(client, workshop, name="Kim")
     return client, participant
-
-
-def fresh_window(seconds: int, needed: float) -> None:
-    """Fixed-window limits reset at multiples of `seconds` (workshops/limits.py,
-    workshops/throttle.py): wait for the next window if fewer than `needed` seconds are left
-    in this one, so a test that spends a budget never sees it refilled halfway."""
-    left = seconds - time.time() % seconds
-    if left < needed:
-        time.sleep(left + 0.05)
 
 
 @pytest.fixture
@@ -138,21 +119,10 @@ def fresh_note_window() -> None:
     fresh_window(60, 15)
 
 
-def post_note(
-    client: Client, workshop: Workshop, *, text: str, column=None, client_id=None, **extra
-):
-    column = column or workshop.columns.first()
-    return client.post(
-        f"/p/{workshop.pk}/notes/",
-        {"column": column.pk, "text": text, "client_id": str(client_id or uuid.uuid4())},
-        **extra,
-    )
-
-
 @pytest.fixture
 def captured_events():
-    with live.capture() as captured:
+    """The typed live events published in the test (`workshops.live.emit.Sent`: `id`,
+    `audience`, `group_id`, `event`), like Zulip's `capture_send_event_calls`. Run the
+    on-commit callbacks with `django_capture_on_commit_callbacks(execute=True)`."""
+    with live_emit.capture() as captured:
         yield captured
-
-
-__all__ = ["join_as", "post_note", "remember_participant"]

@@ -14,10 +14,13 @@ from xml.etree import ElementTree
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as
-from workshops import services
+from tests.support.steps import join_as
 from workshops.board_templates import TEMPLATES
 from workshops.models import Column, Group, Note, Workshop
+from workshops.services.groups import MAX_GROUPS, group_add
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create, note_set_status
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +30,10 @@ def english(settings):
 
 @pytest.fixture
 def note(workshop) -> Note:
-    participant = services.participant_join(
+    participant = participant_join(
         workshop=workshop, display_name="Kim", group=workshop.groups.first()
     )
-    note, _created = services.note_create(
+    note, _created = note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -175,11 +178,11 @@ def test_a_group_can_be_added_with_or_without_a_name(facilitator_client, worksho
 
 
 def test_no_more_than_the_maximum_number_of_groups(facilitator_client, workshop):
-    for _n in range(services.MAX_GROUPS - 3):
-        services.group_add(workshop=workshop)
+    for _n in range(MAX_GROUPS - 3):
+        group_add(workshop=workshop)
     response = facilitator_client.post(f"/workshops/{workshop.pk}/groups/add/", {"name": "En till"})
     assert response.status_code == 302
-    assert workshop.groups.count() == services.MAX_GROUPS
+    assert workshop.groups.count() == MAX_GROUPS
 
 
 def test_a_group_can_be_renamed(facilitator_client, workshop):
@@ -203,7 +206,7 @@ def test_a_group_cannot_be_renamed_to_nothing(facilitator_client, workshop):
 def test_a_group_of_another_workshop_cannot_be_renamed_through_this_one(
     facilitator_client, workshop, challenge, facilitator
 ):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
     group = other.groups.get()
@@ -261,7 +264,7 @@ def test_notes_can_be_typed_in_one_per_line(facilitator_client, workshop):
 def test_bulk_notes_for_a_column_of_another_workshop_are_refused(
     facilitator_client, workshop, challenge, facilitator
 ):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
     response = facilitator_client.post(
@@ -309,7 +312,7 @@ def test_a_note_cannot_be_edited_to_nothing(facilitator_client, workshop, note):
 )
 def test_a_note_can_be_hidden_and_shown_again(facilitator_client, workshop, note, action, status):
     if action == "show":
-        services.note_set_status(note=note, status=Note.Status.HIDDEN)
+        note_set_status(note=note, status=Note.Status.HIDDEN)
     response = facilitator_client.post(
         f"/workshops/{workshop.pk}/notes/{note.pk}/moderate/", {"action": action}
     )
@@ -337,7 +340,7 @@ def test_an_unknown_moderation_action_is_400(facilitator_client, workshop, note)
 def test_a_note_of_another_workshop_cannot_be_reached_through_this_one(
     facilitator_client, workshop, note, challenge, facilitator
 ):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
     assert facilitator_client.get(f"/workshops/{other.pk}/notes/{note.pk}/edit/").status_code == 404

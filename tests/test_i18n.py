@@ -97,27 +97,35 @@ def test_default_language_is_swedish(client, swedish_default):
 
 
 @pytest.mark.django_db
-def test_accept_language_picks_the_language(client, swedish_default):
-    swedish = client.get("/join/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
-    assert "Gå med i en workshop" in swedish
-    assert "Koden visas på skärmen i rummet." in swedish
-
-    english = client.get("/join/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<html lang="en">' in english
-    assert "Join a workshop" in english
-    assert "Gå med i en workshop" not in english
+def test_an_english_browser_still_gets_swedish(client, swedish_default):
+    """A Swedish authority's facilitators on English-language browsers expect Swedish."""
+    response = client.get("/join/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert '<html lang="sv">' in html
+    assert "Gå med i en workshop" in html
+    assert "Join a workshop" not in html
+    assert response["Content-Language"] == "sv"
+    assert "Cookie" in response["Vary"]
 
 
 @pytest.mark.django_db
-def test_language_switch_overrides_the_browser(client, swedish_default):
+def test_the_language_switch_is_remembered(client, swedish_default):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/join/"})
     assert response.status_code == 302
+    assert response.cookies["django_language"]["max-age"] == 365 * 24 * 60 * 60
     english = client.get("/join/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<html lang="en">' in english
     assert "Join a workshop" in english
 
     client.post("/i18n/setlang/", {"language": "sv", "next": "/join/"})
     swedish = client.get("/join/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Gå med i en workshop" in swedish
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_swedish(client, swedish_default):
+    client.cookies["django_language"] = "xx"
+    assert "Gå med i en workshop" in client.get("/join/").content.decode()
 
 
 def test_swedish_terminology():
@@ -140,7 +148,7 @@ def test_catalogue_has_every_translatable_string_in_the_source(tmp_path):
     """
     copy = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
-    for name in ["labb", "challenges", "workshops", "templates", "locale"]:
+    for name in ["labb", "challenges", "workshops", "archive", "templates", "locale"]:
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy2(ROOT / "manage.py", copy / "manage.py")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "labb.settings", "PYTHONPATH": str(copy)}

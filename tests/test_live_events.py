@@ -1,75 +1,81 @@
-"""The registry of live event names (workshops/live_events.py) is the one list: services
-emit only its names, every registered name is emitted somewhere, and every live page hands
-the list to labb.js, which has no list of its own."""
+"""The registry of live event names (workshops/live/names.py) is the one list: every typed
+event (workshops/live/events.py) carries one of its names, only registered event kinds can
+be emitted, every kind is emitted somewhere, and every live page hands the list to labb.js,
+which has no list of its own."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as
-from workshops import services
-from workshops.live_events import NAMES, LiveEventName
+from tests.support.steps import join_as
+from workshops.live.emit import emit
+from workshops.live.events import KINDS, LiveChange, from_row
+from workshops.live.names import NAMES, LiveEventName
 from workshops.models import LiveEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unregistered(LiveChange):
+    name: ClassVar[LiveEventName] = LiveEventName.NOTE
+
+
 @pytest.mark.django_db
 def test_an_event_outside_the_registry_is_refused(workshop):
-    with pytest.raises(ValueError):
-        services.live_event_emit(
-            workshop=workshop,
-            name="reveal",
-            audience=LiveEvent.Audience.BOARD,
-            template="workshops/live/refresh.html",
-            context={},
-        )
+    with pytest.raises(TypeError):
+        emit(workshop=workshop, event=Unregistered())
     assert not LiveEvent.objects.filter(workshop=workshop).exists()
 
 
-def _names_used_in_code() -> tuple[set[str], list[str]]:
-    """`LiveEventName.X` members referenced by the app code, and string literals handed to
-    the emit helpers as an event name."""
-    used, literals = set(), []
+def _constructed_in_app_code() -> tuple[set[str], list[str]]:
+    """Event classes the app code outside `workshops/live/` uses (constructs, or hands to a
+    helper that does), and calls that hand the emitter anything but an event object."""
+    built, loose = set(), []
     for path in [*ROOT.glob("workshops/**/*.py"), *ROOT.glob("labb/**/*.py")]:
-        if "migrations" in path.parts or path.name == "live_events.py":
+        if "migrations" in path.parts or "live" in path.relative_to(ROOT).parts[1:2]:
             continue
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "LiveEventName"
-            ):
-                used.add(node.attr)
-            if isinstance(node, ast.Call):
-                func = getattr(node.func, "id", getattr(node.func, "attr", ""))
-                if func in ("live_event_emit", "_emit", "_note_event", "encode_frame"):
-                    index = {"_emit": 1, "_note_event": 1, "encode_frame": 1}.get(func)
-                    candidates = (
-                        [node.args[index]] if index is not None and len(node.args) > index else []
-                    )
-                    candidates += [k.value for k in node.keywords if k.arg == "name"]
-                    for candidate in candidates:
-                        if isinstance(candidate, ast.Constant) and isinstance(candidate.value, str):
-                            literals.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    return used, literals
+            if isinstance(node, ast.Name) and node.id in KINDS:
+                built.add(node.id)
+            if not isinstance(node, ast.Call):
+                continue
+            func = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if func == "emit":
+                for keyword in node.keywords:
+                    if keyword.arg == "event" and not isinstance(
+                        keyword.value, ast.Call | ast.Name
+                    ):
+                        loose.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return built, loose
 
 
-def test_every_registered_name_is_sent_and_no_name_is_a_free_string():
-    used, literals = _names_used_in_code()
-    assert literals == [], "event names must come from LiveEventName"
-    assert used == {member.name for member in LiveEventName}, (
-        "registered but never sent",
-        {member.name for member in LiveEventName} - used,
-    )
+def test_every_event_kind_is_emitted_and_every_name_belongs_to_a_kind():
+    built, loose = _constructed_in_app_code()
+    assert loose == []
+    assert set(KINDS) - built == set(), "registered but never emitted"
+    # Every registered name is some event's, or the stream's own (hello, reload).
+    names = {kind.name for kind in KINDS.values()} | {LiveEventName.HELLO, LiveEventName.RELOAD}
+    assert names == set(LiveEventName)
+
+
+def test_a_stored_event_turns_back_into_the_same_typed_event():
+    for kind in KINDS.values():
+        fields = {f.name: 1 for f in dataclasses.fields(kind)}
+        event = kind(**fields)
+        assert from_row(event.kind, event.payload()) == event
+    assert from_row("Reveal", {}) is None
+    assert from_row("NoteAdded", {"note": 1}) is None
 
 
 def test_labb_js_keeps_no_list_of_event_names_of_its_own():

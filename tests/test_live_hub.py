@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import dataclass
 
 import pytest
 import redis
@@ -17,17 +18,24 @@ from labb import live
 WORKSHOP = 9_000_001  # far from the ids of rows other tests make
 
 
-def _payload(
-    event_id: int, workshop_id: int = WORKSHOP, audience="board", group_id=None, name="note"
-):
+def _payload(event_id: int, workshop_id: int = WORKSHOP, kind="board", group_id=None, name="note"):
     return {
         "id": event_id,
-        "workshop_id": workshop_id,
-        "audience": audience,
-        "group_id": group_id,
+        "topic": workshop_id,
         "name": name,
-        "data": f"<p>event {event_id}</p>",
+        "data": {"for": kind, "group_id": group_id},
     }
+
+
+@dataclass(frozen=True)
+class Wants:
+    """A listener as the app gives one: the hub asks it, knows nothing of what it means."""
+
+    kind: str
+    group_id: int | None = None
+
+    def wants(self, data: dict) -> bool:
+        return data["for"] in (self.kind, "all") and data["group_id"] in (None, self.group_id)
 
 
 async def _get(queue: asyncio.Queue, timeout: float = 5.0):
@@ -101,21 +109,41 @@ def test_a_frame_without_an_id_or_data_is_still_a_complete_event():
 
 
 def test_the_hub_hands_a_message_only_to_the_streams_that_want_it(local_backend):
+    asked: list[Wants] = []
+
+    class Counted(Wants):
+        def wants(self, data: dict) -> bool:
+            asked.append(self)
+            return super().wants(data)
+
     async def scenario():
         hub = live.Hub()
-        board = hub.subscribe(WORKSHOP, audiences=("board", "all"))
-        phone_1 = hub.subscribe(WORKSHOP, audiences=("phones", "all"), group_id=1)
-        phone_2 = hub.subscribe(WORKSHOP, audiences=("phones", "all"), group_id=2)
-        elsewhere = hub.subscribe(WORKSHOP + 1, audiences=("board", "all"))
-        hub.dispatch(live.Message.from_dict(_payload(1, audience="board")))
-        hub.dispatch(live.Message.from_dict(_payload(2, audience="phones", group_id=2)))
-        hub.dispatch(live.Message.from_dict(_payload(3, audience="all")))
+        board = hub.subscribe(WORKSHOP, Counted("board"))
+        phone_1 = hub.subscribe(WORKSHOP, Counted("phones", 1))
+        phones_2 = [hub.subscribe(WORKSHOP, Counted("phones", 2)) for _n in range(3)]
+        elsewhere = hub.subscribe(WORKSHOP + 1, Counted("board"))
+        everything = hub.subscribe(WORKSHOP)
+        hub.dispatch(live.Message.from_dict(_payload(1, kind="board")))
+        hub.dispatch(live.Message.from_dict(_payload(2, kind="phones", group_id=2)))
+        hub.dispatch(live.Message.from_dict(_payload(3, kind="all")))
         got = {}
-        for name, queue in [("board", board), ("p1", phone_1), ("p2", phone_2), ("x", elsewhere)]:
+        queues = [("board", board), ("p1", phone_1), ("x", elsewhere), ("any", everything)]
+        queues += [(f"p2-{n}", queue) for n, queue in enumerate(phones_2)]
+        for name, queue in queues:
             got[name] = [queue.get_nowait().id for _n in range(queue.qsize())]
         return got
 
-    assert asyncio.run(scenario()) == {"board": [1, 3], "p1": [3], "p2": [2, 3], "x": []}
+    assert asyncio.run(scenario()) == {
+        "board": [1, 3],
+        "p1": [3],
+        "x": [],
+        "any": [1, 2, 3],
+        "p2-0": [2, 3],
+        "p2-1": [2, 3],
+        "p2-2": [2, 3],
+    }
+    # Equal listeners are asked once per message, not once per stream.
+    assert len(asked) == 3 * 3
 
 
 def test_a_stream_that_falls_behind_loses_its_backlog_and_is_told_to_resync(local_backend):
@@ -141,27 +169,28 @@ def test_a_closed_stream_is_forgotten(local_backend):
         for queue in queues[1:]:
             hub.unsubscribe(WORKSHOP, queue)
         counts.append(hub.stream_count())
-        return counts, WORKSHOP in hub.streams, hub.wants
+        return counts, WORKSHOP in hub.streams, hub.listeners
 
     assert asyncio.run(scenario()) == ([2, 0], False, {})
 
 
 def test_without_redis_a_publish_from_a_worker_thread_reaches_the_streams(local_backend):
     async def scenario():
-        queue = live.hub.subscribe(WORKSHOP, audiences=("board", "all"))
+        queue = live.hub.subscribe(WORKSHOP, Wants("board"))
         try:
             # Views run in threads (sync_to_async); on_commit publishes from there.
             thread = threading.Thread(target=live.publish, args=(_payload(7),))
             thread.start()
             thread.join()
             message = await _get(queue)
-            return message.id, message.frame
+            return message
         finally:
             live.hub.unsubscribe(WORKSHOP, queue)
 
-    event_id, frame = asyncio.run(scenario())
-    assert event_id == 7
-    assert frame.startswith(b"id: 7\nevent: note\n")
+    message = asyncio.run(scenario())
+    assert message == live.Message(
+        id=7, topic=WORKSHOP, name="note", data={"for": "board", "group_id": None}
+    )
 
 
 # --- Through Redis --------------------------------------------------------------------------

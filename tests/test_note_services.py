@@ -3,19 +3,29 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from workshops import limits, services
+from tests.support.live import event_html
+from workshops import limits
+from workshops.live.events import NoteAdded, NoteChanged, NoteRemoved, PendingChanged
 from workshops.models import LiveEvent, Note
+from workshops.services.joins import participant_join
+from workshops.services.notes import (
+    note_create,
+    note_delete,
+    note_set_status,
+    note_update,
+    notes_bulk_add,
+)
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture
 def participant(workshop):
-    return services.participant_join(
-        workshop=workshop, display_name="Kim", group=workshop.groups.first()
-    )
+    return participant_join(workshop=workshop, display_name="Kim", group=workshop.groups.first())
 
 
 def _create(workshop, participant, text="Gemensam målbild", client_id=None):
-    return services.note_create(
+    return note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -42,7 +52,7 @@ def _reveal(workshop):
 
 def _board(events):
     """The events for board screens (after the reveal, the group's phones get their own)."""
-    return [event for event in events if event["audience"] == LiveEvent.Audience.BOARD]
+    return [event for event in events if event.audience == LiveEvent.Audience.BOARD]
 
 
 def test_it_publishes_the_note_on_commit(
@@ -52,14 +62,19 @@ def test_it_publishes_the_note_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant, text="Tillit <b>mellan</b> kommunerna")
     assert len(_board(captured_events)) == 1
-    payload = _board(captured_events)[0]
-    assert payload["name"] == "note"
-    assert payload["audience"] == LiveEvent.Audience.BOARD
-    assert f'id="note-{note.pk}"' in payload["data"]
-    assert f"#notes-g{note.group_id}-c{note.column_id}" in payload["data"]
+    sent = _board(captured_events)[0]
+    assert sent.event == NoteAdded(
+        note_id=note.pk, group_id=note.group_id, column_id=note.column_id
+    )
+    assert (sent.name, sent.audience, sent.group_id) == ("note", "board", note.group_id)
+    # The row holds the typed event for replay, not HTML.
+    row = LiveEvent.objects.get(pk=sent.id)
+    assert (row.name, row.kind, row.payload) == ("note", "NoteAdded", sent.event.payload())
+    html = event_html(sent)
+    assert f'id="note-{note.pk}"' in html
+    assert f"#notes-g{note.group_id}-c{note.column_id}" in html
     # Plain text, escaped: the markup the participant typed is not markup on the board.
-    assert "&lt;b&gt;mellan&lt;/b&gt;" in payload["data"]
-    assert LiveEvent.objects.get(pk=payload["id"]).data == payload["data"]
+    assert "&lt;b&gt;mellan&lt;/b&gt;" in html
 
 
 def test_it_does_not_publish_when_the_transaction_rolls_back(
@@ -88,13 +103,13 @@ def test_it_rejects_empty_and_too_long_notes(workshop, participant):
 
 
 def test_it_refuses_notes_when_the_workshop_is_closed_for_notes(workshop, participant):
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     with pytest.raises(PermissionDenied):
         _create(workshop, participant)
 
 
 def test_a_client_id_of_another_participant_is_refused(workshop, participant):
-    other = services.participant_join(workshop=workshop, group=workshop.groups.last())
+    other = participant_join(workshop=workshop, group=workshop.groups.last())
     client_id = uuid.uuid4()
     _create(workshop, participant, client_id=client_id)
     with pytest.raises(ValidationError):
@@ -120,10 +135,18 @@ def test_screened_notes_wait_and_are_not_published(
     with django_capture_on_commit_callbacks(execute=True):
         note, _ = _create(workshop, participant)
     assert note.status == Note.Status.PENDING
-    assert captured_events == []
+    # Board screens learn that a note waits for approval, not what it says.
+    assert [(e.event, e.audience) for e in captured_events] == [(PendingChanged(count=1), "board")]
+    assert "1 note waits for approval" in event_html(captured_events[0])
+    assert note.text not in event_html(captured_events[0])
+    assert event_html(captured_events[0], screen="phone") == ""
+    captured_events.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_set_status(note=note, status=Note.Status.VISIBLE)
-    assert [event["name"] for event in _board(captured_events)] == ["note"]
+        note_set_status(note=note, status=Note.Status.VISIBLE)
+    assert [event.event for event in _board(captured_events)] == [
+        NoteAdded(note_id=note.pk, group_id=note.group_id, column_id=note.column_id),
+        PendingChanged(count=0),
+    ]
 
 
 def test_hiding_and_deleting_remove_the_note_from_live_boards(
@@ -131,25 +154,28 @@ def test_hiding_and_deleting_remove_the_note_from_live_boards(
 ):
     _reveal(workshop)
     note, _ = _create(workshop, participant)
+    ids = {"note_id": note.pk, "group_id": note.group_id, "column_id": note.column_id}
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_set_status(note=note, status=Note.Status.HIDDEN)
-        services.note_set_status(note=note, status=Note.Status.VISIBLE)
-        services.note_update(note=note, text="Ändrad text")
-        services.note_delete(note=note)
-    assert [event["name"] for event in _board(captured_events)] == [
-        "note-removed",
-        "note",
-        "note-changed",
-        "note-removed",
+        note_set_status(note=note, status=Note.Status.HIDDEN)
+        note_set_status(note=note, status=Note.Status.VISIBLE)
+        note_update(note=note, text="Ändrad text")
+        note_delete(note=note)
+    assert [event.event for event in _board(captured_events)] == [
+        NoteRemoved(**ids),
+        NoteAdded(**ids),
+        NoteChanged(**ids),
+        NoteRemoved(**ids),
     ]
-    assert 'hx-swap-oob="delete"' in _board(captured_events)[-1]["data"]
+    assert event_html(_board(captured_events)[-1]) == (
+        f'<div id="note-{ids["note_id"]}" hx-swap-oob="delete"></div>\n'
+    )
     assert not Note.objects.filter(pk=note.pk).exists()
 
 
 def test_bulk_add_makes_one_note_per_line(workshop):
     group = workshop.groups.first()
     column = workshop.columns.last()
-    notes = services.notes_bulk_add(
+    notes = notes_bulk_add(
         workshop=workshop,
         group=group,
         column=column,
@@ -167,7 +193,7 @@ def test_workshop_gets_template_columns_and_groups(workshop):
 
 
 def test_custom_template_uses_the_named_columns(challenge, facilitator):
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Egen",
@@ -180,7 +206,7 @@ def test_custom_template_uses_the_named_columns(challenge, facilitator):
 
 def test_group_count_is_limited(challenge, facilitator):
     with pytest.raises(ValidationError):
-        services.workshop_create(
+        workshop_create(
             challenge=challenge,
             user=facilitator,
             title="x",
@@ -193,7 +219,7 @@ def test_template_columns_are_created_in_the_active_language(challenge, facilita
     from django.utils import translation
 
     with translation.override("sv"):
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=facilitator,
             title="Lärlabb",

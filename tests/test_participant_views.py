@@ -13,9 +13,12 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as, post_note
-from workshops import services
+from tests.support.steps import join_as, post_note
 from workshops.models import Note, Participant, Workshop
+from workshops.services.groups import group_add
+from workshops.services.joins import join_code_regenerate
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +28,7 @@ def english(settings):
 
 @pytest.fixture
 def other_workshop(challenge, facilitator) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Workshop 2",
@@ -99,7 +102,7 @@ def test_the_code_of_a_closed_workshop_does_not_work(client, workshop):
 
 def test_an_old_code_stops_working_when_a_new_one_is_made(client, workshop):
     old = workshop.join_code
-    services.join_code_regenerate(workshop=workshop)
+    join_code_regenerate(workshop=workshop)
     assert client.post("/join/", {"code": old}).status_code == 404
     assert client.post("/join/", {"code": workshop.join_code}).status_code == 302
 
@@ -216,9 +219,8 @@ def test_a_participant_assigned_automatically_cannot_move_to_another_group(
     response = client.post(f"/p/{workshop.pk}/group/", {"group": other.pk})
     assert response.status_code == 403
     assert b"The facilitator assigns the groups in this workshop" in response.content
-    swedish = client.post(
-        f"/p/{workshop.pk}/group/", {"group": other.pk}, HTTP_ACCEPT_LANGUAGE="sv"
-    )
+    client.cookies["django_language"] = "sv"
+    swedish = client.post(f"/p/{workshop.pk}/group/", {"group": other.pk})
     assert swedish.status_code == 403
     assert "Processledaren delar in grupperna" in swedish.content.decode()
     participant.refresh_from_db()
@@ -235,7 +237,7 @@ def test_a_participant_assigned_automatically_without_a_group_may_choose_one(cli
     client.post(f"/j/{workshop.join_code}/", {"display_name": "Kim"})
     participant = Participant.objects.get(workshop=workshop)
     assert participant.group is None
-    group = services.group_add(workshop=workshop, name=groups[0].name)
+    group = group_add(workshop=workshop, name=groups[0].name)
     response = client.post(f"/p/{workshop.pk}/group/", {"group": group.pk})
     assert response.status_code == 302
     participant.refresh_from_db()
@@ -334,14 +336,9 @@ def test_a_note_posted_by_the_plain_form_redirects_to_the_phone(participant_clie
     assert b"Your note was posted." in page.content
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [{"HTTP_X_LABB_FRAGMENT": "1"}, {"HTTP_HX_REQUEST": "true"}],
-    ids=["outbox", "htmx"],
-)
-def test_a_note_posted_twice_with_the_same_client_id_is_saved_once(
-    participant_client, workshop, headers
-):
+def test_a_note_posted_twice_with_the_same_client_id_is_saved_once(participant_client, workshop):
+    """The outbox (labb.js) posts with `HX-Request: true`, as htmx does, and retries."""
+    headers = {"HTTP_HX_REQUEST": "true"}
     client, _participant = participant_client
     client_id = uuid.uuid4()
     first = post_note(client, workshop, text="Tillit", client_id=client_id, **headers)
@@ -363,7 +360,7 @@ def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, clien
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
 
     # A server error is an answer to check, not an exception (the test client's exception
     # capture is process-wide and would blame both threads).
@@ -381,7 +378,7 @@ def _post_twice_at_once(first: Client, second: Client, workshop: Workshop, clien
             workshop,
             text=f"Tillit ({name})",
             client_id=client_id,
-            HTTP_X_LABB_FRAGMENT="1",
+            HTTP_HX_REQUEST="true",
         )
 
     pre_save.connect(hold_before_insert, sender=Note)
@@ -443,7 +440,7 @@ def test_another_participants_client_id_is_refused(participant_client, workshop)
     second = Client()
     join_as(second, workshop, name="Robin")
     response = post_note(
-        second, workshop, text="Inte min", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
+        second, workshop, text="Inte min", client_id=client_id, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 400
     assert Note.objects.get(workshop=workshop).text == "Min"
@@ -457,7 +454,7 @@ def test_another_participants_client_id_is_refused(participant_client, workshop)
 def test_an_invalid_note_is_refused_with_the_reason(participant_client, workshop, text, message):
     client, _participant = participant_client
     page = post_note(client, workshop, text=text)
-    fragment = post_note(client, workshop, text=text, HTTP_X_LABB_FRAGMENT="1")
+    fragment = post_note(client, workshop, text=text, HTTP_HX_REQUEST="true")
     assert page.status_code == fragment.status_code == 400
     assert message in page.content
     assert message in fragment.content
@@ -476,8 +473,8 @@ def test_a_note_for_a_column_of_another_workshop_is_refused(
 
 def test_a_workshop_closed_for_notes_refuses_them(participant_client, workshop):
     client, _participant = participant_client
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
-    response = post_note(client, workshop, text="För sent", HTTP_X_LABB_FRAGMENT="1")
+    workshop_set_accepting(workshop=workshop, accepting=False)
+    response = post_note(client, workshop, text="För sent", HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     assert b"not taking new notes" in response.content
     assert post_note(client, workshop, text="För sent").status_code == 403
@@ -498,7 +495,7 @@ def test_posting_too_fast_is_429_with_retry_after(participant_client, workshop, 
     settings.LABB_NOTES_PER_MINUTE = 2
     for number in range(2):
         assert post_note(client, workshop, text=f"Lapp {number}").status_code == 302
-    response = post_note(client, workshop, text="En för mycket", HTTP_X_LABB_FRAGMENT="1")
+    response = post_note(client, workshop, text="En för mycket", HTTP_HX_REQUEST="true")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert b"posting very fast" in response.content
@@ -510,12 +507,8 @@ def test_a_retry_of_a_saved_note_is_not_rate_limited(participant_client, worksho
     client, _participant = participant_client
     settings.LABB_NOTES_PER_MINUTE = 1
     client_id = uuid.uuid4()
-    first = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
-    )
-    again = post_note(
-        client, workshop, text="Sparad", client_id=client_id, HTTP_X_LABB_FRAGMENT="1"
-    )
+    first = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
+    again = post_note(client, workshop, text="Sparad", client_id=client_id, HTTP_HX_REQUEST="true")
     assert (first.status_code, again.status_code) == (201, 200)
 
 
@@ -558,9 +551,7 @@ def test_a_participant_can_delete_their_own_note(participant_client, workshop, o
 
 def test_deleting_by_fragment_returns_an_empty_fragment(participant_client, workshop, own_note):
     client, _participant = participant_client
-    response = client.post(
-        f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_X_LABB_FRAGMENT="1"
-    )
+    response = client.post(f"/p/{workshop.pk}/notes/{own_note.pk}/delete/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content == b""
     assert not Note.objects.filter(pk=own_note.pk).exists()
@@ -581,7 +572,7 @@ def test_own_notes_cannot_be_changed_once_the_workshop_stops_taking_notes(
     participant_client, workshop, own_note
 ):
     client, _participant = participant_client
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     edit = f"/p/{workshop.pk}/notes/{own_note.pk}/edit/"
     assert client.get(edit).status_code == 403
     assert client.post(edit, {"text": "Ändrad"}).status_code == 403
@@ -663,8 +654,19 @@ def test_phone_views_refuse_the_wrong_method(participant_client, workshop, own_n
 
 
 def test_a_participant_session_lasts_a_workshop_day_not_two_weeks(client, workshop, settings):
-    from tests.conftest import join_as
+    from tests.support.steps import join_as
 
     join_as(client, workshop)
     assert client.session.get_expiry_age() == settings.LABB_PARTICIPANT_SESSION_SECONDS
     assert settings.LABB_PARTICIPANT_SESSION_SECONDS <= 24 * 3600
+
+
+def test_the_custom_fragment_header_is_gone(participant_client, workshop):
+    """One way to ask for a fragment: `HX-Request` (django-htmx's `request.htmx`)."""
+    client, _participant = participant_client
+    response = client.post(
+        f"/p/{workshop.pk}/notes/",
+        {"column": workshop.columns.first().pk, "text": "Tillit", "client_id": uuid.uuid4()},
+        HTTP_X_LABB_FRAGMENT="1",
+    )
+    assert response.status_code == 302

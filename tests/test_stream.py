@@ -14,18 +14,22 @@ import uuid
 
 import httpx
 import pytest
+from django.conf import settings
 
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     csrf_token,
     http_client,
     join_over_http,
-    module_server,  # noqa: F401 - fixture
     post_note_over_http,
     session_cookies_for,
 )
-from workshops import services
 from workshops.models import LiveEvent, Note, Workshop
+from workshops.services.groups import participant_move
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -39,13 +43,13 @@ def shown(workshop) -> Workshop:
 
 
 @pytest.fixture
-def board(module_server, facilitator) -> httpx.Client:  # noqa: F811
+def board(module_server, facilitator) -> httpx.Client:
     with http_client(module_server, session_cookies_for(facilitator)) as client:
         yield client
 
 
 @pytest.fixture
-def phone(module_server, shown) -> httpx.Client:  # noqa: F811
+def phone(module_server, shown) -> httpx.Client:
     client, _pk = join_over_http(module_server, shown, name="Kim")
     yield client
     client.close()
@@ -68,8 +72,8 @@ def _note_event_id(note: Note) -> str:
         LiveEvent.objects.get(
             workshop_id=note.workshop_id,
             audience=LiveEvent.Audience.BOARD,
-            name="note",
-            data__contains=f'id="note-{note.pk}"',
+            kind="NoteAdded",
+            payload__note_id=note.pk,
         ).pk
     )
 
@@ -105,6 +109,41 @@ def test_a_note_posted_after_connecting_arrives_as_a_frame_with_its_event_id(boa
     assert "Gemensam målbild för &lt;regionen&gt;" in frame.data
 
 
+@pytest.mark.parametrize(
+    ("phone_language", "board_language", "shown_words", "absent_words"),
+    [
+        ("sv", "en", ["Anonymous<", ">Edit<"], ["Anonym<", "Redigera"]),
+        ("en", "sv", ["Anonym<", ">Redigera<"], ["Anonymous", ">Edit<"]),
+    ],
+)
+def test_a_board_gets_a_note_in_its_own_language_not_the_posting_phones(
+    module_server,  # noqa: F811
+    shown,
+    facilitator,
+    phone_language,
+    board_language,
+    shown_words,
+    absent_words,
+):
+    """The projector speaks the room's language whatever the language of the phone that
+    posted: the fragment is rendered for the screen, in the language of its stream."""
+    cookies = {**session_cookies_for(facilitator), settings.LANGUAGE_COOKIE_NAME: board_language}
+    anonymous_phone, _pk = join_over_http(module_server, shown, name="")
+    anonymous_phone.cookies.set(settings.LANGUAGE_COOKIE_NAME, phone_language)
+    board_client = http_client(module_server, cookies)
+    with board_client, SSEReader(board_client, _board_path(shown)) as reader:
+        assert reader.next_event().event == "hello"
+        note = _post(anonymous_phone, shown, "Språket följer skärmen")
+        frame = reader.next_event()
+    anonymous_phone.close()
+    assert frame.event == "note"
+    assert f'id="note-{note.pk}"' in frame.data
+    for word in shown_words:
+        assert word in frame.data, (word, frame.data)
+    for word in absent_words:
+        assert word not in frame.data, (word, frame.data)
+
+
 @pytest.mark.parametrize("resume_with", ["header", "query"])
 def test_a_reconnecting_stream_gets_exactly_the_events_it_missed(board, shown, phone, resume_with):
     with SSEReader(board, _board_path(shown)) as reader:
@@ -138,7 +177,13 @@ def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, mo
     # The server's limit is 500 events; a stream that far behind reloads the page instead.
     first = LiveEvent.objects.filter(workshop=shown).order_by("pk").last()
     rows = [
-        LiveEvent(workshop=shown, audience=LiveEvent.Audience.BOARD, name="note", data="<i></i>")
+        LiveEvent(
+            workshop=shown,
+            audience=LiveEvent.Audience.BOARD,
+            name="theme",
+            kind="ThemeChanged",
+            payload={},
+        )
         for _n in range(stream.REPLAY_LIMIT + 1)
     ]
     LiveEvent.objects.bulk_create(rows)
@@ -153,7 +198,7 @@ def test_a_stream_that_missed_too_much_is_told_to_reload(board, shown, phone, mo
 
 
 @pytest.mark.parametrize("phase", [Workshop.Phase.WRITE, Workshop.Phase.REVEAL])
-def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, phone, board, phase):  # noqa: F811
+def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, phone, board, phase):
     """While writing, only boards hear of a new note (as counts); after the reveal only the
     phones of the note's own group do. A phone of another group hears neither."""
     shown.phase = phase
@@ -186,7 +231,7 @@ def test_the_phone_stream_does_not_get_board_only_events(module_server, shown, p
     assert "Bara för tavlan" not in phone_frames[0].data
 
 
-def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_server, shown, phone):  # noqa: F811
+def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_server, shown, phone):
     with SSEReader(phone, f"/p/{shown.pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
         note = _post(phone, shown, "Till min grupp")
@@ -201,13 +246,13 @@ def test_after_the_reveal_a_note_reaches_the_phones_of_its_own_group(module_serv
 
 
 def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
-    module_server,  # noqa: F811
+    module_server,
     shown,
 ):
     groups = list(shown.groups.order_by("position"))
     phone_1, _pk = join_over_http(module_server, shown, group=groups[0])
     phone_2, _pk = join_over_http(module_server, shown, group=groups[1])
-    mover = services.participant_join(workshop=shown, group=groups[0])
+    mover = participant_join(workshop=shown, group=groups[0])
     start = (
         LiveEvent.objects.filter(workshop=shown)
         .order_by("-pk")
@@ -216,11 +261,9 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
         or 0
     )
 
-    from workshops import session
-
-    services.workshop_set_accepting(workshop=shown, accepting=False)  # all screens
-    session.participant_move(participant=mover, group=groups[1])  # phones of group 1 only
-    services.note_create(
+    workshop_set_accepting(workshop=shown, accepting=False)  # all screens
+    participant_move(participant=mover, group=groups[1])  # phones of group 1 only
+    note_create(
         workshop=shown,
         column=shown.columns.first(),
         group=groups[0],
@@ -237,7 +280,7 @@ def test_a_phone_stream_replays_only_events_for_phones_and_its_own_group(
     assert [f.event for f in frames_2] == ["status"]
 
 
-def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server, shown):  # noqa: F811
+def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server, shown):
     shown.group_assignment = Workshop.GroupAssignment.CHOOSE
     shown.save(update_fields=["group_assignment"])
     client = http_client(module_server)
@@ -247,20 +290,18 @@ def test_a_phone_without_a_group_does_not_get_events_for_one_group(module_server
     )
     assert response.status_code == 302
     groups = list(shown.groups.order_by("position"))
-    mover = services.participant_join(workshop=shown, group=groups[0])
-
-    from workshops import session
+    mover = participant_join(workshop=shown, group=groups[0])
 
     with SSEReader(client, f"/p/{shown.pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
-        session.participant_move(participant=mover, group=groups[1])  # phones of group 1
-        services.workshop_set_accepting(workshop=shown, accepting=False)  # everyone
+        participant_move(participant=mover, group=groups[1])  # phones of group 1
+        workshop_set_accepting(workshop=shown, accepting=False)  # everyone
         frames = reader.events_within(1.5)
     assert [f.event for f in frames] == ["status"]
 
 
 def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, facilitator, phone):
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Annan",
@@ -275,7 +316,7 @@ def test_a_participant_cannot_open_another_workshops_stream(shown, challenge, fa
 
 @pytest.mark.parametrize("who", ["anonymous", "other_facilitator", "staff", "outsider"])
 def test_only_the_workshops_facilitators_can_open_the_board_stream(
-    module_server,  # noqa: F811
+    module_server,
     shown,
     request,
     who,
@@ -287,7 +328,7 @@ def test_only_the_workshops_facilitators_can_open_the_board_stream(
     assert "text/event-stream" not in response.headers.get("content-type", "")
 
 
-def test_an_anonymous_browser_cannot_open_a_phone_stream(module_server, shown):  # noqa: F811
+def test_an_anonymous_browser_cannot_open_a_phone_stream(module_server, shown):
     with http_client(module_server) as client:
         assert client.get(f"/p/{shown.pk}/stream/").status_code == 404
 
@@ -299,7 +340,7 @@ def test_streams_refuse_other_methods(board, phone, shown):
     assert phone.post(f"/p/{shown.pk}/stream/", headers={"X-CSRFToken": token}).status_code == 405
 
 
-def test_open_streams_do_not_hold_database_connections(module_server, shown, facilitator):  # noqa: F811
+def test_open_streams_do_not_hold_database_connections(module_server, shown, facilitator):
     """Twice as many open streams as the server's pool has connections (6), and ordinary
     requests are still answered at once: a stream gives its connection back before it
     starts streaming and does not query while it waits."""
@@ -340,7 +381,7 @@ def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, s
     from django.db import connection, transaction
 
     from tests.concurrency import LockWatch, backend_pid, wait_until
-    from tests.session.conftest import release_pool
+    from tests.support.database import release_pool
     from workshops.boards import last_event_id
 
     group, column = shown.groups.first(), shown.columns.first()
@@ -352,7 +393,7 @@ def test_a_stream_resuming_while_an_earlier_event_still_commits_gets_it(board, s
     errors: list[BaseException] = []
 
     def post(name: str) -> None:
-        notes[name], _created = services.note_create(
+        notes[name], _created = note_create(
             workshop=shown, group=group, column=column, text=name, client_id=uuid.uuid4()
         )
 

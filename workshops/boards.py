@@ -1,12 +1,15 @@
-"""Reading a workshop's boards in a constant number of queries."""
+"""Reading a workshop's boards and tallies in a constant number of queries: the notes of
+every group's board, note counts, vote totals and progress. Reads only; writes are in
+`workshops/services/`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from workshops.models import Column, Group, LiveEvent, Note, Workshop
+from workshops.models import Column, Group, LiveEvent, Note, Participant, Vote, Workshop
 
 
 @dataclass
@@ -70,3 +73,55 @@ def last_event_id(workshop: Workshop) -> int:
         .first()
     )
     return latest or 0
+
+
+def vote_totals(workshop: Workshop) -> tuple[dict[int, int], dict[int, int], int]:
+    """(note id → dots, theme id → dots, all dots), two queries."""
+    rows = (
+        Vote.objects.filter(workshop=workshop).values("note_id", "theme_id").annotate(n=Count("pk"))
+    )
+    notes: dict[int, int] = {}
+    themes: dict[int, int] = {}
+    total = 0
+    for row in rows:
+        total += row["n"]
+        if row["note_id"]:
+            notes[row["note_id"]] = row["n"]
+        else:
+            themes[row["theme_id"]] = row["n"]
+    return notes, themes, total
+
+
+def vote_progress(workshop: Workshop) -> tuple[int, int, int]:
+    """(dots cast, participants who have voted, participants), one query."""
+    row = Participant.objects.filter(workshop=workshop).aggregate(
+        people=Count("pk", distinct=True),
+        voters=Count("pk", filter=Q(votes__isnull=False), distinct=True),
+        votes=Count("votes"),
+    )
+    return row["votes"], row["voters"], row["people"]
+
+
+def participant_votes(participant: Participant) -> tuple[dict[int, int], dict[int, int]]:
+    notes: dict[int, int] = {}
+    themes: dict[int, int] = {}
+    for row in participant.votes.values("note_id", "theme_id").annotate(n=Count("pk")):
+        if row["note_id"]:
+            notes[row["note_id"]] = row["n"]
+        else:
+            themes[row["theme_id"]] = row["n"]
+    return notes, themes
+
+
+def votes_left(participant: Participant) -> int:
+    return max(0, participant.workshop.vote_budget - participant.votes.count())
+
+
+def group_counts(workshop: Workshop) -> dict[tuple[int, int], int]:
+    rows = (
+        Note.objects.filter(workshop=workshop)
+        .filter(Q(status=Note.Status.VISIBLE) | Q(status=Note.Status.PENDING))
+        .values("group_id", "column_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["group_id"], r["column_id"]): r["n"] for r in rows}

@@ -1,4 +1,5 @@
-"""Export jobs: request one, render it in a Celery worker, serve the file.
+"""Export jobs: render one in a Celery worker, serve the file (requesting one is
+`services.exports.export_request`; this module never queues a task).
 
 Reliability rules (a worker may die at any moment):
 - the task takes an export id, never an object;
@@ -9,7 +10,7 @@ Reliability rules (a worker may die at any moment):
   - an attempt that raises records its error, and the last one fails the job;
   - an attempt whose worker dies (killed, out of memory) records nothing; its message comes
     back (acks_late: the worker gives it back, or Redis after the visibility timeout; the
-    beat sweep `exports_requeue_stuck` re-sends a job whose message was lost), meets the
+    beat sweep `tasks.requeue_stuck_exports` re-sends a job whose message was lost), meets the
     dead claim (ExportBusy: retried later) until it is stale (`LABB_EXPORT_STALE_SECONDS`,
     600 s), then claims the job again;
     once `MAX_ATTEMPTS` were claimed, the claim fails the job instead, with the reason
@@ -31,10 +32,13 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from challenges.models import Challenge
 from workshops.models import Export, Workshop
@@ -47,9 +51,10 @@ TEMP_MARK = ".part-"
 EXTENSIONS = {
     Export.Kind.POSTER: "png",
     Export.Kind.PDF: "pdf",
-    Export.Kind.CSV: "csv",
+    Export.Kind.CSV: "zip",  # one CSV file per table: notes, themes, next steps
     Export.Kind.XLSX: "xlsx",
     Export.Kind.ARCHIVE: "json",
+    Export.Kind.EARCHIVE: "tar",
 }
 CONTENT_TYPES = {
     "png": "image/png",
@@ -58,38 +63,12 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "tar": "application/x-tar",
 }
 
 
 def stale_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=int(os.environ.get("LABB_EXPORT_STALE_SECONDS", "600")))
-
-
-def export_request(
-    *, kind: str, user, workshop: Workshop | None = None, challenge: Challenge | None = None
-) -> Export:
-    """Queue an export; the worker picks it up once this transaction commits."""
-    from workshops.tasks import render_export
-
-    if (workshop is None) == (challenge is None):
-        raise ValueError("An export is of a workshop or of a challenge")
-    export = Export.objects.create(
-        kind=kind, workshop=workshop, challenge=challenge, requested_by=user
-    )
-    transaction.on_commit(lambda: render_export.delay(export.pk))
-    return export
-
-
-def export_retry(*, export: Export) -> Export:
-    """Start a failed export again, with a fresh attempt budget."""
-    from workshops.tasks import render_export
-
-    Export.objects.filter(pk=export.pk, status=Export.Status.FAILED).update(
-        status=Export.Status.QUEUED, attempts=0, error=""
-    )
-    transaction.on_commit(lambda: render_export.delay(export.pk))
-    export.refresh_from_db()
-    return export
 
 
 class ExportBusy(Exception):
@@ -185,10 +164,10 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
             for number, page in enumerate(pages, start=1):
                 archive.writestr(f"poster-{number:02d}.png", page)
         return buffer.getvalue(), "zip"
-    if kind == Export.Kind.PDF and not export.workshop_id:
-        # A challenge report embeds no posters: dozens of full-page images would make
-        # ReportLab hold over a gigabyte; each workshop's own report has its poster.
-        return exports.render_pdf(snapshot, with_poster=False), "pdf"
+    if kind == Export.Kind.EARCHIVE:
+        return exports.render_earchive(
+            snapshot, records=records_info(export), stem=_stem(export)
+        ), "tar"
     renderer = {
         Export.Kind.PDF: exports.render_pdf,
         Export.Kind.CSV: exports.render_csv,
@@ -198,14 +177,79 @@ def render_bytes(export: Export) -> tuple[bytes, str]:
     return renderer(snapshot), EXTENSIONS[kind]
 
 
+def earchive_check(*, workshop: Workshop | None, challenge: Challenge | None) -> None:
+    """Refuse an e-archive package of records still being made: a workshop must be closed,
+    and so must every workshop of a challenge (and it needs one)."""
+    if workshop is not None:
+        if not workshop.is_closed:
+            raise ValidationError(
+                _("Close the workshop before you make an e-archive package of it."),
+                code="not_closed",
+            )
+        return
+    open_count = challenge.workshops.exclude(phase=Workshop.Phase.CLOSED).count()
+    if open_count:
+        raise ValidationError(
+            ngettext(
+                "Close every workshop of the challenge before you make an e-archive package "
+                "of it: %(count)s workshop is not closed.",
+                "Close every workshop of the challenge before you make an e-archive package "
+                "of it: %(count)s workshops are not closed.",
+                open_count,
+            )
+            % {"count": open_count},
+            code="not_closed",
+        )
+    if not challenge.workshops.exists():
+        raise ValidationError(
+            _("This challenge has no workshops to put in an e-archive package."),
+            code="not_closed",
+        )
+
+
+def records_info(export: Export):
+    """The registry's metadata for an e-archive package: the workshop's registration number
+    and classification, or its challenge's when it has none; the retention decision."""
+    from workshops.exports import RecordsInfo, RetentionDecision
+    from workshops.exports.earchive import new_package_id
+
+    challenge = export.challenge or export.workshop.challenge
+    workshops = [export.workshop] if export.workshop_id else list(challenge.workshops.all())
+    subject = export.workshop or challenge
+    if export.workshop_id:
+        retention = RetentionDecision(
+            keep=export.workshop.keep, dispose_after=export.workshop.retain_until
+        )
+    else:
+        # The package holds every workshop: kept if one is kept, else until the last date.
+        dates = [w.retain_until for w in workshops if w.retain_until]
+        retention = RetentionDecision(
+            keep=any(w.keep for w in workshops), dispose_after=max(dates) if dates else None
+        )
+    user = export.requested_by
+    return RecordsInfo(
+        package_id=new_package_id(),
+        organisation=challenge.organisation.name,
+        registration_number=subject.registration_number or challenge.registration_number,
+        classification=subject.classification or challenge.classification,
+        retention=retention,
+        start_date=min(w.date for w in workshops),
+        end_date=max(w.date for w in workshops),
+        contact_name=(user.get_full_name() or user.get_username()) if user else "",
+    )
+
+
 def export_dir(export: Export) -> Path:
     return Path(settings.EXPORT_ROOT) / str(export.pk)
 
 
-def download_name(export: Export, extension: str) -> str:
+def _stem(export: Export) -> str:
     subject = export.workshop.title if export.workshop_id else export.challenge.question
-    stem = slugify(subject)[:60].strip("-") or "labb"
-    return f"labb-{stem}-{export.kind}.{extension}"
+    return f"labb-{slugify(subject)[:60].strip('-') or 'labb'}"
+
+
+def download_name(export: Export, extension: str) -> str:
+    return f"{_stem(export)}-{export.kind}.{extension}"
 
 
 def _write_atomically(directory: Path, name: str, data: bytes) -> Path:
@@ -237,10 +281,9 @@ def export_file_path(export: Export) -> Path | None:
     return path
 
 
-def exports_requeue_stuck() -> list[int]:
-    """Send again the jobs whose message was lost or whose worker died."""
-    from workshops.tasks import render_export
-
+def exports_stuck() -> list[int]:
+    """The jobs whose message was lost or whose worker died: the beat sweep
+    (`tasks.requeue_stuck_exports`) sends them again."""
     threshold = timezone.now() - stale_after()
     stuck = list(
         Export.objects.filter(
@@ -248,8 +291,6 @@ def exports_requeue_stuck() -> list[int]:
             | Q(status=Export.Status.RUNNING, started_at__lt=threshold)
         ).values_list("pk", flat=True)
     )
-    for export_id in stuck:
-        render_export.delay(export_id)
     return stuck
 
 

@@ -8,7 +8,7 @@ from labb.text import TextField
 from workshops.board_templates import template_choices
 from workshops.codes import normalise_join_code
 from workshops.models import Column, Export, Group, Workshop
-from workshops.services import MAX_GROUPS
+from workshops.services.groups import MAX_GROUPS
 
 
 class WorkshopCreateForm(forms.Form):
@@ -66,6 +66,8 @@ class WorkshopSettingsForm(forms.ModelForm):
             "participants_can_cluster",
             "retain_until",
             "keep",
+            "registration_number",
+            "classification",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -179,6 +181,11 @@ class BulkNotesForm(forms.Form):
 class ExportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of export"), choices=Export.Kind.choices)
 
+    def __init__(self, *args, **kwargs):
+        # The panel's select is #export-kind: error links point at it.
+        kwargs.setdefault("auto_id", "export-%s")
+        super().__init__(*args, **kwargs)
+
 
 class ArchiveImportForm(forms.Form):
     organisation = forms.ModelChoiceField(
@@ -218,7 +225,12 @@ class TimerForm(forms.Form):
 class VotingForm(forms.ModelForm):
     class Meta:
         model = Workshop
-        fields = ["vote_budget", "votes_stackable", "votes_hidden"]
+        fields = ["vote_budget", "votes_stackable", "votes_hidden", "votes_on_themes_only"]
+        help_texts = {
+            "votes_on_themes_only": _(
+                "Phones list only the themes. Best when there are many notes."
+            )
+        }
         widgets = {"vote_budget": forms.NumberInput(attrs={"min": 1, "max": 20})}
 
     def clean_vote_budget(self) -> int:

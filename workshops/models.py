@@ -75,6 +75,9 @@ class Workshop(models.Model):
         _("several votes may go on one note or theme"), default=True
     )
     votes_hidden = models.BooleanField(_("hide running totals until voting closes"), default=True)
+    # With 250 notes a vote list of every note is too long to read: the facilitator may
+    # have the room vote on the themes only.
+    votes_on_themes_only = models.BooleanField(_("votes on themes only"), default=False)
     # What the projector shows: "" (every group), "group:<pk>", "theme:<pk>" or "votes".
     spotlight = models.CharField(_("projector spotlight"), max_length=40, blank=True, default="")
     # Countdown timer, kept as server time so every screen agrees.
@@ -89,6 +92,24 @@ class Workshop(models.Model):
         help_text=_("Exempt from automatic removal, e.g. when archived as a public record."),
     )
     disposed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Records management: empty means the challenge's number and classification apply.
+    registration_number = CleanCharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The registry's number for the case (diarienummer). Leave empty to use the challenge's."
+        ),
+    )
+    classification = CleanCharField(
+        _("classification"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The code from the organisation's classification scheme (klassificeringsstruktur). "
+            "Leave empty to use the challenge's."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -209,6 +230,47 @@ class Theme(models.Model):
         return self.name
 
 
+class ThemeMove(models.Model):
+    """One move of notes on the clustering wall, kept so that it can be undone.
+
+    `previous` maps each moved note's id (as a string: JSON keys) to the theme id it had
+    before, or None. Undo puts back only the notes that are still where this move put them,
+    so a later move of the same note is never overwritten.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="theme_moves")
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"move #{self.pk} ({len(self.previous)} notes)"
+
+
+class SuggestionRejection(models.Model):
+    """A theme suggestion the facilitator said no to: its notes, so that the same suggestion
+    (or one with a note more or fewer) is never offered again (`wall.is_rejected`)."""
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="suggestion_rejections"
+    )
+    note_ids = models.JSONField(default=list)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"rejected {self.label or self.note_ids}"
+
+
 class NoteQuerySet(models.QuerySet):
     def readable(self) -> "NoteQuerySet":
         """Notes whose text may be read away from the phone that wrote them: visible, and in
@@ -327,9 +389,10 @@ class Export(models.Model):
     class Kind(models.TextChoices):
         POSTER = "poster", _("Poster (PNG)")
         PDF = "pdf", _("PDF report")
-        CSV = "csv", _("Spreadsheet (CSV)")
+        CSV = "csv", _("Spreadsheets (CSV files in a ZIP)")
         XLSX = "xlsx", _("Spreadsheet (Excel)")
         ARCHIVE = "archive", _("Archive file (JSON)")
+        EARCHIVE = "earchive", _("E-archive package (FGS/E-ARK SIP)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -390,7 +453,9 @@ class Export(models.Model):
 class LiveEvent(models.Model):
     """A change pushed to live screens, kept briefly so a reconnecting stream can catch up.
 
-    The payload is rendered once when the event is created; streams only copy it.
+    The row holds the typed event (`kind` and its fields in `payload`: ids and small
+    numbers, `workshops.live.events`), not HTML: each screen renders it in its own language
+    (`workshops.live.render`).
     """
 
     class Audience(models.TextChoices):
@@ -402,8 +467,9 @@ class LiveEvent(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     # Limit to one group's phones, e.g. when only that group's board changed.
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True)
-    name = models.CharField(max_length=30)
-    data = models.TextField()
+    name = models.CharField(max_length=30)  # the event name the browser listens for
+    kind = models.CharField(max_length=40)  # the event's class, e.g. "NoteAdded"
+    payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

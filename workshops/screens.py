@@ -14,9 +14,22 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from workshops import session
-from workshops.boards import boards_for
-from workshops.models import ActionItem, Group, Note, Participant, Theme, Workshop
+from workshops import wall
+from workshops.boards import (
+    boards_for,
+    group_counts,
+    participant_votes,
+    vote_progress,
+    vote_totals,
+    votes_left,
+)
+from workshops.models import ActionItem, Column, Group, Note, Participant, Theme, Workshop
+from workshops.services.phases import (
+    is_revealed,
+    participant_may_cluster,
+    participant_may_write,
+    totals_visible,
+)
 from workshops.suggest import suggest_themes
 
 Phase = Workshop.Phase
@@ -40,6 +53,37 @@ class ThemeView:
     @property
     def size(self) -> int:
         return sum(1 + len(note.dups) for note in self.notes)
+
+
+@dataclass
+class LooseSection:
+    """The phone's vote list: the notes without a theme of one group's column, collapsed."""
+
+    group: Group
+    column: Column
+    notes: list[Note]
+
+    @property
+    def key(self) -> str:
+        return f"g{self.group.pk}-c{self.column.pk}"
+
+    @property
+    def my_votes(self) -> int:
+        return sum(note.my_votes for note in self.notes)
+
+
+def loose_sections(loose: list[Note]) -> list[LooseSection]:
+    """Loose notes by group and column, in the board's order (the notes keep theirs)."""
+    sections: dict[tuple[int, int], LooseSection] = {}
+    for note in loose:
+        key = (note.group_id, note.column_id)
+        if key not in sections:
+            sections[key] = LooseSection(group=note.group, column=note.column, notes=[])
+        sections[key].notes.append(note)
+    return sorted(
+        sections.values(),
+        key=lambda s: (s.group.position, s.group.pk, s.column.position, s.column.pk),
+    )
 
 
 def _notes(workshop: Workshop, group: Group | None = None) -> list[Note]:
@@ -82,7 +126,7 @@ def themes_and_loose(workshop: Workshop, notes: list[Note]) -> tuple[list[ThemeV
 
 
 def counts_grid(workshop: Workshop, groups: list[Group], columns) -> list[GroupCounts]:
-    counts = session.group_counts(workshop)
+    counts = group_counts(workshop)
     people = dict(
         Participant.objects.filter(workshop=workshop)
         .values_list("group_id")
@@ -104,7 +148,7 @@ def counts_grid(workshop: Workshop, groups: list[Group], columns) -> list[GroupC
 
 
 def _apply_votes(themes: list[ThemeView], loose: list[Note], workshop: Workshop, mine=None):
-    note_totals, theme_totals, total = session.vote_totals(workshop)
+    note_totals, theme_totals, total = vote_totals(workshop)
     my_notes, my_themes = mine or ({}, {})
     for view in themes:
         view.votes = theme_totals.get(view.theme.pk, 0)
@@ -136,7 +180,6 @@ def stage_context(
     *,
     screen: str,
     group: Group | None = None,
-    rejected: frozenset = frozenset(),
 ) -> dict:
     phase = workshop.phase
     columns = list(workshop.columns.all())
@@ -146,16 +189,20 @@ def stage_context(
         "screen": screen,
         "interactive": screen == "facilitator",
         "phase": phase,
-        "revealed": session.is_revealed(workshop),
+        "revealed": is_revealed(workshop),
         "columns": columns,
         "focus_group": group,
-        "totals_visible": session.totals_visible(workshop),
+        "totals_visible": totals_visible(workshop),
+        # Notes waiting for approval (screening): the facilitator's board says so in every
+        # phase, and the live `pending` event keeps it current.
+        "pending_count": workshop.notes.filter(status=Note.Status.PENDING).count()
+        if screen == "facilitator"
+        else 0,
     }
     if screen == "projector" and workshop.spotlight and _spotlight(workshop, context):
         return context
     if not context["revealed"]:
         context["counts"] = counts_grid(workshop, groups, columns)
-        context["pending_count"] = workshop.notes.filter(status=Note.Status.PENDING).count()
         return context
     # Translated once per page, not once per note.
     context["anonymous_label"] = _("Anonymous")
@@ -165,20 +212,17 @@ def stage_context(
         context["boards"] = boards_for(workshop, group=group)
         if phase in board_phases:
             return context
+    if phase == Phase.CLUSTER and screen == "facilitator" and group is None:
+        _wall_context(workshop, context, groups)
+        return context
     notes = _notes(workshop, group)
     themes, loose = themes_and_loose(workshop, notes)
     context["themes"] = themes
     context["loose"] = loose
     context["loose_by_group"] = _by_group(loose, groups)
-    if phase == Phase.CLUSTER and screen == "facilitator":
-        context["suggestions"] = suggestions_for(loose, rejected)
-        # Translated once, not once per note (hundreds of notes on one page).
-        context["theme_for_label"] = _("Theme for")
-        context["no_theme_label"] = _("No theme")
-        context["move_label"] = _("Move")
     if phase in (Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED):
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
-        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
+        _votes, context["voters"], context["participant_count"] = vote_progress(workshop)
         context["ranking"] = ranking(themes, loose)
         context["voted_notes"] = [i for i in context["ranking"] if i["kind"] == "note"][:10]
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
@@ -215,7 +259,7 @@ def _spotlight(workshop: Workshop, context: dict) -> bool:
     if kind == "votes" and voting_on:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
         context["votes_cast"] = _apply_votes(themes, loose, workshop)
-        _votes, context["voters"], context["participant_count"] = session.vote_progress(workshop)
+        _votes, context["voters"], context["participant_count"] = vote_progress(workshop)
         items = ranking(themes, loose)[:12] if context["totals_visible"] else []
         context["spotlight"] = {
             "kind": "votes",
@@ -240,28 +284,39 @@ def _by_group(notes: list[Note], groups: list[Group]) -> list[tuple[Group, list[
     return [(g, by_group[g.pk]) for g in groups if by_group[g.pk]]
 
 
+def _wall_context(workshop: Workshop, context: dict, groups: list[Group]) -> None:
+    """The clustering wall: every note as a compact card, themes with counts, suggestions."""
+    cards = wall.cards(workshop)
+    counts = wall.theme_counts(workshop)
+    themes = [ThemeView(theme=t) for t in workshop.themes.all()]
+    context["themes"] = themes
+    context["theme_rows"] = [(view, counts.get(view.theme.pk, 0)) for view in themes]
+    context["loose_count"] = counts.get(None, 0)
+    context["cards"] = cards
+    context["groups"] = groups
+    loose = [note for note in cards if note.theme_id is None]
+    context["suggestions"] = suggestions_for(loose, wall.rejected_sets(workshop))
+
+
 def suggestion_key(note_ids) -> str:
     return "-".join(str(i) for i in sorted(int(i) for i in note_ids))
 
 
-def suggestions_for(loose: list[Note], rejected: frozenset) -> list[dict]:
-    texts = {}
-    for note in loose:
-        texts[note.pk] = note.text
-        for dup in note.dups:
-            texts[dup.pk] = dup.text
+def suggestions_for(loose: list[Note], rejected: list[frozenset[int]]) -> list[dict]:
+    """Suggestions for the notes without a theme, leaving out any that is the same as a
+    rejected one (`wall.is_rejected`: most of its notes were in it)."""
+    texts = {note.pk: note.text for note in loose}
     top = [(note.pk, note.text) for note in loose]
     result = []
     for suggestion in _cached_suggestions(top):
-        key = suggestion_key(suggestion.note_ids)
-        if key in rejected:
+        if wall.is_rejected(suggestion.note_ids, rejected):
             continue
         result.append(
             {
                 "label": suggestion.label,
-                "key": key,
+                "key": suggestion_key(suggestion.note_ids),
                 "note_ids": suggestion.note_ids,
-                "texts": [texts[pk] for pk in suggestion.note_ids],
+                "notes": [(pk, texts[pk]) for pk in suggestion.note_ids],
             }
         )
     return result
@@ -287,21 +342,25 @@ def phone_stage_context(participant: Participant) -> dict:
         "workshop": workshop,
         "participant": participant,
         "phase": phase,
-        "revealed": session.is_revealed(workshop),
-        "may_write": session.participant_may_write(workshop) and participant.group_id,
-        "totals_visible": session.totals_visible(workshop),
+        "revealed": is_revealed(workshop),
+        "may_write": participant_may_write(workshop) and participant.group_id,
+        "totals_visible": totals_visible(workshop),
     }
     if phase in (Phase.REVEAL, Phase.CLUSTER) and participant.group_id:
         context["boards"] = boards_for(workshop, group=participant.group)
-    if session.participant_may_cluster(participant):
+    if participant_may_cluster(participant):
         context["may_cluster"] = True
         context["workshop_themes"] = list(workshop.themes.all())
     if phase == Phase.VOTE:
         themes, loose = themes_and_loose(workshop, _notes(workshop))
-        _apply_votes(themes, loose, workshop, mine=session.participant_votes(participant))
+        _apply_votes(themes, loose, workshop, mine=participant_votes(participant))
         context["themes"] = themes
-        context["loose"] = loose
-        context["votes_left"] = session.votes_left(participant)
+        if workshop.votes_on_themes_only:
+            # Only the notes that still carry this participant's votes, to take them back.
+            loose = [note for note in loose if note.my_votes]
+        context["loose_sections"] = loose_sections(loose)
+        context["loose_count"] = len(loose)
+        context["votes_left"] = votes_left(participant)
     if phase in (Phase.NEXT_STEPS, Phase.CLOSED):
         context["action_items"] = list(ActionItem.objects.filter(workshop=workshop))
     return context

@@ -25,7 +25,11 @@ def render_export(self, export_id: int) -> None:
 
 @shared_task
 def requeue_stuck_exports() -> int:
-    return len(exporting.exports_requeue_stuck())
+    """Send again the jobs whose message was lost or whose worker died."""
+    stuck = exporting.exports_stuck()
+    for export_id in stuck:
+        render_export.delay(export_id)
+    return len(stuck)
 
 
 @shared_task

@@ -87,6 +87,9 @@ urlpatterns = [
         name="suggestion_reject",
     ),
     path("workshops/<int:pk>/notes/<int:note_pk>/theme/", session.note_theme, name="note_theme"),
+    path("workshops/<int:pk>/notes/move/", session.notes_move, name="notes_move"),
+    path("workshops/<int:pk>/notes/merge/", session.notes_merge, name="notes_merge"),
+    path("workshops/<int:pk>/moves/<int:move_pk>/undo/", session.move_undo, name="move_undo"),
     path(
         "workshops/<int:pk>/notes/<int:note_pk>/duplicate/",
         session.note_duplicate,

@@ -5,7 +5,7 @@
   'use strict';
 
   // Every live event the server sends is named; an unnamed EventSource listener hears none.
-  // The names of live events come from the server's registry (workshops/live_events.py),
+  // The names of live events come from the server's registry (workshops/live/names.py),
   // handed over as a JSON data block on every page with a live stream.
   function liveEventNames() {
     var block = document.getElementById('labb-live-events');
@@ -358,11 +358,13 @@
       body.append('client_id', item.client_id);
       body.append('column', item.column);
       body.append('text', item.text);
+      // A plain fetch, not htmx.ajax: the outbox reads the status and Retry-After itself
+      // and keeps the note queued across failures. HX-Request asks for the fragment.
       fetch(url, {
         method: 'POST',
         body: body,
         credentials: 'same-origin',
-        headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
+        headers: { 'X-CSRFToken': token ? token.value : '', 'HX-Request': 'true' }
       }).then(function (response) {
         return response.text().then(function (html) {
           return { status: response.status, html: html, retryAfter: response.headers.get('Retry-After') };
@@ -554,23 +556,47 @@
   var refetchTimer = null;
   // Bumped by every swap the user causes: a fetch started before it would bring old news.
   var stageSeq = 0;
-  var dragStartedAt = 0;  // 0: no drag; a drag whose dragend never came counts for 20 s
-  var refetchAfterDrag = false;
-  function dragging() { return dragStartedAt > 0 && Date.now() - dragStartedAt < 20000; }
 
+  // What a stage swap must not take from the person at the screen: typed text, chosen
+  // options and ticked boxes, open <details>, focus, and the content of [data-keep] areas
+  // (the wall's "Undo"). Restored by id after the swap.
   function keepTyped(root) {
     var kept = [];
     root.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea[id]').forEach(function (el) {
-      if (el.value !== el.defaultValue) { kept.push([el.id, el.value]); }
+      if (el.value !== el.defaultValue) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('select[id]').forEach(function (el) {
+      var changed = Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      if (changed) { kept.push([el.id, 'value', el.value]); }
+    });
+    root.querySelectorAll('input[id][type=checkbox], input[id][type=radio]').forEach(function (el) {
+      if (el.checked !== el.defaultChecked) { kept.push([el.id, 'checked', el.checked]); }
+    });
+    root.querySelectorAll('details[id]').forEach(function (el) {
+      if (el.open !== el.hasAttribute('data-default-open')) { kept.push([el.id, 'open', el.open]); }
+    });
+    root.querySelectorAll('[data-keep][id]').forEach(function (el) {
+      kept.push([el.id, 'innerHTML', el.innerHTML]);
     });
     var focused = document.activeElement && root.contains(document.activeElement) ? rememberFocus() : null;
     return function (fresh) {
-      kept.forEach(function (pair) {
-        var el = document.getElementById(pair[0]);
-        if (el) { el.value = pair[1]; }
+      kept.forEach(function (item) {
+        var el = document.getElementById(item[0]);
+        if (!el) { return; }
+        if (item[1] === 'value' && el.tagName === 'SELECT' &&
+            !Array.prototype.some.call(el.options, function (o) { return o.value === item[2]; })) {
+          return;  // the chosen option is gone (a theme was dissolved): keep the default
+        }
+        el[item[1]] = item[2];
       });
       if (focused) { restoreFocus(focused, fresh); }
     };
+  }
+
+  // A drag in progress or an open dialog must not lose its elements to a swap: the stage
+  // waits (labb:busy is set by the clustering wall, static/labb/wall.js).
+  function stageBusy() {
+    return document.body.classList.contains('labb-busy') || !!document.querySelector('#stage dialog[open]');
   }
 
   function refetchStage(delay) {
@@ -581,21 +607,22 @@
     refetchTimer = window.setTimeout(function () {
       var current = document.getElementById(id);
       if (!current) { return; }
-      // Swapping the stage under a drag would remove the dragged card and lose the drop:
-      // fetch once the drag has ended.
-      if (dragging()) { refetchAfterDrag = true; return; }
+      if (stageBusy()) { refetchStage(250); return; }
       var seq = ++stageSeq;
+      // A plain fetch, not htmx.ajax: an answer older than the latest request is dropped
+      // (stageSeq), and what the user is typing survives the swap (keepTyped).
       fetch(current.dataset.stageUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           var now = document.getElementById(id);
           if (!html || !now || seq !== stageSeq) { return; }
-          if (dragging()) { refetchAfterDrag = true; return; }
+          if (stageBusy()) { refetchStage(250); return; }
           var restore = keepTyped(now);
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
           if (fresh) { htmx.process(fresh); initWithin(fresh); }
           restore(fresh);
+          document.dispatchEvent(new CustomEvent('labb:stage'));
         })
         .catch(function () { /* the next event or reconnect brings it */ });
     }, delay);
@@ -611,6 +638,9 @@
     } else if (name === 'vote' && ev.detail.data && ev.detail.data.indexOf('id="votes-cast"') >= 0) {
       // Totals are hidden: the event itself carries the new count, nothing to fetch.
       fitProjector();
+    } else if (name === 'theme-move') {
+      // The wall swaps the moved cards and counts in place (wall.js); other screens fetch.
+      if (!document.getElementById('wall')) { refetchStage(phone ? 1000 + Math.random() * 2500 : 300); }
     } else if (name === 'theme' || name === 'vote' || name === 'action') {
       // Bursts (a facilitator sorting quickly) become one fetch.
       refetchStage(phone ? 1000 + Math.random() * 2500 : 600);
@@ -703,45 +733,79 @@
     });
   }
 
-  function initDragThemes(root) {
-    root.querySelectorAll('[data-drag-note]').forEach(function (note) {
-      if (note.dataset.dragReady) { return; }
-      note.dataset.dragReady = '1';
-      note.addEventListener('dragstart', function (ev) {
-        ev.dataTransfer.setData('text/plain', note.dataset.themeUrl);
-        ev.dataTransfer.effectAllowed = 'move';
-        note.classList.add('dragging');
-        dragStartedAt = Date.now();
+  // --- Phone: the vote list -----------------------------------------------------------------
+
+  // Loose notes sit in collapsed sections (one per group and column) under the themes, with a
+  // text filter. A vote swaps the whole stage: the filter and the sections the participant
+  // opened are kept here and put back on the new list.
+  var voteList = { query: '', open: {} };
+
+  function normalise(text) { return text.toLocaleLowerCase().replace(/\s+/g, ' ').trim(); }
+
+  function applyVoteFilter(list) {
+    var query = normalise(voteList.query);
+    var matches = 0;
+    list.querySelectorAll('details[data-section]').forEach(function (section) {
+      var found = 0;
+      section.querySelectorAll('.vote-item').forEach(function (item) {
+        var label = item.querySelector('.vote-label');
+        var hit = !query || normalise(label ? label.textContent : '').indexOf(query) >= 0;
+        item.hidden = !hit;
+        if (hit) { found += 1; }
       });
-      note.addEventListener('dragend', function () {
-        note.classList.remove('dragging');
-        dragStartedAt = 0;
-        if (refetchAfterDrag) { refetchAfterDrag = false; refetchStage(0); }
-      });
+      matches += found;
+      section.hidden = !!query && found === 0;
+      section.open = query ? found > 0 : !!voteList.open[section.dataset.section];
     });
-    root.querySelectorAll('[data-drop-theme]').forEach(function (zone) {
-      if (zone.dataset.dropReady) { return; }
-      zone.dataset.dropReady = '1';
-      zone.addEventListener('dragover', function (ev) { ev.preventDefault(); zone.classList.add('drop-target'); });
-      zone.addEventListener('dragleave', function () { zone.classList.remove('drop-target'); });
-      zone.addEventListener('drop', function (ev) {
-        ev.preventDefault();
-        zone.classList.remove('drop-target');
-        var url = ev.dataTransfer.getData('text/plain');
-        if (!url || url.charAt(0) !== '/') { return; }
-        var body = new FormData();
-        body.append('theme', zone.dataset.dropTheme);
-        var token = document.querySelector('input[name=csrfmiddlewaretoken]');
-        fetch(url, {
-          method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': token ? token.value : '', 'X-Labb-Fragment': '1' }
-        }).then(function () { refetchStage(0); });
-      });
-    });
+    var status = list.querySelector('#vote-filter-status');
+    if (status) {
+      status.textContent = !query ? '' : matches === 0 ? list.dataset.msgNone
+        : list.dataset.msgSome.replace('%s', String(matches));
+    }
   }
+
+  function initVoteList(root) {
+    var list = root.matches && root.matches('[data-vote-list]') ? root
+      : root.querySelector('[data-vote-list]');
+    if (!list || list.dataset.ready) { return; }
+    list.dataset.ready = '1';
+    var input = list.querySelector('[data-vote-filter]');
+    if (input) {
+      input.value = voteList.query;
+      input.addEventListener('input', function () {
+        voteList.query = input.value;
+        applyVoteFilter(list);
+      });
+    }
+    list.querySelectorAll('details[data-section]').forEach(function (section) {
+      section.addEventListener('toggle', function () {
+        // Sections opened by the filter are not the participant's choice.
+        if (!normalise(voteList.query)) { voteList.open[section.dataset.section] = section.open; }
+      });
+    });
+    applyVoteFilter(list);
+  }
+
+  // The stage was swapped after a vote: back to the button that was pressed (or, once the
+  // last vote there is taken back, to that note's Add button).
+  function restoreVoteFocus(root) {
+    var focus = voteList.focus;
+    if (!focus || !root.querySelector || !root.querySelector('.vote-form')) { return; }
+    voteList.focus = null;
+    var again = document.getElementById(focus) ||
+      document.getElementById(focus.replace('vote-remove-', 'vote-add-'));
+    if (again) { again.focus(); }
+  }
+
+  document.addEventListener('click', function (ev) {
+    var button = ev.target.closest && ev.target.closest('.vote-form button[id]');
+    if (button) { voteList.focus = button.id; }
+  });
 
   function initWithin(root) {
     if (!root.querySelectorAll) { return; }
+    initVoteList(root);
+    restoreVoteFocus(root);
     var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('[data-note-form]')));
     all.forEach(function (el) {
       if (el.matches && el.matches('[data-note-form]') && !el.dataset.ready) {
@@ -751,7 +815,6 @@
     });
     // Only a page render is fresh: a replayed live event carries an old server time.
     if (root === document.body) { readServerNow(root); }
-    initDragThemes(root);
     tickTimers();
     fitProjector();
   }
@@ -787,8 +850,42 @@
         ev.detail.isError = false;
       }
     });
+    initBusyForms();
     window.setInterval(tickTimers, 1000);
     window.addEventListener('resize', fitProjector);
+  }
+
+  // A form marked data-busy-form says while it has requests on their way (aria-busy, which
+  // the CSS shows on its button) and says so when one gets no answer, so no click is lost
+  // without a word. Its hx-sync="this:queue all" keeps every click as a request.
+  function initBusyForms() {
+    function busyForm(ev) {
+      var form = ev.detail && ev.detail.elt;
+      return form && form.matches && form.matches('form[data-busy-form]') ? form : null;
+    }
+    document.body.addEventListener('htmx:beforeRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      form.dataset.pending = String((Number(form.dataset.pending) || 0) + 1);
+      form.setAttribute('aria-busy', 'true');
+    });
+    document.body.addEventListener('htmx:afterRequest', function (ev) {
+      var form = busyForm(ev);
+      if (!form) { return; }
+      var pending = Math.max(0, (Number(form.dataset.pending) || 0) - 1);
+      form.dataset.pending = String(pending);
+      if (pending === 0) { form.removeAttribute('aria-busy'); }
+      var status = ev.detail.xhr ? ev.detail.xhr.status : 0;
+      if (!ev.detail.successful && status !== 400 && status !== 403 && status !== 409) {
+        var region = form.parentNode.querySelector('[role=status]');
+        if (region) {
+          var line = document.createElement('p');
+          line.className = 'error';
+          line.textContent = form.dataset.msgFailed || '';
+          region.replaceChildren(line);
+        }
+      }
+    });
   }
 
   if (document.readyState === 'loading') {
@@ -796,5 +893,5 @@
   } else {
     init();
   }
-  window.Labb = { applyLive: applyLive, randomId: randomId };
+  window.Labb = { applyLive: applyLive, randomId: randomId, refetchStage: refetchStage };
 })();

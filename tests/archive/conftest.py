@@ -15,13 +15,14 @@ import datetime
 import pytest
 
 from challenges.models import Challenge, Tag
-from workshops import services
 from workshops.models import ActionItem, Theme, Workshop
+from workshops.services.notes import notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 
 def make_workshop(challenge, user, *, title, date, place, notes, kind=Workshop.Kind.PAPER):
     """A workshop with two columns; `notes` maps group index → (successes, obstacles)."""
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=user,
         title=title,
@@ -34,8 +35,8 @@ def make_workshop(challenge, user, *, title, date, place, notes, kind=Workshop.K
     groups = list(workshop.groups.all())
     success, obstacles = list(workshop.columns.all())[:2]
     for group, (good, bad) in zip(groups, notes, strict=True):
-        services.notes_bulk_add(workshop=workshop, group=group, column=success, lines=good)
-        services.notes_bulk_add(workshop=workshop, group=group, column=obstacles, lines=bad)
+        notes_bulk_add(workshop=workshop, group=group, column=success, lines=good)
+        notes_bulk_add(workshop=workshop, group=group, column=obstacles, lines=bad)
     if kind == Workshop.Kind.LIVE:
         # A workshop of the past: its notes were revealed (before that the archive hides
         # their texts, tests/archive/test_private_writing.py).

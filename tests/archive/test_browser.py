@@ -1,7 +1,7 @@
 """A staff member finds a paper workshop's note by an inflected word and opens the workshop.
 
-Real browser (Debian's Chromium), real server (uvicorn in a subprocess on 18500-18599,
-against this test's database), axe-core WCAG 2.1 AA on every page visited.
+Real browser (Debian's Chromium), real server (`labb_servers`, against this test's
+database), axe-core WCAG 2.1 AA on every page visited.
 
 On SQLite the test database must be a file for the server to share it: run with
 TEST_DATABASE_NAME set (see docs/archive.md).
@@ -10,27 +10,20 @@ TEST_DATABASE_NAME set (see docs/archive.md).
 from __future__ import annotations
 
 import datetime
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-from django.db import connection
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
 )
-from workshops import services
 from workshops.models import Workshop
+from workshops.services.notes import notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -38,78 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 15_000
 
 
-def _free_port() -> int:
-    for port in range(18500, 18600):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("No free port in 18500-18599")
-
-
-def _database_env() -> dict[str, str]:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        return {
-            "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db.get('PORT') or 5432}/{db['NAME']}",
-            "DATABASE_POOL": "0",
-        }
-    name = str(db["NAME"])
-    assert "memory" not in name, "SQLite: set TEST_DATABASE_NAME so the server can share the file"
-    return {"DATABASE_URL": "", "SQLITE_PATH": str(Path(name).resolve())}
-
-
 @pytest.fixture
-def server(tmp_path):
-    port = _free_port()
-    env = {**os.environ, **_database_env(), "DEBUG": "1", "LABB_PRODUCTION": "0"}
-    env.pop("TEST_DATABASE_NAME", None)
-    log = (tmp_path / "uvicorn.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "labb.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/login/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+def server(labb_servers) -> str:
+    return labb_servers.start(env={"DEBUG": "1", "LABB_PRODUCTION": "0"}).url
 
 
 @pytest.fixture
 def paper_session(challenge, facilitator):
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Lärlabb på papper",
@@ -121,13 +50,11 @@ def paper_session(challenge, facilitator):
     )
     groups = list(workshop.groups.all())
     success, obstacles = list(workshop.columns.all())[:2]
-    services.notes_bulk_add(
-        workshop=workshop, group=groups[0], column=success, lines="Gemensam målbild"
-    )
-    services.notes_bulk_add(
+    notes_bulk_add(workshop=workshop, group=groups[0], column=success, lines="Gemensam målbild")
+    notes_bulk_add(
         workshop=workshop, group=groups[1], column=obstacles, lines="Stuprören mellan kommunerna"
     )
-    services.notes_bulk_add(
+    notes_bulk_add(
         workshop=workshop,
         group=groups[2],
         column=obstacles,
@@ -136,7 +63,7 @@ def paper_session(challenge, facilitator):
     return workshop
 
 
-def test_staff_finds_a_paper_note_by_an_inflected_word(browser, server, paper_session, staff):  # noqa: F811
+def test_staff_finds_a_paper_note_by_an_inflected_word(browser, server, paper_session, staff):
     watch = Watch(host=server.removeprefix("http://"))
     context = new_context(browser, watch, **DESKTOP)
     context.set_default_timeout(TIMEOUT)
@@ -176,7 +103,7 @@ def test_staff_finds_a_paper_note_by_an_inflected_word(browser, server, paper_se
     context.close()
 
 
-def test_facilitator_types_in_a_paper_workshop(browser, server, paper_session, facilitator):  # noqa: F811
+def test_facilitator_types_in_a_paper_workshop(browser, server, paper_session, facilitator):
     watch = Watch(host=server.removeprefix("http://"))
     context = new_context(browser, watch, **DESKTOP)
     context.set_default_timeout(TIMEOUT)

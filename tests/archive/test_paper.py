@@ -9,15 +9,15 @@ import pytest
 
 from challenges.models import Challenge
 from tests.archive.conftest import login
-from workshops import services
 from workshops.models import Note, Workshop
+from workshops.services.workshops import workshop_create
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def paper(challenge, facilitator) -> Workshop:
-    return services.workshop_create(
+    return workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Lärlabb hållbar utveckling",

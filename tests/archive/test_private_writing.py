@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from tests.archive.conftest import login
-from workshops import services
 from workshops.models import Note, Workshop
+from workshops.services.notes import note_create
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ WORD = "ödlebaggarnas"
 def written(workshop, participant_client):
     """A live workshop in Write with one note from a phone."""
     _client, participant = participant_client
-    note, _created = services.note_create(
+    note, _created = note_create(
         workshop=workshop,
         group=participant.group or workshop.groups.first(),
         column=workshop.columns.first(),

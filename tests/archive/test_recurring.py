@@ -85,3 +85,31 @@ def test_queries_are_constant(client, archive_world, staff, django_assert_max_nu
     # An error page would pass with fewer queries: the count is of the real page.
     assert response.status_code == 200
     assert words(response)["stuprören"] == (1, 2, 2)
+
+
+def test_function_words_and_filler_verbs_never_recur(
+    client, archive_world, other_facilitator, staff
+):
+    """Issue 14: “samma”, “ihop”, “tar”, “olika”, “leder” came back as recurring words."""
+    import datetime
+
+    from tests.archive.conftest import make_workshop
+
+    for year in (2023, 2024):
+        make_workshop(
+            archive_world["y_shared"],
+            other_facilitator,
+            title=f"Fyllnadsord {year}",
+            date=datetime.date(year, 3, 3),
+            place="Ypsilon",
+            notes=[
+                ("Samma ledare tar olika beslut", "Vi leder ihop och gör samma sak"),
+                ("Olika ledare leder ihop", "Man tar samma väg och får göra olika"),
+            ],
+        )
+    counted = words(login(client, staff).get("/archive/recurring/"))
+    for filler in ("samma", "ihop", "tar", "olika", "leder", "gör", "får", "göra", "sak", "man"):
+        assert filler not in counted, filler
+    # The content word that shared a stem with “leder” still recurs, under its own name.
+    assert counted["ledare"] == (2, 4, 4)
+    assert counted["beslut"] == (2, 2, 2)

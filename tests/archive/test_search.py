@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from challenges.search import highlight, parse_query
+from archive.search import highlight, parse_query
 from tests.archive.conftest import login
 
 pytestmark = pytest.mark.django_db

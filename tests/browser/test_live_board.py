@@ -8,36 +8,25 @@ says so, and delivers it exactly once when it is back online. axe-core checks ev
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
-    PHONE,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
+    new_phone,
+    send_note,
+    take_part,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.models import Note, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
-TIMEOUT = 15_000  # ms; a shared two-core machine
 
-
-@pytest.fixture
-def live_workshop(workshop) -> Workshop:
-    """In the Reveal phase notes land on the board as they are posted."""
-    workshop.phase = Workshop.Phase.REVEAL
-    workshop.save(update_fields=["phase"])
-    return workshop
-
-
-def _open_board(browser, watch, server, workshop):  # noqa: F811
+def _open_board(browser, watch, server, workshop):
     context = new_context(browser, watch, **DESKTOP)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -50,39 +39,14 @@ def _open_board(browser, watch, server, workshop):  # noqa: F811
     return page
 
 
-def _new_phone(browser, watch):  # noqa: F811
-    context = new_context(browser, watch, **PHONE)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    return context, page
-
-
-def _take_part(page, watch, *, name: str, group_pk: int | None, label: str) -> None:
-    """On the join page of a workshop: name, group (unless the link chose it), take part."""
-    check_axe(page, watch, label)
-    page.fill("#id_display_name", name)
-    if group_pk is not None:
-        page.select_option("#id_group", str(group_pk))
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    assert re.search(r"/p/\d+/$", page.url), page.url
-    page.wait_for_selector("form[data-note-form]")
-    check_axe(page, watch, f"phone ({label})")
-
-
-def _send(page, text: str) -> None:
-    page.fill("#id_text", text)
-    page.click("form[data-note-form] button[type=submit]")
-
-
 def _wait_on_board(board, text: str, group_pk: int, column_pk: int) -> None:
     cell = board.locator(f"#notes-g{group_pk}-c{column_pk}")
     cell.locator(".note-text", has_text=text).wait_for()
 
 
 def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_reload(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     live_workshop,
     facilitator,
 ):
@@ -94,24 +58,24 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
     board = _open_board(browser, watch, server, workshop)
 
     # Phone 1 types the code as people do: lower case, with the dash from the screen.
-    _ctx1, phone_1 = _new_phone(browser, watch)
+    _ctx1, phone_1 = new_phone(browser, watch)
     phone_1.goto(f"{server.url}/join/")
     check_axe(phone_1, watch, "join")
     code = workshop.join_code
     phone_1.fill("#id_code", f"{code[:3]}-{code[3:]}".lower())
     with phone_1.expect_navigation():
         phone_1.click("main form button[type=submit]")
-    _take_part(phone_1, watch, name="Kim", group_pk=groups[0].pk, label="join by code")
+    take_part(phone_1, watch, name="Kim", group_pk=groups[0].pk, label="join by code")
 
     # Phone 2 scans the QR code: the join link.
-    _ctx2, phone_2 = _new_phone(browser, watch)
+    _ctx2, phone_2 = new_phone(browser, watch)
     phone_2.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(phone_2, watch, name="", group_pk=groups[1].pk, label="join link")
+    take_part(phone_2, watch, name="", group_pk=groups[1].pk, label="join link")
 
     # Phone 3 gets its group's own link.
-    _ctx3, phone_3 = _new_phone(browser, watch)
+    _ctx3, phone_3 = new_phone(browser, watch)
     phone_3.goto(f"{server.url}/g/{groups[2].token}/")
-    _take_part(phone_3, watch, name="Alex", group_pk=None, label="group link")
+    take_part(phone_3, watch, name="Alex", group_pk=None, label="group link")
 
     sent = [
         (phone_1, "Tydliga roller mellan kommunerna", groups[0]),
@@ -119,7 +83,7 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
         (phone_3, "Tid för att ses på riktigt", groups[2]),
     ]
     for phone, text, _group in sent:
-        _send(phone, text)
+        send_note(phone, text)
     for phone, text, group in sent:
         _wait_on_board(board, text, group.pk, column.pk)
         phone.locator("#own-notes .note-text", has_text=text).wait_for()
@@ -135,7 +99,7 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
     projector.wait_for_selector("#live-status[data-state=connected]")
     for _phone, text, group in sent:
         _wait_on_board(projector, text, group.pk, column.pk)
-    _send(phone_2, "Fler mötesplatser")
+    send_note(phone_2, "Fler mötesplatser")
     _wait_on_board(projector, "Fler mötesplatser", groups[1].pk, column.pk)
     _wait_on_board(board, "Fler mötesplatser", groups[1].pk, column.pk)
     check_axe(projector, watch, "projector with live notes")
@@ -148,8 +112,8 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
 
 
 def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     live_workshop,
     facilitator,
 ):
@@ -160,13 +124,13 @@ def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
     column = workshop.columns.order_by("position").first()
     board = _open_board(browser, watch, server, workshop)
 
-    context, phone = _new_phone(browser, watch)
+    context, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join link")
+    take_part(phone, watch, name="Kim", group_pk=group.pk, label="join link")
 
     text = "Skickad i en tunnel"
     context.set_offline(True)
-    _send(phone, text)
+    send_note(phone, text)
     status = phone.locator("[data-send-status]")
     queued = phone.get_attribute("form[data-note-form]", "data-msg-queued")
     status.filter(has_text=queued).wait_for()
@@ -196,8 +160,8 @@ def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
 
 
 def test_a_note_left_in_the_outbox_is_sent_when_the_phone_page_is_opened_again(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     live_workshop,
     facilitator,
 ):
@@ -209,13 +173,13 @@ def test_a_note_left_in_the_outbox_is_sent_when_the_phone_page_is_opened_again(
     group = workshop.groups.order_by("position").first()
     column = workshop.columns.order_by("position").first()
     board = _open_board(browser, watch, server, workshop)
-    context, phone = _new_phone(browser, watch)
+    context, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(phone, watch, name="", group_pk=group.pk, label="join link")
+    take_part(phone, watch, name="", group_pk=group.pk, label="join link")
 
     text = "Skrevs innan batteriet tog slut"
     context.set_offline(True)
-    _send(phone, text)
+    send_note(phone, text)
     phone.locator("[data-send-status]").filter(
         has_text=phone.get_attribute("form[data-note-form]", "data-msg-queued")
     ).wait_for()
@@ -234,14 +198,14 @@ def test_a_note_left_in_the_outbox_is_sent_when_the_phone_page_is_opened_again(
 
 
 def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
     facilitator,
 ):
     """Phones may still write while the facilitator clusters. The wall of themes has no
     board grid for the note events' fragments, so the screen fetches its stage with them."""
-    from workshops import services
+    from workshops.services.notes import note_delete, note_update
 
     workshop.phase = Workshop.Phase.CLUSTER
     workshop.save(update_fields=["phase"])
@@ -257,19 +221,19 @@ def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
     projector.evaluate("window.__labbNoReload = true")
     assert board.locator("#stage .board-grid").count() == 0  # the wall, not the grid
 
-    _ctx, phone = _new_phone(browser, watch)
+    _ctx, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="cluster phase")
-    _send(phone, "Gemensamma mål för hela regionen")
+    take_part(phone, watch, name="Kim", group_pk=group.pk, label="cluster phase")
+    send_note(phone, "Gemensamma mål för hela regionen")
     for screen in (board, projector):
         screen.locator(".cluster-note .note-text", has_text="Gemensamma mål").wait_for()
 
     note = Note.objects.get(workshop=workshop, text="Gemensamma mål för hela regionen")
     assert note.group_id == group.pk and note.column_id == column.pk
-    services.note_update(note=note, text="Gemensamma mål, mätbara för hela regionen")
+    note_update(note=note, text="Gemensamma mål, mätbara för hela regionen")
     for screen in (board, projector):
         screen.locator(".cluster-note .note-text", has_text="mätbara för hela").wait_for()
-    services.note_delete(note=note)
+    note_delete(note=note)
     for screen in (board, projector):
         screen.locator(f"#cnote-{note.pk}").wait_for(state="detached")
     assert board.evaluate("window.__labbNoReload") is True

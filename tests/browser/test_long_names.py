@@ -11,21 +11,22 @@ import uuid
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     PHONE,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import services, session
 from workshops.models import Workshop
+from workshops.services.groups import group_rename
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import phase_set, spotlight_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-TIMEOUT = 15_000
 # Digits and capitals: no syllables for the hyphenator, no space for the browser.
 LONG_GROUP = ("GRUPP" + "0123456789" * 10)[:100]
 LONG_COLUMN = ("KOLUMN" + "9876543210" * 10)[:100]
@@ -66,17 +67,17 @@ def _problems(page, label: str) -> list:
 
 
 def test_names_without_spaces_stay_on_the_board_and_the_projector(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     group = workshop.groups.order_by("position").first()
-    services.group_rename(group=group, name=LONG_GROUP)
+    group_rename(group=group, name=LONG_GROUP)
     column = workshop.columns.first()
     column.title = LONG_COLUMN
     column.save(update_fields=["title"])
-    participant = services.participant_join(workshop=workshop, display_name="", group=group)
-    services.note_create(
+    participant = participant_join(workshop=workshop, display_name="", group=group)
+    note_create(
         workshop=workshop,
         participant=participant,
         group=group,
@@ -103,13 +104,13 @@ def test_names_without_spaces_stay_on_the_board_and_the_projector(
             problems.extend(_problems(page, f"{name}, {state}"))
 
     check_both("writing (counts table)")
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
+    phase_set(workshop=workshop, phase=Workshop.Phase.REVEAL)
     check_both("reveal (every group)")
     workshop.refresh_from_db()
-    session.spotlight_set(workshop=workshop, target=f"group:{group.pk}")
+    spotlight_set(workshop=workshop, target=f"group:{group.pk}")
     check_both("spotlight on the group")
     workshop.refresh_from_db()
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
+    phase_set(workshop=workshop, phase=Workshop.Phase.CLUSTER)
     check_both("cluster wall")
     page.goto(f"{server.url}/workshops/{workshop.pk}/groups/{group.pk}/")
     problems.extend(_problems(page, "the group's page"))

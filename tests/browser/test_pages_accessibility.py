@@ -8,35 +8,36 @@ import uuid
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
     PHONE,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
+    take_part,
 )
-from tests.browser.test_live_board import TIMEOUT, _take_part, live_workshop  # noqa: F401
-from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import services
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import workshop_set_accepting
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "sv-SE"])
 def test_the_facilitators_pages_have_no_wcag_violations(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
     locale,
 ):
     workshop = live_workshop
-    participant = services.participant_join(
+    participant = participant_join(
         workshop=workshop, display_name="Kim", group=workshop.groups.first()
     )
-    note, _created = services.note_create(
+    note, _created = note_create(
         workshop=workshop,
         participant=participant,
         group=participant.group,
@@ -78,9 +79,9 @@ def test_the_facilitators_pages_have_no_wcag_violations(
 
 @pytest.mark.parametrize("locale", ["en-GB", "sv-SE"])
 def test_the_phone_pages_have_no_wcag_violations(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     locale,
 ):
     workshop = live_workshop
@@ -102,7 +103,7 @@ def test_the_phone_pages_have_no_wcag_violations(
     check_axe(page, watch, f"join link that leads nowhere ({locale})")
 
     page.goto(f"{server.url}/j/{workshop.join_code}/")
-    _take_part(
+    take_part(
         page, watch, name="Kim", group_pk=workshop.groups.first().pk, label=f"join ({locale})"
     )
     # An empty note is refused with a message.
@@ -118,7 +119,7 @@ def test_the_phone_pages_have_no_wcag_violations(
     assert "/edit/" in page.url
     check_axe(page, watch, f"phone editing its note ({locale})")
 
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     page.goto(f"{server.url}/p/{workshop.pk}/")
     check_axe(page, watch, f"phone, workshop closed for notes ({locale})")
     watch.assert_clean()

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.browser import (
+from tests.support.browser import (
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
+    new_phone,
+    send_note,
+    take_part,
 )
-from tests.browser.test_live_board import _new_phone, _send, _take_part, live_workshop  # noqa: F401
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 from workshops.models import Note
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -21,13 +21,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.services]
 SAVED = "#own-notes .own-note:not(.outbox-note) .note-text"
 
 
-def _phone(browser, labb_servers, workshop):  # noqa: F811
+def _phone(browser, labb_servers, workshop):
     server = labb_servers.start()
     watch = Watch(host=f"127.0.0.1:{server.port}")
-    context, phone = _new_phone(browser, watch)
+    context, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
     group = workshop.groups.order_by("position").first()
-    _take_part(phone, watch, name="Kim", group_pk=group.pk, label="join link")
+    take_part(phone, watch, name="Kim", group_pk=group.pk, label="join link")
     return watch, context, phone
 
 
@@ -36,9 +36,9 @@ def _form_text(phone, attribute: str) -> str:
 
 
 def test_a_note_typed_while_the_previous_one_is_on_its_way_is_kept(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
     workshop = live_workshop
@@ -49,7 +49,7 @@ def test_a_note_typed_while_the_previous_one_is_on_its_way_is_kept(
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
     )
-    _send(phone, "Den första")
+    send_note(phone, "Den första")
     phone.locator("[data-send-status]").filter(
         has_text=_form_text(phone, "data-msg-sending")
     ).wait_for()
@@ -76,9 +76,9 @@ def test_a_note_typed_while_the_previous_one_is_on_its_way_is_kept(
 
 
 def test_a_retry_left_over_from_an_outage_does_not_post_the_empty_form(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
     workshop = live_workshop
@@ -93,7 +93,7 @@ def test_a_retry_left_over_from_an_outage_does_not_post_the_empty_form(
         ),
     )
     context.set_offline(True)
-    _send(phone, "Skickad i hissen")
+    send_note(phone, "Skickad i hissen")
     phone.locator("[data-send-status]").filter(
         has_text=_form_text(phone, "data-msg-queued")
     ).wait_for()
@@ -130,9 +130,9 @@ def _saved_texts(workshop) -> list[str]:
 
 
 def test_three_notes_sent_in_quick_succession_on_a_slow_network_all_arrive_once_in_order(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
     """The field report: with 2.5 s of latency, Send pressed while a note was on its way did
@@ -142,7 +142,7 @@ def test_three_notes_sent_in_quick_succession_on_a_slow_network_all_arrive_once_
     _latency(context, phone, 2500)
     texts = ["Första tanken", "Andra tanken", "Tredje tanken"]
     for text in texts:
-        _send(phone, text)
+        send_note(phone, text)
         # The box is cleared at once, ready for the next note.
         assert phone.input_value("#id_text") == ""
     queued = phone.locator("#own-notes .outbox-note")
@@ -165,9 +165,9 @@ def test_three_notes_sent_in_quick_succession_on_a_slow_network_all_arrive_once_
 
 
 def test_a_reload_keeps_the_queue_and_sends_it_once_the_network_is_back(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
     workshop = live_workshop
@@ -181,8 +181,8 @@ def test_a_reload_keeps_the_queue_and_sends_it_once_the_network_is_back(
             route.continue_()
 
     phone.route("**/notes/", posts)
-    _send(phone, "Skriven i tunneln")
-    _send(phone, "Också i tunneln")
+    send_note(phone, "Skriven i tunneln")
+    send_note(phone, "Också i tunneln")
     phone.locator("#own-notes .outbox-note").nth(1).wait_for()
     phone.locator("[data-send-status]").filter(
         has_text=_form_text(phone, "data-msg-queued")
@@ -213,22 +213,22 @@ def test_a_reload_keeps_the_queue_and_sends_it_once_the_network_is_back(
 
 
 def test_a_refused_note_stays_with_the_reason_and_can_be_tried_again(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
-    live_workshop,  # noqa: F811
+    browser,
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
     workshop = live_workshop
     watch, context, phone = _phone(browser, labb_servers, workshop)
     workshop.accepting_notes = False
     workshop.save(update_fields=["accepting_notes"])
-    _send(phone, "Kom för sent")
+    send_note(phone, "Kom för sent")
     failed = phone.locator("#own-notes .outbox-note[data-state=failed]")
     failed.wait_for()
     assert "not taking new notes" in failed.locator(".outbox-error").inner_text()
     assert phone.inner_text("[data-send-status]") == _form_text(phone, "data-msg-failed")
     # Later notes are not held up behind a refused one.
-    _send(phone, "Också för sent")
+    send_note(phone, "Också för sent")
     phone.locator("#own-notes .outbox-note[data-state=failed]").nth(1).wait_for()
     check_axe(phone, watch, "phone with a refused note")
 
@@ -244,9 +244,9 @@ def test_a_refused_note_stays_with_the_reason_and_can_be_tried_again(
     watch.assert_clean()
 
 
-def test_deleting_a_note_asks_first_and_cancel_keeps_it(browser, labb_servers, live_workshop):  # noqa: F811
+def test_deleting_a_note_asks_first_and_cancel_keeps_it(browser, labb_servers, live_workshop):
     watch, _context, phone = _phone(browser, labb_servers, live_workshop)
-    _send(phone, "Lappen som ska bort")
+    send_note(phone, "Lappen som ska bort")
     phone.locator(SAVED, has_text="Lappen som ska bort").wait_for()
     note = Note.objects.get(workshop=live_workshop, text="Lappen som ska bort")
     questions = []

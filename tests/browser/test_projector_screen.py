@@ -10,21 +10,23 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.browser import (
+from tests.support.browser import (
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     check_axe,
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
-from workshops import demo_large, session
+from workshops import demo_large
 from workshops.models import Note, Workshop
+from workshops.services.joins import participant_join
+from workshops.services.phases import phase_set, spotlight_set
+from workshops.services.themes import theme_create
+from workshops.services.votes import vote_cast, voting_configure
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-TIMEOUT = 15_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # 250 notes on one 1080p screen leave room for type of about 11 px (8,600 characters at
 # ~2.5× their glyph area for wrapping and padding); on a 3 m wide screen that is 17 mm.
@@ -75,8 +77,8 @@ def _shot(page, name: str) -> None:
 
 
 def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
 ):
     call_command("seed_demo", verbosity=0)
     workshop = Workshop.objects.get(title=demo_large.LARGE_WORKSHOP_TITLE)
@@ -118,22 +120,22 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
     # Voting: a theme and the vote result.
     notes = list(Note.objects.filter(workshop=workshop).order_by("pk"))
-    theme = session.theme_create(
+    theme = theme_create(
         workshop=workshop,
         name="Stuprör",
         note_ids=[n.pk for n in notes if "tupr" in n.text.lower()],
     )
-    session.voting_configure(workshop=workshop, budget=5, stackable=True, hidden=False)
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
+    voting_configure(workshop=workshop, budget=5, stackable=True, hidden=False)
+    phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
     projector.wait_for_selector("#phase-name:has-text('Rösta')")
     projector.wait_for_selector("#stage:not(.stage-spotlight)")
     check_axe(projector, watch, "projector overview (vote)")
     participants = [session_join(workshop, index) for index in range(6)]
     for index, participant in enumerate(participants):
-        session.vote_cast(participant=participant, theme_id=theme.pk)
-        session.vote_cast(participant=participant, note_id=notes[index % 3].pk)
+        vote_cast(participant=participant, theme_id=theme.pk)
+        vote_cast(participant=participant, note_id=notes[index % 3].pk)
     workshop.refresh_from_db()
-    session.spotlight_set(workshop=workshop, target="votes")
+    spotlight_set(workshop=workshop, target="votes")
     projector.wait_for_selector(".vote-result li")
     layout = _layout(projector)
     _assert_fits(layout)
@@ -144,7 +146,7 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
     # Closing takes the join code, link and QR off the projector at once.
     assert projector.locator("#projector-join").count() == 1
-    session.phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
+    phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
     projector.wait_for_selector("#projector-join", state="detached")
     check_axe(projector, watch, "projector closed")
     watch.assert_clean()
@@ -152,8 +154,7 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
 
 
 def session_join(workshop, index):
-    from workshops import services
 
-    return services.participant_join(
+    return participant_join(
         workshop=workshop, display_name="", group=list(workshop.groups.all())[index]
     )

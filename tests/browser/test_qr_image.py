@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.browser import (
+from tests.support.browser import (
     DESKTOP,
+    TIMEOUT,
     Watch,
-    browser,  # noqa: F401 - fixture
     log_in,
     new_context,
 )
-from tests.live.server import labb_servers  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
-TIMEOUT = 15_000
 
 DRAWN = """() => {
   const root = document.documentElement;
@@ -29,8 +27,8 @@ DRAWN = """() => {
 
 
 def test_the_qr_images_open_directly_as_svg_without_csp_errors(
-    browser,  # noqa: F811
-    labb_servers,  # noqa: F811
+    browser,
+    labb_servers,
     workshop,
 ):
     group = workshop.groups.first()

@@ -3,10 +3,15 @@ import zipfile
 from io import BytesIO
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from workshops import exporting, services
+from workshops import exporting
 from workshops.models import Export
+from workshops.services.exports import export_request
+from workshops.services.notes import notes_bulk_add
+from workshops.services.phases import phase_set
+from workshops.services.workshops import workshop_create
 
 
 @pytest.fixture
@@ -19,7 +24,7 @@ def export_root(settings, tmp_path):
 def filled_workshop(workshop):
     for group in workshop.groups.all():
         for column in workshop.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop, group=group, column=column, lines="Tillit\nStuprör\nResurser"
             )
     return workshop
@@ -29,6 +34,8 @@ def filled_workshop(workshop):
 def test_requesting_an_export_renders_it_and_the_owner_can_download_it(
     kind, filled_workshop, facilitator_client, export_root, django_capture_on_commit_callbacks
 ):
+    if kind == Export.Kind.EARCHIVE:  # only of closed workshops (tests/earchive/)
+        phase_set(workshop=filled_workshop, phase="closed")
     with django_capture_on_commit_callbacks(execute=True):
         response = facilitator_client.post(
             f"/workshops/{filled_workshop.pk}/exports/", {"kind": kind}
@@ -68,7 +75,7 @@ def test_an_export_that_always_crashes_fails_after_three_attempts(
 
     monkeypatch.setattr(exporting, "render_bytes", crash)
     with django_capture_on_commit_callbacks(execute=True):
-        export = exporting.export_request(kind="pdf", user=facilitator, workshop=filled_workshop)
+        export = export_request(kind="pdf", user=facilitator, workshop=filled_workshop)
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED
     assert export.attempts == exporting.MAX_ATTEMPTS
@@ -166,7 +173,7 @@ def test_a_job_being_rendered_is_not_claimed_twice_but_a_stale_one_is(
 
 
 def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, challenge):
-    workshop_big = services.workshop_create(
+    workshop_big = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Stor",
@@ -175,7 +182,7 @@ def test_large_posters_are_zipped_pages(workshop, facilitator, export_root, chal
     )
     for group in workshop_big.groups.all():
         for column in workshop_big.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop_big,
                 group=group,
                 column=column,
@@ -213,7 +220,9 @@ def test_challenge_exports_cover_all_its_workshops(
         response = facilitator_client.post(f"/challenges/{challenge.pk}/exports/", {"kind": "csv"})
     assert response.status_code == 302
     export = Export.objects.get(challenge=challenge)
-    body = exporting.export_file_path(export).read_text(encoding="utf-8-sig")
+    with zipfile.ZipFile(exporting.export_file_path(export)) as archive:
+        notes, themes, next_steps = archive.namelist()
+        body = archive.read(notes).decode("utf-8-sig")
     assert body.count("Stuprör") == 6
 
 
@@ -277,6 +286,37 @@ class TestPermissions:
         )
         assert response.status_code == 400
         assert not Export.objects.exists()
+        assert "Choose what kind of export you want." in response.content.decode()
+
+
+def test_every_htmx_request_answers_with_a_message_and_the_list(
+    filled_workshop, facilitator_client, export_root
+):
+    for number in (1, 2):
+        response = facilitator_client.post(
+            f"/workshops/{filled_workshop.pk}/exports/", {"kind": "csv"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="export-message"' in html
+        assert "the export is being made" in html
+        assert html.count('class="export export-') == number
+    assert Export.objects.filter(workshop=filled_workshop).count() == 2
+
+
+def test_the_challenge_page_offers_its_exports_to_who_may_request_them(
+    filled_workshop, facilitator_client, challenge, staff
+):
+    action = f'hx-post="/challenges/{challenge.pk}/exports/"'
+    page = facilitator_client.get(f"/challenges/{challenge.pk}/").content.decode()
+    assert action in page
+    for value in ("poster", "pdf", "xlsx", "csv", "archive"):
+        assert f'<option value="{value}">' in page
+    staff_client = Client()
+    staff_client.force_login(staff)
+    page = staff_client.get(f"/challenges/{challenge.pk}/")
+    assert page.status_code == 200
+    assert action not in page.content.decode()
 
 
 def test_importing_an_archive_in_the_ui_recreates_the_workshop(
@@ -309,3 +349,20 @@ def test_importing_an_archive_in_the_ui_recreates_the_workshop(
     )
     assert bad.status_code == 400
     assert "not valid JSON" in bad.content.decode()
+
+
+def test_the_csv_export_downloads_as_a_zip_of_one_csv_per_table(
+    filled_workshop, facilitator_client, facilitator, export_root
+):
+    export = Export.objects.create(workshop=filled_workshop, kind="csv", requested_by=facilitator)
+    exporting.export_run(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.file_name == "labb-workshop-1-csv.zip"
+    download = facilitator_client.get(f"/exports/{export.pk}/download/")
+    assert download["Content-Type"] == "application/zip"
+    assert 'filename="labb-workshop-1-csv.zip"' in download["Content-Disposition"]
+    with zipfile.ZipFile(BytesIO(b"".join(download.streaming_content))) as archive:
+        # Named in the active language (English in the tests, LANGUAGE_CODE is "en").
+        assert archive.namelist() == ["notes.csv", "themes.csv", "next-steps.csv"]
+        notes = archive.read("notes.csv").decode("utf-8-sig").splitlines()
+    assert len(notes) == 1 + filled_workshop.notes.count()

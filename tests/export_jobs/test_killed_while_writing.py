@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.server import servers_database_url
-from workshops import exporting, services
+from tests.support.database import postgres_url
+from workshops import exporting
 from workshops.models import Export
+from workshops.services.notes import notes_bulk_add
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def test_a_worker_killed_while_writing_leaves_no_partial_file_under_the_final_na
     settings.EXPORT_ROOT = tmp_path / "data" / "exports"
     for group in workshop.groups.all():
         for column in workshop.columns.all():
-            services.notes_bulk_add(
+            notes_bulk_add(
                 workshop=workshop,
                 group=group,
                 column=column,
@@ -64,7 +65,7 @@ def test_a_worker_killed_while_writing_leaves_no_partial_file_under_the_final_na
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "labb.settings",
-            "DATABASE_URL": servers_database_url(),
+            "DATABASE_URL": postgres_url(),
             "DATABASE_POOL": "0",
             "REDIS_URL": settings.REDIS_URL or "",
             "LABB_DATA_DIR": str(tmp_path / "data"),

@@ -23,16 +23,12 @@ import time
 import pytest
 
 from labb.celery import app as celery_app
-from tests.export_jobs.celery_workers import (
-    fill_a_big_board,
-    kill_pool_process,
-    kill_worker,
-    start_worker,
-    stop_worker,
-    wait_for,
-)
+from tests.support.boards import fill_a_big_board
+from tests.support.celery import kill_pool_process, kill_worker, start_worker, stop_worker
+from tests.support.waiting import wait_for
 from workshops import exporting
 from workshops.models import Export
+from workshops.services.exports import export_request
 
 # Short, so that the test takes seconds; production has 600 s for both and restores
 # every 10 s.
@@ -65,7 +61,7 @@ def test_a_job_whose_worker_dies_in_every_attempt_is_failed_and_not_claimed_agai
     celery_app.control.purge()
     worker = start_worker(tmp_path, "worker-1.log", **env)
     try:
-        export = exporting.export_request(kind="pdf", user=facilitator, workshop=workshop)
+        export = export_request(kind="pdf", user=facilitator, workshop=workshop)
         for attempt in (1, 2):
             wait_for(running(attempt), 60, f"attempt {attempt} to start rendering")
             kill_pool_process(worker)
@@ -91,7 +87,7 @@ def test_a_job_whose_worker_dies_in_every_attempt_is_failed_and_not_claimed_agai
         assert _state(export) == (Export.Status.FAILED, 3)
         assert worker.poll() is None
         # The beat sweep does not send it again either.
-        assert exporting.exports_requeue_stuck() == []
+        assert exporting.exports_stuck() == []
     finally:
         stop_worker(worker)
         celery_app.conf.task_always_eager = True

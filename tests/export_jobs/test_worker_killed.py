@@ -9,15 +9,12 @@ from pathlib import Path
 import pytest
 
 from labb.celery import app as celery_app
-from tests.export_jobs.celery_workers import (
-    fill_a_big_board,
-    kill_worker,
-    start_worker,
-    stop_worker,
-    wait_for,
-)
+from tests.support.boards import fill_a_big_board
+from tests.support.celery import kill_worker, start_worker, stop_worker
+from tests.support.waiting import wait_for
 from workshops import exporting
 from workshops.models import Export
+from workshops.services.exports import export_request
 
 
 @pytest.mark.services
@@ -38,7 +35,7 @@ def test_killed_worker_export_completes_exactly_once(workshop, facilitator, tmp_
         LABB_EXPORT_STALE_SECONDS="8",
     )
     try:
-        export = exporting.export_request(kind="pdf", user=facilitator, workshop=workshop)
+        export = export_request(kind="pdf", user=facilitator, workshop=workshop)
         wait_for(
             lambda: Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).exists(),
             60,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.processes import OwnPostgres, OwnRedis, labb_env, manage
+from tests.faults.processes import OwnPostgres, OwnRedis, fault_env, manage
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,7 @@ def own_postgres():
     postgres = OwnPostgres(directory)
     try:
         postgres.init()
-        manage(labb_env(database_url=postgres.url, redis_url=""), "migrate", "--noinput")
+        manage(fault_env(database_url=postgres.url, redis_url=""), "migrate", "--noinput")
         yield postgres
     finally:
         postgres.destroy()

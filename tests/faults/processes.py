@@ -1,5 +1,6 @@
-"""Processes the fault tests own: a PostgreSQL cluster, a redis-server and uvicorn servers,
-on ports 18700-18799, so the shared PostgreSQL and Redis are never touched."""
+"""Processes the fault tests own: a PostgreSQL cluster and a redis-server on free ports, so
+the shared PostgreSQL and Redis are never touched (Labb servers and Celery workers come from
+`tests.support`)."""
 
 from __future__ import annotations
 
@@ -13,44 +14,23 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.database import postgres_url
+from tests.support.servers import ROOT, free_port, server_env
+from tests.support.waiting import wait_for
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
-PORTS = range(18700, 18800)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("No free port in 18700-18799")
 
 
 def _as_postgres(command: list[str]) -> list[str]:
     if os.geteuid() == 0:
         return ["runuser", "-u", "postgres", "--", *command]
     return command
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
 
 
 @dataclass
@@ -104,7 +84,7 @@ class OwnPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/labb"
+        return postgres_url({"NAME": "labb", "PORT": self.port})
 
     def init(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -132,7 +112,7 @@ class OwnPostgres:
         import psycopg
 
         with psycopg.connect(
-            f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+            postgres_url({"NAME": "postgres", "PORT": self.port}), autocommit=True
         ) as conn:
             conn.execute("CREATE DATABASE labb")
 
@@ -156,23 +136,16 @@ class OwnPostgres:
             self.stop("immediate")
 
 
-def labb_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "labb.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "0",
-        "DATABASE_POOL_MIN": "1",
-        "DATABASE_POOL_MAX": "6",
-        "DATABASE_POOL_TIMEOUT": "2",
-        "LABB_STREAM_KEEPALIVE": "2",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
+def fault_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """A Labb process on the fault tests' own PostgreSQL and Redis, quick to give up on them."""
+    return server_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        DEBUG="0",
+        DATABASE_POOL_TIMEOUT="2",
+        LABB_STREAM_KEEPALIVE="2",
         **extra,
-    }
-    env.pop("TEST_DATABASE_NAME", None)
-    return env
+    )
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -193,13 +166,13 @@ import json, django
 django.setup()
 from django.contrib.auth import get_user_model
 from challenges.models import Challenge, Membership, Organisation
-from workshops import services
+from workshops.services.workshops import workshop_create
 from workshops.models import Workshop
 org = Organisation.objects.create(name="Region Fel %(tag)s", slug="region-fel-%(tag)s")
 user = get_user_model().objects.create_user("fac-%(tag)s", password="pw-fault-test")
 Membership.objects.create(user=user, organisation=org, role="facilitator")
 challenge = Challenge.objects.create(organisation=org, question="Hur klarar vi avbrott?")
-workshop = services.workshop_create(challenge=challenge, user=user, title="Avbrott",
+workshop = workshop_create(challenge=challenge, user=user, title="Avbrott",
                                     template_key="success_obstacles", group_count=1)
 workshop.phase = Workshop.Phase.REVEAL
 workshop.save()
@@ -221,59 +194,6 @@ def create_workshop(env: dict[str, str]) -> dict:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-@dataclass
-class Uvicorn:
-    env: dict[str, str]
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    str(UVICORN),
-                    "labb.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--no-access-log",
-                    "--timeout-graceful-shutdown",
-                    "1",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-        def healthy():
-            assert self.process.poll() is None, self.log()
-            try:
-                return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(healthy, timeout=60, interval=0.3, what="uvicorn")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
 
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -319,7 +239,7 @@ def post_note(client: httpx.Client, info: dict, *, text: str, client_id: str) ->
     return client.post(
         f"/p/{info['workshop']}/notes/",
         data={"column": info["column"], "text": text, "client_id": client_id},
-        headers={"X-CSRFToken": client.cookies.get("csrftoken", ""), "X-Labb-Fragment": "1"},
+        headers={"X-CSRFToken": client.cookies.get("csrftoken", ""), "HX-Request": "true"},
     )
 
 

@@ -6,10 +6,6 @@ export fails every time (as on a full or read-only disk)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -17,23 +13,23 @@ import psycopg
 import pytest
 
 from tests.faults.processes import (
-    ROOT,
     StreamReader,
-    Uvicorn,
     create_workshop,
     facilitator_login,
-    labb_env,
+    fault_env,
     participant_join,
     post_note,
-    wait_for,
 )
+from tests.support.celery import start_worker, stop_worker
+from tests.support.servers import LabbServer
+from tests.support.waiting import wait_for
 from workshops.exporting import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.services
 
 
 def _export_row(own_postgres, workshop_id: int):
-    with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
+    with psycopg.connect(own_postgres.url) as conn:
         return conn.execute(
             "SELECT status, attempts, error FROM workshops_export WHERE workshop_id = %s",
             [workshop_id],
@@ -45,7 +41,7 @@ def test_an_always_crashing_export_fails_after_three_attempts_and_live_goes_on(
 ):
     broken_data_dir = tmp_path / "data-is-a-file"
     broken_data_dir.write_text("not a directory")
-    env = labb_env(
+    env = fault_env(
         database_url=own_postgres.url,
         redis_url=own_redis.url,
         LABB_DATA_DIR=str(broken_data_dir),
@@ -53,32 +49,9 @@ def test_an_always_crashing_export_fails_after_three_attempts_and_live_goes_on(
         LABB_NOTES_PER_MINUTE="1000",
     )
     info = create_workshop(env)
-    server = Uvicorn(env, tmp_path / "uvicorn.log")
+    server = LabbServer(env, tmp_path / "uvicorn.log")
     server.start()
-    worker_log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "labb",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            "crash-test@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = start_worker(tmp_path, "worker.log", env=env)
     stream = None
     try:
         facilitator = facilitator_login(server.url, info["username"])
@@ -124,12 +97,5 @@ def test_an_always_crashing_export_fails_after_three_attempts_and_live_goes_on(
     finally:
         if stream is not None:
             stream.stop()
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(5)
-        worker_log.close()
+        stop_worker(worker)
         server.stop()

@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from tests.faults.processes import (
-    Uvicorn,
     create_workshop,
     facilitator_login,
-    labb_env,
+    fault_env,
     participant_join,
     post_note,
 )
+from tests.support.servers import LabbServer
 
 pytestmark = pytest.mark.services
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.services
 def _count(own_postgres, client_id: str) -> int:
     import psycopg
 
-    with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
+    with psycopg.connect(own_postgres.url) as conn:
         return conn.execute(
             "SELECT count(*) FROM workshops_note WHERE client_id = %s", [client_id]
         ).fetchone()[0]
@@ -36,9 +36,9 @@ def _count(own_postgres, client_id: str) -> int:
 def test_a_postgres_restart_gives_503s_then_recovers_and_saves_once(
     own_postgres, own_redis, tmp_path
 ):
-    env = labb_env(database_url=own_postgres.url, redis_url=own_redis.url)
+    env = fault_env(database_url=own_postgres.url, redis_url=own_redis.url)
     info = create_workshop(env)
-    server = Uvicorn(env, tmp_path / "uvicorn.log")
+    server = LabbServer(env, tmp_path / "uvicorn.log")
     server.start()
     try:
         facilitator = facilitator_login(server.url, info["username"])

@@ -10,14 +10,14 @@ import pytest
 
 from tests.faults.processes import (
     StreamReader,
-    Uvicorn,
     create_workshop,
     facilitator_login,
-    labb_env,
+    fault_env,
     participant_join,
     post_note,
-    wait_for,
 )
+from tests.support.servers import LabbServer
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.services
 
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.services
 def test_notes_survive_a_redis_restart_and_streams_catch_up(own_postgres, own_redis, tmp_path):
     import psycopg
 
-    env = labb_env(database_url=own_postgres.url, redis_url=own_redis.url)
+    env = fault_env(database_url=own_postgres.url, redis_url=own_redis.url)
     info = create_workshop(env)
-    server = Uvicorn(env, tmp_path / "uvicorn.log")
+    server = LabbServer(env, tmp_path / "uvicorn.log")
     server.start()
     stream = None
     try:
@@ -95,7 +95,7 @@ def test_notes_survive_a_redis_restart_and_streams_catch_up(own_postgres, own_re
         assert time.monotonic() - back <= 5.5
 
         # Nothing lost, nothing doubled.
-        with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
+        with psycopg.connect(own_postgres.url) as conn:
             rows = conn.execute(
                 "SELECT client_id::text, count(*) FROM workshops_note WHERE workshop_id = %s GROUP BY 1",
                 [info["workshop"]],

@@ -15,14 +15,12 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     http_client,
     join_over_http,
-    labb_servers,  # noqa: F401 - fixture
     post_note_over_http,
     session_cookies_for,
-    shown_workshop,  # noqa: F401 - fixture
 )
 from workshops.models import LiveEvent, Note
 
@@ -50,11 +48,11 @@ def _post_and_receive(writer_server, board_reader, workshop, text: str) -> tuple
 
 
 def test_a_note_posted_through_process_a_reaches_a_board_stream_on_process_b(
-    labb_servers,  # noqa: F811
-    shown_workshop,  # noqa: F811
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
-    workshop = shown_workshop
+    workshop = live_workshop
     server_a = labb_servers.start()
     server_b = labb_servers.start()
     board = http_client(server_b, session_cookies_for(facilitator))
@@ -77,11 +75,11 @@ def test_a_note_posted_through_process_a_reaches_a_board_stream_on_process_b(
 
 
 def test_a_board_stream_on_another_process_gets_every_note_once(
-    labb_servers,  # noqa: F811
-    shown_workshop,  # noqa: F811
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
-    workshop = shown_workshop
+    workshop = live_workshop
     server_a = labb_servers.start()
     server_b = labb_servers.start()
     board = http_client(server_b, session_cookies_for(facilitator))
@@ -126,11 +124,11 @@ def _live_subscribers() -> int:
 
 
 def test_one_server_with_two_workers_delivers_every_note_to_streams_on_both_workers(
-    labb_servers,  # noqa: F811
-    shown_workshop,  # noqa: F811
+    labb_servers,
+    live_workshop,
     facilitator,
 ):
-    workshop = shown_workshop
+    workshop = live_workshop
     assert _live_subscribers() == 0
     server = labb_servers.start(workers=2)
     cookies = session_cookies_for(facilitator)

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from challenges.models import Challenge, Membership
-from tests.conftest import join_as, post_note
-from workshops import services
+from tests.support.steps import join_as, post_note
 from workshops.models import ActionItem, Export, Group, Note, Participant, Workshop
+from workshops.services.workshops import workshop_create
 
 PERSONAS = (
     "anonymous",
@@ -48,7 +48,7 @@ def _fast_password_hashing(settings):
 
 
 def _workshop(challenge, user, title) -> Workshop:
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge, user=user, title=title, template_key="success_obstacles", group_count=2
     )
     workshop.phase = Workshop.Phase.WRITE

@@ -10,12 +10,13 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from tests.browser.browser import DESKTOP, PHONE, Watch, browser, log_in, new_context  # noqa: F401
-from tests.faults.processes import Uvicorn, labb_env
-from tests.live.server import servers_database_url
 from tests.security.hostile import hostile_strings
-from workshops import services
+from tests.support.browser import DESKTOP, PHONE, Watch, log_in, new_context
+from tests.support.servers import LabbServer, server_env
 from workshops.models import Note, Workshop
+from workshops.services.groups import group_rename
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 TIMEOUT = 20_000
@@ -42,14 +43,14 @@ def hostile_workshop(transactional_db, workshop, challenge):
     workshop.phase = Workshop.Phase.REVEAL
     workshop.save()
     group = workshop.groups.first()
-    services.group_rename(group=group, name="<svg onload=window.__pwned=1>G")
+    group_rename(group=group, name="<svg onload=window.__pwned=1>G")
     columns = list(workshop.columns.all())
-    person = services.participant_join(
+    person = participant_join(
         workshop=workshop, display_name="<img src=x onerror=alert(1)>", group=group
     )
     for index, text in enumerate(t for t in hostile_strings() if _short_enough(t)):
         try:
-            services.note_create(
+            note_create(
                 workshop=workshop,
                 participant=None,
                 group=group,
@@ -84,13 +85,9 @@ def _assert_nothing_ran(page, dialogs, label: str) -> None:
     ), label
 
 
-def test_hostile_notes_names_and_titles_never_run(browser, hostile_workshop, tmp_path):  # noqa: F811
+def test_hostile_notes_names_and_titles_never_run(browser, hostile_workshop, tmp_path):
     workshop = hostile_workshop
-    server = Uvicorn(
-        labb_env(database_url=servers_database_url(), redis_url=settings.REDIS_URL, DEBUG="1"),
-        tmp_path / "uvicorn.log",
-    )
-    server.start()
+    server = LabbServer(server_env(DEBUG="1"), tmp_path / "uvicorn.log").start()
     dialogs: list[str] = []
     try:
         watch = Watch(host=f"127.0.0.1:{server.port}")

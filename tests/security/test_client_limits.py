@@ -12,13 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import fresh_window, join_as, post_note
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     http_client,
     join_over_http,
-    labb_servers,  # noqa: F401 - fixture
 )
+from tests.support.steps import fresh_window, join_as, post_note
 from workshops.limits import JOIN_WINDOW
 from workshops.models import Participant, Workshop
 
@@ -59,11 +58,11 @@ def test_the_note_budget_of_an_address_is_shared_by_its_devices(settings, worksh
     for number, phone in enumerate(phones):
         join_as(phone, workshop, name=f"P{number}")
     statuses = [
-        post_note(phones[n % 3], workshop, text=f"Lapp {n}", HTTP_X_LABB_FRAGMENT="1").status_code
+        post_note(phones[n % 3], workshop, text=f"Lapp {n}", HTTP_HX_REQUEST="true").status_code
         for n in range(10)
     ]
     assert statuses == [201] * 8 + [429] * 2
-    refused = post_note(phones[0], workshop, text="En till", HTTP_X_LABB_FRAGMENT="1")
+    refused = post_note(phones[0], workshop, text="En till", HTTP_HX_REQUEST="true")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
     # Another address is not affected.
@@ -136,7 +135,7 @@ def _stream_status(client: httpx.Client, path: str) -> int:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_one_browser_holds_at_most_its_share_of_open_streams(labb_servers, workshop):  # noqa: F811
+def test_one_browser_holds_at_most_its_share_of_open_streams(labb_servers, workshop):
     server = labb_servers.start(env={"LABB_STREAMS_PER_DEVICE": "3"})
     phone, pk = join_over_http(server, workshop, name="Kim")
     path = f"/p/{pk}/stream/"
@@ -170,7 +169,7 @@ def test_one_browser_holds_at_most_its_share_of_open_streams(labb_servers, works
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_slots_of_a_killed_server_expire(labb_servers, workshop):  # noqa: F811
+def test_slots_of_a_killed_server_expire(labb_servers, workshop):
     env = {"LABB_STREAMS_PER_DEVICE": "1", "LABB_STREAM_KEEPALIVE": "1"}
     first = labb_servers.start(env=env)
     phone, pk = join_over_http(first, workshop, name="Kim")
@@ -204,7 +203,7 @@ def _wrong_code_statuses(client: httpx.Client, forged: list[str]) -> list[int]:
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_the_server_command_ignores_forwarded_headers_unless_the_peer_is_a_trusted_proxy(
-    labb_servers,  # noqa: F811
+    labb_servers,
 ):
     """The demo, the image and compose all start `python -m labb.serve`; so do these
     servers. A forged X-Forwarded-For from 127.0.0.1 must not buy a fresh guessing budget."""

@@ -16,8 +16,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import join_as
 from tests.security.hostile import hostile_strings
+from tests.support.steps import join_as
 
 EXAMPLES = int(os.environ.get("LABB_FUZZ_EXAMPLES", "500"))
 settings.register_profile(
@@ -92,7 +92,7 @@ def test_fuzz_note_forms(lenient, workshop):
         fragment=st.booleans(),
     )
     def check(text, column_id, client_id, fragment):
-        extra = {"HTTP_X_LABB_FRAGMENT": "1"} if fragment else {}
+        extra = {"HTTP_HX_REQUEST": "true"} if fragment else {}
         _ok(
             client.post(
                 reverse("phone_note_create", args=[workshop.pk]),

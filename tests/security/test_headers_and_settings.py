@@ -76,7 +76,7 @@ def test_pages_carry_a_strict_csp_and_security_headers(persona, workshop, facili
         client.force_login(facilitator)
         url = reverse("workshop_board", args=[workshop.pk])
     elif persona == "participant":
-        from tests.conftest import join_as
+        from tests.support.steps import join_as
 
         join_as(client, workshop)
         url = reverse("phone", args=[workshop.pk])

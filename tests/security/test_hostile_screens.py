@@ -20,6 +20,7 @@ import json
 import re
 import unicodedata
 import uuid
+import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -29,7 +30,6 @@ from django.test import Client
 from django.urls import reverse
 
 from labb.live import encode_frame
-from tests.conftest import join_as
 from tests.security.hostile import (
     SOFT_HYPHEN,
     hostile_strings,
@@ -38,8 +38,20 @@ from tests.security.hostile import (
     unsafe_markup,
     visible_text,
 )
-from workshops import exporting, services, session
+from tests.support.steps import join_as
+from workshops import exporting
+from workshops.live import render
+from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN
+from workshops.live.events import from_row
 from workshops.models import Export, LiveEvent, Note, Participant, Workshop
+from workshops.services.actions import action_item_create
+from workshops.services.groups import group_rename
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.phases import phase_set, spotlight_targets
+from workshops.services.themes import note_merge_duplicate, theme_create
+from workshops.services.votes import vote_cast
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 PHASES = [Phase.WRITE, Phase.REVEAL, Phase.CLUSTER, Phase.VOTE, Phase.NEXT_STEPS, Phase.CLOSED]
@@ -143,7 +155,7 @@ class Room:
         response = phone.client.post(
             self.url("phone_note_create"),
             {"column": column.pk, "text": text, "client_id": uuid.uuid4()},
-            HTTP_X_LABB_FRAGMENT="1",
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code in {201, 400}, (text[:80], response.status_code)
         note = None
@@ -293,7 +305,7 @@ def _screens(room: Room, phase: str, *, with_archive_search: bool) -> list[Scree
 def _spotlights(room: Room) -> list[tuple[str, list[str]]]:
     """Each spotlight the projector can show now, with the texts it shows in full."""
     shown = []
-    for target, _label in session.spotlight_targets(room.workshop):
+    for target, _label in spotlight_targets(room.workshop):
         kind, _sep, pk = target.partition(":")
         if kind == "group":
             group = room.workshop.groups.get(pk=pk)
@@ -366,14 +378,34 @@ class Corpus:
         assert markup == [], (label, markup[:3])
 
     def check_event(self, event: LiveEvent, shown=()) -> None:
-        label = f"live event {event.name} #{event.pk} ({event.audience})"
-        self.check(label, event.data, shown)
-        # What a browser's EventSource hands to the page: one event, the server's.
-        frame = encode_frame(event.pk, event.name, event.data)
-        parsed = _eventsource(frame)
-        assert [name for name, _data in parsed] == [event.name], label
-        for _name, data in parsed:
-            self.check(f"{label} as an SSE frame", data, shown)
+        for screen, html in _rendered(event):
+            label = f"live event {event.name} #{event.pk} ({event.audience}) on a {screen}"
+            self.check(label, html, shown)
+            # What a browser's EventSource hands to the page: one event, the server's.
+            frame = encode_frame(event.pk, event.name, html)
+            parsed = _eventsource(frame)
+            assert [name for name, _data in parsed] == [event.name], label
+            for _name, data in parsed:
+                self.check(f"{label} as an SSE frame", data, shown)
+
+
+def _rendered(event: LiveEvent) -> list[tuple[str, str]]:
+    """A stored event as each screen it reaches renders it now (in English)."""
+    typed = from_row(event.kind, event.payload)
+    assert typed is not None, (event.kind, event.payload)
+    screens = {
+        LiveEvent.Audience.BOARD: [BOARD_SCREEN],
+        LiveEvent.Audience.PHONES: [PHONE_SCREEN],
+        LiveEvent.Audience.ALL: [BOARD_SCREEN, PHONE_SCREEN],
+    }[event.audience]
+    return [
+        (
+            screen,
+            render.html(typed, workshop_id=event.workshop_id, screen_kind=screen, language="en")
+            or "",
+        )
+        for screen in screens
+    ]
 
 
 def _check_private(events: list[LiveEvent]) -> None:
@@ -381,7 +413,8 @@ def _check_private(events: list[LiveEvent]) -> None:
     assert {e.name for e in events} <= WRITE_EVENTS, [e.name for e in events]
     assert {e.audience for e in events} <= {LiveEvent.Audience.BOARD}
     for event in events:
-        assert re.fullmatch(r"[\d\s]*", visible_text(event.data)), event.data
+        for _screen, html in _rendered(event):
+            assert re.fullmatch(r"[\d\s]*", visible_text(html)), html
 
 
 # --- The session -------------------------------------------------------------------------
@@ -393,7 +426,7 @@ def _control_room(challenge, facilitator) -> Room:
     control_challenge = Challenge.objects.create(
         organisation=challenge.organisation, question="Kontroll", created_by=facilitator
     )
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=control_challenge,
         user=facilitator,
         title="Kontroll",
@@ -528,9 +561,9 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
     settings.EXPORT_ROOT = tmp_path / "exports"
     groups = list(workshop.groups.order_by("position"))
     for group, name in zip(groups, GROUP_NAMES, strict=True):
-        services.group_rename(group=group, name=name)
+        group_rename(group=group, name=name)
     people = [
-        services.participant_join(workshop=workshop, display_name=name, group=groups[i % 3])
+        participant_join(workshop=workshop, display_name=name, group=groups[i % 3])
         for i, name in enumerate(PEOPLE)
     ]
     columns = list(workshop.columns.all())
@@ -538,7 +571,7 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
         # (A phone's form refuses NUL with a 400; the rest goes in as a phone sends it.)
         person = people[index % len(people)]
         try:
-            services.note_create(
+            note_create(
                 workshop=workshop,
                 participant=person,
                 group=person.group,
@@ -548,20 +581,20 @@ def closed_hostile_workshop(settings, tmp_path, workshop):
             )
         except ValidationError:
             continue  # too long, or nothing left once NUL and spaces are gone
-    session.phase_set(workshop=workshop, phase=Phase.CLUSTER)
+    phase_set(workshop=workshop, phase=Phase.CLUSTER)
     notes = list(workshop.notes.order_by("pk"))
     for index, name in enumerate(THEME_NAMES):
-        session.theme_create(workshop=workshop, name=name, note_ids=[n.pk for n in notes[index::4]])
+        theme_create(workshop=workshop, name=name, note_ids=[n.pk for n in notes[index::4]])
     loose = notes[3::4]
-    session.note_merge_duplicate(note=loose[1], into=loose[0])
-    session.phase_set(workshop=workshop, phase=Phase.VOTE)
+    note_merge_duplicate(note=loose[1], into=loose[0])
+    phase_set(workshop=workshop, phase=Phase.VOTE)
     theme = workshop.themes.order_by("position").first()
     for index, person in enumerate(people):
-        session.vote_cast(participant=person, theme_id=theme.pk)
-        session.vote_cast(participant=person, note_id=loose[2 + index].pk)
-    session.phase_set(workshop=workshop, phase=Phase.NEXT_STEPS)
-    session.action_item_create(workshop=workshop, title=NEXT_STEP, theme_ids=[theme.pk])
-    session.phase_set(workshop=workshop, phase=Phase.CLOSED)
+        vote_cast(participant=person, theme_id=theme.pk)
+        vote_cast(participant=person, note_id=loose[2 + index].pk)
+    phase_set(workshop=workshop, phase=Phase.NEXT_STEPS)
+    action_item_create(workshop=workshop, title=NEXT_STEP, theme_ids=[theme.pk])
+    phase_set(workshop=workshop, phase=Phase.CLOSED)
     workshop.refresh_from_db()
     assert workshop.notes.count() > len(hostile_strings()) * 0.8
     return workshop
@@ -609,9 +642,17 @@ def test_the_spreadsheets_hold_each_hostile_text_as_stored(closed_hostile_worksh
     stored = _stored(workshop)
     assert any(t.startswith(FORMULA_STARTS) for t in stored["notes"])
 
-    data = _export(workshop, Export.Kind.CSV).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(data, newline="")))
-    assert _spreadsheet_columns(rows) == _cells(stored)
+    with zipfile.ZipFile(io.BytesIO(_export(workshop, Export.Kind.CSV))) as archive:
+        files = {
+            name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")))
+            for name in archive.namelist()
+        }
+    assert _spreadsheet_columns(files["notes.csv"]) == _cells(stored)
+    # The themes and the next step, with their hostile names, as text.
+    assert Counter(row[1] for row in files["themes.csv"][1:]) == Counter(
+        _as_cell(name) for name in THEME_NAMES
+    )
+    assert [row[1] for row in files["next-steps.csv"][1:]] == [_as_cell(NEXT_STEP)]
 
     book = load_workbook(io.BytesIO(_export(workshop, Export.Kind.XLSX)))
     sheet = book.worksheets[0]

@@ -12,10 +12,13 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from workshops import codes, services, throttle
+from workshops import codes, throttle
 from workshops.models import Participant, Workshop
+from workshops.services.joins import join_code_regenerate
+from workshops.services.phases import phase_set
+from workshops.services.workshops import workshop_create
 from workshops.throttle import address_bucket, client_address, network_bucket
-from workshops.views.facilitator import _qr_svg, qr_svg_response
+from workshops.views.facilitator import qr_svg, qr_svg_response
 
 
 def test_codes_carry_at_least_30_bits_from_secrets(monkeypatch):
@@ -73,7 +76,7 @@ def test_a_closed_workshop_cannot_get_a_new_code(workshop):
     workshop.phase = Workshop.Phase.CLOSED
     workshop.save()
     with pytest.raises(Exception, match="closed"):
-        services.join_code_regenerate(workshop=workshop)
+        join_code_regenerate(workshop=workshop)
 
 
 def _fail(client: Client, n: int = 1):
@@ -167,7 +170,7 @@ def test_a_throttled_address_learns_nothing_about_codes_nobody_there_joined_with
     """The oracle a throttle must not open: once the budget is spent, a right code gets the
     very same answer as a wrong one, so further guesses tell nothing."""
     settings.LABB_JOIN_FAILURES_PER_ADDRESS = 3
-    elsewhere = services.workshop_create(
+    elsewhere = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Någon annanstans",
@@ -220,9 +223,9 @@ def test_the_qr_codes_hold_the_signed_join_link(facilitator_client, workshop):
     response = facilitator_client.get(reverse("workshop_qr", args=[workshop.pk]))
     assert response.content == qr_svg_response(signed, filename="join.svg").content
     projector = facilitator_client.get(reverse("workshop_projector", args=[workshop.pk]))
-    assert _qr_svg(signed, scale=6) in projector.content.decode()
+    assert qr_svg(signed, scale=6) in projector.content.decode()
     detail = facilitator_client.get(reverse("workshop_detail", args=[workshop.pk]))
-    assert _qr_svg(signed, scale=5) in detail.content.decode()
+    assert qr_svg(signed, scale=5) in detail.content.decode()
     assert f'href="{signed}"'.encode() in detail.content
     # The projector shows the short link to type.
     assert f"http://testserver/j/{workshop.join_code}/<".encode() in projector.content
@@ -243,7 +246,7 @@ def test_link_keys_depend_on_the_code_and_the_secret_key(settings):
 def test_an_old_signed_link_is_simply_not_found_and_costs_no_budget(settings, workshop):
     settings.LABB_JOIN_FAILURES_PER_ADDRESS = 1
     old = _signed(workshop)
-    services.join_code_regenerate(workshop=workshop)
+    join_code_regenerate(workshop=workshop)
     client = Client(REMOTE_ADDR="198.51.100.30")
     for _ in range(3):
         assert client.get(old).status_code == 404
@@ -386,12 +389,11 @@ def test_odd_codes_and_tokens_in_the_url_are_simply_not_found(workshop, odd):
 def test_closing_through_the_phase_control_removes_the_code_and_reopening_makes_a_new_one(
     workshop,
 ):
-    from workshops import session
 
     old = workshop.join_code
-    workshop = session.phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
+    workshop = phase_set(workshop=workshop, phase=Workshop.Phase.CLOSED)
     assert workshop.join_code is None
     assert Client().get(reverse("join_workshop", args=[old])).status_code == 404
-    workshop = session.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE)
+    workshop = phase_set(workshop=workshop, phase=Workshop.Phase.WRITE)
     assert workshop.join_code and workshop.join_code != old
     assert Client().get(reverse("join_workshop", args=[old])).status_code == 404

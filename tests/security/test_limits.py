@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import post_note
+from tests.support.steps import post_note
 
 
 @pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_posting_too_fast_gets_429_with_retry_after(settings, participant_client
     client, _participant = participant_client
     for n in range(3):
         assert post_note(client, workshop, text=f"Idé {n}").status_code == 302
-    response = post_note(client, workshop, text="En för mycket", HTTP_X_LABB_FRAGMENT="1")
+    response = post_note(client, workshop, text="En för mycket", HTTP_HX_REQUEST="true")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert b"posting very fast" in response.content

@@ -19,9 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 from django.urls import reverse
 
-from tests.conftest import post_note
 from tests.security.conftest import PERSONAS
 from tests.security.test_authorization_matrix import MATRIX
+from tests.support.steps import post_note
 from workshops.exports import (
     build_challenge_snapshot,
     build_workshop_snapshot,

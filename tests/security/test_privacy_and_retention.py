@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.models import Challenge
-from tests.conftest import join_as, post_note
-from workshops import retention, services
+from tests.support.steps import join_as, post_note
+from workshops import retention
 from workshops.models import DisposalLog, Export, LiveEvent, Note, Participant, Vote, Workshop
+from workshops.services.phases import workshop_set_accepting
+from workshops.services.workshops import workshop_create
 from workshops.tasks import retention_sweep as retention_sweep_task
 
 IDENTIFYING = ("ip", "addr", "agent", "user_agent", "useragent", "device", "fingerprint", "host")
@@ -78,7 +80,7 @@ def test_the_join_page_says_what_is_kept_and_that_notes_may_become_public(worksh
 def test_retention_date_defaults_from_the_organisation(challenge, facilitator):
     challenge.organisation.default_retention_days = 90
     challenge.organisation.save()
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="W",
@@ -106,7 +108,7 @@ def test_a_participant_cannot_delete_once_the_workshop_stops_taking_notes(
     client, participant = participant_client
     post_note(client, workshop, text="Står kvar")
     note = Note.objects.get(participant=participant)
-    services.workshop_set_accepting(workshop=workshop, accepting=False)
+    workshop_set_accepting(workshop=workshop, accepting=False)
     assert client.post(reverse("phone_note_delete", args=[workshop.pk, note.pk])).status_code == 403
     assert Note.objects.filter(pk=note.pk).exists()
 
@@ -196,7 +198,7 @@ def test_kept_and_unexpired_workshops_are_left_alone(workshop, export_root, chal
     _expired_workshop_with_data(workshop, export_root)
     workshop.keep = True
     workshop.save()
-    current = services.workshop_create(
+    current = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Pågår",
@@ -206,7 +208,7 @@ def test_kept_and_unexpired_workshops_are_left_alone(workshop, export_root, chal
     current.phase = Workshop.Phase.WRITE
     current.save()
     join_as(Client(), current)
-    today_expiring = services.workshop_create(
+    today_expiring = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Sista dagen",

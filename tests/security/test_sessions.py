@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import join_as, post_note
+from tests.support.steps import join_as, post_note
 from workshops import retention
 from workshops.models import Workshop
 

@@ -1,6 +1,6 @@
 """A whole session in Chromium: 1 facilitator, 2 groups, 4 phones (360×740).
 
-write → reveal → cluster (pointer drag and keyboard) → vote within budget → next steps → close,
+write → reveal → cluster on the wall (pointer drag and keyboard) → vote within budget → next steps → close,
 with axe-core (WCAG 2.1 A/AA) on every screen, the projector included.
 """
 
@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from workshops import services
+from tests.support.browser import PHONE, Watch, check_axe, new_context
 from workshops.models import ActionItem, Note, Theme, Vote, Workshop
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 TEXTS = [
     "Stuprör mellan förvaltningarna",
     "Alla jobbar i sina egna stuprör",
@@ -30,12 +30,11 @@ def _phase(board, label: str) -> None:
     expect(board.locator(f"#phase-{label}")).to_have_attribute("aria-current", "step")
 
 
-def test_a_full_session(asgi_server, chromium, challenge, facilitator):
-    from tests.session.conftest import Axe
-
-    base = asgi_server
-    axe = Axe(base)
-    workshop = services.workshop_create(
+def test_a_full_session(labb_servers, browser, challenge, facilitator):
+    server = labb_servers.start(env={"DEBUG": "1"})
+    base = server.url
+    watch = Watch(host=f"127.0.0.1:{server.port}")
+    workshop = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Samverkan",
@@ -44,7 +43,7 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     )
     django_client = Client()
     django_client.force_login(facilitator)
-    desk = chromium.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    desk = new_context(browser, watch, viewport={"width": 1366, "height": 900})
     desk.add_cookies(
         [{"name": "sessionid", "value": django_client.cookies["sessionid"].value, "url": base}]
     )
@@ -53,27 +52,27 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     board.on("pageerror", lambda e: errors.append(str(e)))
     board.goto(f"{base}/workshops/{workshop.pk}/board/")
     expect(board.locator("#live-status")).to_have_attribute("data-state", "connected")
-    axe.check(board, "overview, prepare")
+    check_axe(board, watch, "overview, prepare")
     projector = desk.new_page()
     projector.goto(f"{base}/workshops/{workshop.pk}/projector/")
     expect(projector.locator(".projector-join .code")).to_be_visible()
-    axe.check(projector, "projector, prepare")
+    check_axe(projector, watch, "projector, prepare")
 
     # Four phones join: two per group.
     phones = []
     for index in range(4):
-        context = chromium.new_context(locale="en-GB", **PHONE)
+        context = new_context(browser, watch, **PHONE)
         phone = context.new_page()
         phone.on("pageerror", lambda e: errors.append(str(e)))
         phone.goto(f"{base}/j/{workshop.join_code}/")
         if index == 0:
-            axe.check(phone, "join page")
+            check_axe(phone, watch, "join page")
         phone.get_by_label("Your name (optional)").fill(f"Person {index}")
         phone.get_by_label("Your group").select_option(label=f"Group {index // 2 + 1}")
         phone.get_by_role("button", name="Take part").click()
         expect(phone.locator("#live-status")).to_have_attribute("data-state", "connected")
         phones.append(phone)
-    axe.check(phones[0], "phone, prepare")
+    check_axe(phones[0], watch, "phone, prepare")
 
     # Write: private. The projector counts, it does not read.
     _phase(board, "write")
@@ -87,8 +86,8 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     expect(projector.locator(f"#count-g{groups[1].pk}")).to_have_text("2")
     assert TEXTS[0] not in projector.content()
     assert TEXTS[0] not in phones[1].content()
-    axe.check(phones[0], "phone, write")
-    axe.check(projector, "projector, write")
+    check_axe(phones[0], watch, "phone, write")
+    check_axe(projector, watch, "projector, write")
 
     # Reveal: every screen at once.
     _phase(board, "reveal")
@@ -101,37 +100,39 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     expect(phones[1].locator(".phone-board")).to_contain_text("Sen tanke om samarbete")
     expect(projector.locator("#stage")).to_contain_text("Sen tanke om samarbete")
     assert "Sen tanke" not in phones[2].locator(".phone-board").inner_text()
-    axe.check(board, "overview, reveal")
-    axe.check(projector, "projector, reveal")
-    axe.check(phones[1], "phone, reveal")
+    check_axe(board, watch, "overview, reveal")
+    check_axe(projector, watch, "projector, reveal")
+    check_axe(phones[1], watch, "phone, reveal")
 
-    # Cluster: two themes; one note by pointer drag, one by keyboard.
+    # Cluster on the wall: two themes; one note by pointer drag, one by keyboard.
     _phase(board, "cluster")
     for name in ["Silos", "Pengar"]:
         board.locator("#new-theme-name").fill(name)
         board.get_by_role("button", name="Add theme").click()
-        expect(board.locator(".theme-name", has_text=name)).to_be_visible()
+        expect(board.locator("#wall-themes .theme-name", has_text=name)).to_be_visible()
     notes = {note.text: note for note in Note.objects.filter(workshop=workshop)}
     silos = Theme.objects.get(name="Silos")
     money = Theme.objects.get(name="Pengar")
     dragged = notes[TEXTS[0]]
-    board.drag_and_drop(f"#cnote-{dragged.pk}", f"#theme-{silos.pk}")
-    expect(board.locator(f"#theme-{silos.pk}")).to_contain_text(TEXTS[0])
+    # Right after adding a theme: the theme's live refresh of the stage waits for the drop.
+    board.drag_and_drop(f"#cnote-{dragged.pk} .note-text", f"#theme-{silos.pk}")
+    expect(board.locator(f"#cnote-{dragged.pk}")).to_have_attribute("data-theme", str(silos.pk))
+    expect(board.locator(f"#wall-count-{silos.pk}")).to_have_text("1")
     keyed = notes[TEXTS[2]]
-    board.locator(f"#theme-for-{keyed.pk}").focus()
-    board.keyboard.press("ArrowDown")
-    board.keyboard.press("ArrowDown")
-    expect(board.locator(f"#theme-for-{keyed.pk}")).to_have_value(str(money.pk))
-    board.keyboard.press("Tab")
-    expect(board.locator(f"#theme-move-{keyed.pk}")).to_be_focused()
+    board.locator(f"#pick-{keyed.pk}").focus()
+    board.keyboard.press("Enter")  # the shared move menu
+    expect(board.locator("#wall-move-dialog")).to_be_visible()
+    board.keyboard.press("Tab")  # from Silos to Pengar
     board.keyboard.press("Enter")
-    expect(board.locator(f"#theme-{money.pk}")).to_contain_text(TEXTS[2])
+    expect(board.locator(f"#cnote-{keyed.pk}")).to_have_attribute("data-theme", str(money.pk))
+    expect(board.locator(f"#pick-{keyed.pk}")).to_be_focused()
+    expect(board.locator("#wall-status")).to_contain_text("Moved 1 note to “Pengar”.")
     dragged.refresh_from_db()
     keyed.refresh_from_db()
     assert (dragged.theme_id, keyed.theme_id) == (silos.pk, money.pk)
     expect(projector.locator(f"#theme-{silos.pk}")).to_contain_text(TEXTS[0])
-    axe.check(board, "overview, cluster")
-    axe.check(projector, "projector, cluster")
+    check_axe(board, watch, "overview, cluster")
+    check_axe(projector, watch, "projector, cluster")
 
     # Vote: two dots each, totals hidden.
     board.locator("#id_vote_budget").fill("2")
@@ -139,7 +140,7 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     _phase(board, "vote")
     voter = phones[0]
     expect(voter.locator("#votes-left")).to_have_text(re.compile("2 votes left"))
-    axe.check(voter, "phone, vote")
+    check_axe(voter, watch, "phone, vote")
     voter.locator(f"#vote-add-theme-{silos.pk}").click()
     expect(voter.locator("#votes-left")).to_have_text(re.compile("1 vote left"))
     voter.locator(f"#vote-add-theme-{silos.pk}").click()
@@ -150,9 +151,9 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     phones[2].locator(f"#vote-add-theme-{money.pk}").click()
     expect(phones[2].locator("#votes-left")).to_have_text(re.compile("1 vote left"))
     expect(projector.locator(".votes-cast")).to_contain_text("Totals are hidden")
-    axe.check(voter, "phone, vote spent")
-    axe.check(board, "overview, vote")
-    axe.check(projector, "projector, vote")
+    check_axe(voter, watch, "phone, vote spent")
+    check_axe(board, watch, "overview, vote")
+    check_axe(projector, watch, "projector, vote")
 
     # Next steps: who takes the lead?
     _phase(board, "next_steps")
@@ -166,9 +167,9 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     expect(phones[3].locator("#phone-stage")).to_contain_text("Gemensam träff för förvaltningarna")
     item = ActionItem.objects.get()
     assert list(item.themes.all()) == [silos] and item.challenge_id == challenge.pk
-    axe.check(board, "overview, next steps")
-    axe.check(projector, "projector, next steps")
-    axe.check(phones[3], "phone, next steps")
+    check_axe(board, watch, "overview, next steps")
+    check_axe(projector, watch, "projector, next steps")
+    check_axe(phones[3], watch, "phone, next steps")
 
     # Close: the join code dies, the phones say thank you.
     code = workshop.join_code
@@ -178,7 +179,7 @@ def test_a_full_session(asgi_server, chromium, challenge, facilitator):
     assert workshop.phase == Workshop.Phase.CLOSED and workshop.join_code is None
     projector.reload()
     assert code not in projector.content()
-    axe.check(board, "overview, closed")
-    axe.check(projector, "projector, closed")
-    axe.check(phones[0], "phone, closed")
+    check_axe(board, watch, "overview, closed")
+    check_axe(projector, watch, "projector, closed")
+    check_axe(phones[0], watch, "phone, closed")
     assert errors == []

@@ -1,8 +1,8 @@
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.steps import add_note, set_phase
 from workshops.models import Theme, Workshop
+from workshops.services.themes import theme_create
 
 Phase = Workshop.Phase
 
@@ -44,7 +44,7 @@ def test_participants_cannot_sort_unless_allowed_and_clustering(workshop, phones
     _allow(workshop)
     set_phase(workshop, Phase.VOTE)
     assert client.post(f"/p/{workshop.pk}/themes/", {"name": "Silos"}).status_code == 403
-    theme = session.theme_create(workshop=workshop, name="Facilitatorns")
+    theme = theme_create(workshop=workshop, name="Facilitatorns")
     response = client.post(f"/p/{workshop.pk}/notes/{note.pk}/theme/", {"theme": theme.pk})
     assert response.status_code == 403
     note.refresh_from_db()

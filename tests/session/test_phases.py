@@ -1,9 +1,12 @@
 import pytest
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
-from workshops import services
+from tests.support.live import event_html
+from tests.support.steps import add_note, set_phase
+from workshops.live.events import CountsChanged, NoteAdded, PhaseChanged
 from workshops.models import LiveEvent, Workshop
+from workshops.services.notes import note_update, notes_bulk_add
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 
@@ -29,8 +32,9 @@ def test_phase_change_is_one_event_to_every_screen(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         set_phase(workshop, Phase.REVEAL)
-    assert [(e["name"], e["audience"]) for e in captured_events] == [("phase", "all")]
-    assert "Reveal" in captured_events[0]["data"]
+    assert [(e.name, e.audience) for e in captured_events] == [("phase", "all")]
+    assert captured_events[0].event == PhaseChanged(phase=Phase.REVEAL)
+    assert "Reveal" in event_html(captured_events[0])
 
 
 def test_closing_kills_the_join_code_and_reopening_gives_a_new_one(workshop, phones):
@@ -75,10 +79,13 @@ def test_writing_is_private_boards_get_counts_not_texts(
     _client, participant = phones[0]
     with django_capture_on_commit_callbacks(execute=True):
         add_note(workshop, participant, "Hemlig tanke om stuprör")
-    assert [(e["name"], e["audience"]) for e in captured_events] == [("counts", "board")]
-    data = captured_events[0]["data"]
-    assert "Hemlig" not in data
+    assert [(e.name, e.audience) for e in captured_events] == [("counts", "board")]
     column = workshop.columns.first()
+    assert captured_events[0].event == CountsChanged(
+        group_id=participant.group_id, column_id=column.pk, count=1, total=1
+    )
+    data = event_html(captured_events[0])
+    assert "Hemlig" not in data
     assert f'id="count-g{participant.group_id}-c{column.pk}"' in data
     assert ">1<" in data
 
@@ -142,9 +149,8 @@ def test_events_of_a_phase_change_are_stored_for_replay(workshop):
 def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
     facilitator_client, challenge, facilitator
 ):
-    from workshops import services
 
-    paper = services.workshop_create(
+    paper = workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Papper",
@@ -152,7 +158,7 @@ def test_a_paper_workshop_shows_texts_while_the_facilitator_types_them_in(
         group_count=1,
         kind=Workshop.Kind.PAPER,
     )
-    services.notes_bulk_add(
+    notes_bulk_add(
         workshop=paper, group=paper.groups.get(), column=paper.columns.first(), lines="Stuprör"
     )
     assert b"Stupr" in facilitator_client.get(f"/workshops/{paper.pk}/board/").content
@@ -165,13 +171,17 @@ def test_after_the_reveal_a_new_note_goes_to_its_own_groups_phones_only(
     participant = phones[2][1]
     with django_capture_on_commit_callbacks(execute=True):
         note = add_note(workshop, participant, "Sent men viktigt")
-    phone_events = [e for e in captured_events if e["audience"] == LiveEvent.Audience.PHONES]
-    assert [(e["name"], e["group_id"]) for e in phone_events] == [("note", participant.group_id)]
-    assert f'id="pnote-{note.pk}"' in phone_events[0]["data"]
-    assert f"beforeend:#pnotes-c{note.column_id}" in phone_events[0]["data"]
+    phone_events = [e for e in captured_events if e.audience == LiveEvent.Audience.PHONES]
+    assert [(e.name, e.group_id) for e in phone_events] == [("note", participant.group_id)]
+    assert phone_events[0].event == NoteAdded(
+        note_id=note.pk, group_id=note.group_id, column_id=note.column_id
+    )
+    html = event_html(phone_events[0], screen="phone")
+    assert f'id="pnote-{note.pk}"' in html
+    assert f"beforeend:#pnotes-c{note.column_id}" in html
     # While voting, phones show no board: no note events for them.
     captured_events.clear()
     note.workshop = set_phase(workshop, Phase.VOTE)
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text="Ändrad")
-    assert [e["audience"] for e in captured_events if e["name"] == "note-changed"] == ["board"]
+        note_update(note=note, text="Ändrad")
+    assert [e.audience for e in captured_events if e.name == "note-changed"] == ["board"]

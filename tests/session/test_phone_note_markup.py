@@ -8,9 +8,11 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import join_as, post_note
-from workshops import services, session
+from tests.support.live import event_html
+from tests.support.steps import join_as, post_note
 from workshops.models import Note, Workshop
+from workshops.services.notes import note_update
+from workshops.services.themes import theme_create
 
 
 def _item(html: str, note: Note) -> str:
@@ -42,7 +44,7 @@ def test_a_live_note_has_the_markup_of_the_phone_page(
     theme_note_column = workshop.columns.order_by("position").last()
     phone = Client()
     join_as(phone, workshop, name="Kim")
-    session.theme_create(workshop=workshop, name="Samverkan")
+    theme_create(workshop=workshop, name="Samverkan")
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             post_note(
@@ -52,18 +54,15 @@ def test_a_live_note_has_the_markup_of_the_phone_page(
         )
     note = Note.objects.get(workshop=workshop)
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text="Tydliga roller, mandat & resurser")
+        note_update(note=note, text="Tydliga roller, mandat & resurser")
     note.refresh_from_db()
-    phone_events = [e for e in captured_events if e["audience"] == "phones"]
-    assert [e["name"] for e in phone_events] == ["note", "note-changed"]
+    phone_events = [e for e in captured_events if e.audience == "phones"]
+    assert [e.name for e in phone_events] == ["note", "note-changed"]
     page = phone.get(f"/p/{workshop.pk}/").content.decode()
     expected = _item(page, note)
     assert f"colour-{theme_note_column.colour}" in expected
     assert ('name="theme"' in expected) is may_cluster
     assert "Samverkan" in expected if may_cluster else "Samverkan" not in expected
-    assert _item(phone_events[1]["data"], note) == expected
-    # The new-note event carries the same item, with the text it had then.
-    created = _item(phone_events[0]["data"], note).replace(
-        "Tydliga roller &amp; mandat", "Tydliga roller, mandat &amp; resurser"
-    )
-    assert created == expected
+    assert _item(event_html(phone_events[1], screen="phone"), note) == expected
+    # The new-note event carries the same item (rendered now, with the note as it is now).
+    assert _item(event_html(phone_events[0], screen="phone"), note) == expected

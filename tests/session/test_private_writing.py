@@ -19,17 +19,18 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from tests.conftest import join_as, post_note
-from tests.live.server import (
+from tests.support.http import (
     SSEReader,
     csrf_token,
     join_over_http,
-    module_server,  # noqa: F401 - fixture
     post_note_over_http,
 )
-from tests.session.conftest import add_note, set_phase
-from workshops import services
+from tests.support.live import event_html
+from tests.support.steps import add_note, join_as, post_note, set_phase
+from workshops.live.audience import PHONE_SCREEN, Screen, reaches
 from workshops.models import LiveEvent, Note, Workshop
+from workshops.services.notes import note_set_status, note_update
+from workshops.services.phases import workshop_set_accepting
 
 Phase = Workshop.Phase
 PRIVATE_PHASES = [Phase.PREPARE, Phase.WRITE]
@@ -109,7 +110,7 @@ def phone_responses(client: Client, workshop: Workshop, foreign_note: Note) -> l
     target where a request names a note: (label, status, html)."""
     pk = workshop.pk
     hx = {"HTTP_HX_REQUEST": "true"}
-    fragment = {"HTTP_X_LABB_FRAGMENT": "1"}
+    fragment = {"HTTP_HX_REQUEST": "true"}
     requests = [
         ("page", lambda: client.get(f"/p/{pk}/")),
         ("stage fragment", lambda: client.get(f"/p/{pk}/?stage=1", **hx)),
@@ -189,13 +190,13 @@ def test_a_note_posted_from_a_phone_comes_back_alone(room):
     """The fragment a phone gets for its new note is that note, not the group's notes."""
     text = text_with("ZX5-anna-new")
     response = post_note(
-        room.anna.client, room.workshop, text=text, column=room.column, HTTP_X_LABB_FRAGMENT="1"
+        room.anna.client, room.workshop, text=text, column=room.column, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 201
     html = response.content.decode()
     assert_shown(html, text, where="the new note's fragment")
     assert_absent(html, *(marker(room.texts[k]) for k in room.texts), where="the fragment")
-    assert html.count('class="own-note"') == 1
+    assert html.count('class="own-note ') == 1
 
 
 def test_a_phone_edits_its_own_note_on_a_page_with_only_that_note(room):
@@ -206,15 +207,10 @@ def test_a_phone_edits_its_own_note_on_a_page_with_only_that_note(room):
     assert_absent(html, *(marker(room.texts[k]) for k in ("bo", "bo_second", "cleo")))
 
 
-def _delivered_to(events: list[dict], participant) -> list[dict]:
-    """The captured events a phone's stream passes on (workshops/views/stream.py)."""
-    return [
-        e
-        for e in events
-        if e["audience"] == LiveEvent.Audience.ALL
-        or e["audience"] == LiveEvent.Audience.PHONES
-        and e["group_id"] in (None, participant.group_id)
-    ]
+def _delivered_to(events: list, participant) -> list:
+    """The captured events a phone's stream passes on: the hub's rule (`audience.reaches`)."""
+    screen = Screen(kind=PHONE_SCREEN, language="en", group_id=participant.group_id)
+    return [e for e in events if reaches(screen, e.audience, e.group_id)]
 
 
 def _write_phase_changes(room, facilitator_client) -> dict[str, str]:
@@ -268,7 +264,7 @@ def _write_phase_changes(room, facilitator_client) -> dict[str, str]:
     )
     assert response.status_code == 302
     # And something every screen is told, so the phones' share is not empty.
-    services.workshop_set_accepting(workshop=room.workshop, accepting=False)
+    workshop_set_accepting(workshop=room.workshop, accepting=False)
     return texts | {"approved": text_with("ZX11-bo-approved")}
 
 
@@ -280,11 +276,12 @@ def test_no_live_event_a_phone_gets_while_writing_holds_a_text(
     markers = [marker(t) for t in [*texts.values(), *room.texts.values()]]
     for person in (room.anna, room.bo, room.cleo):
         delivered = _delivered_to(captured_events, person.participant)
-        assert [e["name"] for e in delivered] == ["status"]
+        assert [e.name for e in delivered] == ["status"]
         for event in delivered:
-            assert_absent(event["data"], *markers, where=f"a {event['name']} event")
+            html = event_html(event, screen="phone")
+            assert_absent(html, *markers, where=f"a {event.name} event")
     # Not one event for phones at all, group-limited or not, while writing.
-    assert [e for e in captured_events if e["audience"] == LiveEvent.Audience.PHONES] == []
+    assert [e for e in captured_events if e.audience == LiveEvent.Audience.PHONES] == []
     assert (
         LiveEvent.objects.filter(workshop=room.workshop, audience=LiveEvent.Audience.PHONES).count()
         == 0
@@ -300,7 +297,7 @@ def test_after_the_reveal_a_phone_shows_its_groups_visible_notes_only(room):
     pending_text = text_with("ZX12-bo-pending")
     pending = add_note(room.workshop, room.bo.participant, pending_text, room.column)
     assert pending.status == Note.Status.PENDING
-    services.note_set_status(note=room.notes["bo_second"], status=Note.Status.HIDDEN)
+    note_set_status(note=room.notes["bo_second"], status=Note.Status.HIDDEN)
     for phase in (Phase.REVEAL, Phase.CLUSTER):
         workshop = set_phase(room.workshop, phase)
         for label, response in [
@@ -344,15 +341,15 @@ def test_after_the_reveal_an_edit_reaches_its_groups_phones_and_the_board(
     note = room.notes["bo"]
     note.workshop = workshop
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_update(note=note, text=new_text)
+        note_update(note=note, text=new_text)
     anna = _delivered_to(captured_events, room.anna.participant)
-    assert [(e["name"], e["audience"]) for e in anna] == [("note-changed", "phones")]
-    assert_shown(anna[0]["data"], new_text, where="Anna's phone event")
+    assert [(e.name, e.audience) for e in anna] == [("note-changed", "phones")]
+    assert_shown(event_html(anna[0], screen="phone"), new_text, where="Anna's phone event")
     assert _delivered_to(captured_events, room.cleo.participant) == []
-    board = [e for e in captured_events if e["audience"] == LiveEvent.Audience.BOARD]
-    assert [e["name"] for e in board] == ["note-changed"]
-    assert_shown(board[0]["data"], new_text, where="the board event")
-    assert_absent(board[0]["data"], marker(room.texts["bo"]))
+    board = [e for e in captured_events if e.audience == LiveEvent.Audience.BOARD]
+    assert [e.name for e in board] == ["note-changed"]
+    assert_shown(event_html(board[0]), new_text, where="the board event")
+    assert_absent(event_html(board[0]), marker(room.texts["bo"]))
 
 
 # --- 2. Board and projector while writing: counts, never texts -----------------------------
@@ -399,7 +396,7 @@ def _edit_by_facilitator(room, client, text):
 def _edit_pending_then_approve(room, client, text):
     """Screening on: the note waits; the facilitator corrects it and approves it."""
     pk, note = room.workshop.pk, room.notes["bo"]
-    services.note_set_status(note=note, status=Note.Status.PENDING)
+    note_set_status(note=note, status=Note.Status.PENDING)
     response = client.post(f"/workshops/{pk}/notes/{note.pk}/edit/", {"text": text})
     assert response.status_code == 302
     response = client.post(f"/workshops/{pk}/notes/{note.pk}/moderate/", {"action": "approve"})
@@ -409,7 +406,7 @@ def _edit_pending_then_approve(room, client, text):
 
 def _edit_pending_then_approve_on_screening_page(room, client, text):
     pk, note = room.workshop.pk, room.notes["bo"]
-    services.note_set_status(note=note, status=Note.Status.PENDING)
+    note_set_status(note=note, status=Note.Status.PENDING)
     response = room.bo.client.post(f"/p/{pk}/notes/{note.pk}/edit/", {"text": text})
     assert response.status_code == 302
     response = client.post(f"/workshops/{pk}/screening/", {"action": "approve", "note": [note.pk]})
@@ -471,16 +468,17 @@ def test_changing_a_note_while_writing_tells_the_boards_counts_only(
     boards = [
         e
         for e in captured_events
-        if e["audience"] in (LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL)
+        if e.audience in (LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL)
     ]
-    assert {e["name"] for e in boards} <= {"counts"}, change
+    # Numbers only: counts per cell, and how many notes wait for approval (screening).
+    assert {e.name for e in boards} <= {"counts", "pending"}, change
     for event in boards:
-        assert_absent(event["data"], *markers, where=f"a board {event['name']} event")
+        assert_absent(event_html(event), *markers, where=f"a board {event.name} event")
     # Anna and Bo have one note each in the first column; Bo's second is elsewhere.
     if change.endswith("deletes"):
         # The board learns that the note is gone: its group's count drops to Anna's one.
         cell = f'id="count-g{note.group_id}-c{note.column_id}" hx-swap-oob="innerHTML">1<'
-        assert cell in boards[-1]["data"]
+        assert cell in event_html([e for e in boards if e.name == "counts"][-1])
     cell = _count_cell(note.group_id, note.column_id, 1 + count)
     for label, html in board_screens(facilitator_client, workshop):
         assert_absent(html, *markers, where=label)
@@ -498,9 +496,9 @@ def test_after_the_reveal_the_same_edit_shows_on_board_and_projector(
     new = text_with("ZX15-bo-shown")
     with django_capture_on_commit_callbacks(execute=True):
         _edit_by_facilitator(room, facilitator_client, new)
-    boards = [e for e in captured_events if e["audience"] == LiveEvent.Audience.BOARD]
-    assert [e["name"] for e in boards] == ["note-changed"]
-    assert_shown(boards[0]["data"], new, where="the board event")
+    boards = [e for e in captured_events if e.audience == LiveEvent.Audience.BOARD]
+    assert [e.name for e in boards] == ["note-changed"]
+    assert_shown(event_html(boards[0]), new, where="the board event")
     for label, html in board_screens(facilitator_client, workshop):
         assert_shown(html, new, room.texts["anna"], where=label)
         assert_absent(html, marker(room.texts["bo"]), where=label)
@@ -518,7 +516,7 @@ def _collect_until(reader, last_name: str) -> list:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):  # noqa: F811
+def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_server, workshop):
     """Through uvicorn and Redis: Anna's phone stream, live and replayed, while Bo (same
     group) posts, edits and deletes and the facilitator edits and approves; after the
     reveal, the same stream does carry Bo's edit (so the stream is listened to)."""
@@ -554,9 +552,9 @@ def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_serve
         workshop.save(update_fields=["screening"])
         waiting = bo_posts(texts[3])
         assert waiting.status == Note.Status.PENDING
-        services.note_update(note=waiting, text=texts[4])
-        services.note_set_status(note=waiting, status=Note.Status.VISIBLE)
-        services.workshop_set_accepting(workshop=workshop, accepting=False)
+        note_update(note=waiting, text=texts[4])
+        note_set_status(note=waiting, status=Note.Status.VISIBLE)
+        workshop_set_accepting(workshop=workshop, accepting=False)
         live = _collect_until(reader, "status")
     with SSEReader(anna, f"/p/{pk}/stream/?last={start}") as reader:
         replayed = reader.events_within(1.0)
@@ -567,13 +565,13 @@ def test_a_phones_stream_carries_no_text_of_its_group_while_writing(module_serve
             assert_absent(frame.data, *markers, where=f"Anna's {label} stream")
 
     # The control: revealed, Bo's next edit reaches Anna's phone with its text.
-    services.workshop_set_accepting(workshop=workshop, accepting=True)
+    workshop_set_accepting(workshop=workshop, accepting=True)
     revealed = text_with("ZX29-bo-stream-shown")
     with SSEReader(anna, f"/p/{pk}/stream/") as reader:
         assert reader.next_event().event == "hello"
         workshop = set_phase(workshop, Phase.REVEAL)
         kept.refresh_from_db()
-        services.note_update(note=kept, text=revealed)
+        note_update(note=kept, text=revealed)
         frames = _collect_until(reader, "note-changed")
     assert [f.event for f in frames] == ["phase", "note-changed"]
     assert_shown(frames[-1].data, revealed, where="Anna's stream after the reveal")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.steps import add_note, set_phase
 from workshops.hyphenate import SOFT_HYPHEN, soft_hyphenate
 from workshops.models import LiveEvent, Workshop
+from workshops.services.phases import spotlight_set, spotlight_targets
+from workshops.services.themes import theme_create
+from workshops.services.votes import vote_cast, voting_configure
 
 Phase = Workshop.Phase
 
@@ -61,7 +63,7 @@ def test_spotlight_steps_through_groups_themes_and_the_vote_result(
         assert facilitator_client.post(url, {"step": "next"}).status_code == 302
     workshop.refresh_from_db()
     assert workshop.spotlight == f"group:{groups[0].pk}"
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
+    assert [(e.name, e.audience) for e in captured_events] == [
         ("spotlight", LiveEvent.Audience.BOARD)
     ]
     stage = _stage(facilitator_client, workshop)
@@ -72,11 +74,11 @@ def test_spotlight_steps_through_groups_themes_and_the_vote_result(
     board = facilitator_client.get(reverse("workshop_board", args=[workshop.pk])).content.decode()
     assert "stage-spotlight" not in board and "Stuprören" in board
 
-    theme = session.theme_create(workshop=workshop, name="Styrning", note_ids=[notes[1].pk])
+    theme = theme_create(workshop=workshop, name="Styrning", note_ids=[notes[1].pk])
     set_phase(workshop, Phase.VOTE)
     workshop.refresh_from_db()
     assert workshop.spotlight == ""  # a new phase starts on the overview
-    targets = [value for value, _label in session.spotlight_targets(workshop)]
+    targets = [value for value, _label in spotlight_targets(workshop)]
     assert targets == [""] + [f"group:{g.pk}" for g in groups] + [f"theme:{theme.pk}", "votes"]
     facilitator_client.post(url, {"step": "previous"})
     workshop.refresh_from_db()
@@ -95,13 +97,13 @@ def test_the_vote_result_ranks_by_dots_once_totals_are_visible(
     facilitator_client, revealed, phones
 ):
     workshop, notes = revealed
-    session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
     set_phase(workshop, Phase.VOTE)
-    session.vote_cast(participant=phones[0][1], note_id=notes[1].pk)
-    session.vote_cast(participant=phones[1][1], note_id=notes[1].pk)
-    session.vote_cast(participant=phones[1][1], note_id=notes[0].pk)
+    vote_cast(participant=phones[0][1], note_id=notes[1].pk)
+    vote_cast(participant=phones[1][1], note_id=notes[1].pk)
+    vote_cast(participant=phones[1][1], note_id=notes[0].pk)
     workshop.refresh_from_db()
-    session.spotlight_set(workshop=workshop, target="votes")
+    spotlight_set(workshop=workshop, target="votes")
     stage = _stage(facilitator_client, workshop)
     first = stage.index("Stuprören mellan förvaltningarna")
     second = stage.index("Gemensam målbild för länet")
@@ -124,7 +126,7 @@ def test_spotlight_refuses_what_the_phase_cannot_show(facilitator_client, worksh
 def test_a_spotlight_on_a_deleted_group_falls_back_to_every_group(facilitator_client, revealed):
     workshop, _notes = revealed
     group = workshop.groups.last()
-    session.spotlight_set(workshop=workshop, target=f"group:{group.pk}")
+    spotlight_set(workshop=workshop, target=f"group:{group.pk}")
     group.notes.all().delete()
     group.delete()
     stage = _stage(facilitator_client, workshop)

@@ -4,9 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.steps import add_note, set_phase
 from workshops.models import ActionItem, Note, Workshop
+from workshops.services.actions import action_item_create
+from workshops.services.joins import participant_join
+from workshops.services.notes import note_create
+from workshops.services.themes import theme_create
+from workshops.services.votes import vote_cast
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 PHASES = [p.value for p in Phase]
@@ -48,10 +53,9 @@ def test_the_overview_marks_the_current_phase(facilitator_client, workshop):
 def test_the_overview_reads_the_board_in_a_constant_number_of_queries(
     facilitator_client, challenge, facilitator
 ):
-    from workshops import services
 
     def queries_for(groups: int) -> int:
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=facilitator,
             title="Stor",
@@ -61,7 +65,7 @@ def test_the_overview_reads_the_board_in_a_constant_number_of_queries(
         for group in workshop.groups.all():
             for column in workshop.columns.all():
                 for n in range(3):
-                    services.note_create(
+                    note_create(
                         workshop=workshop,
                         group=group,
                         column=column,
@@ -113,9 +117,9 @@ def test_next_steps_survive_the_workshop_and_show_on_the_challenge(
     facilitator_client, workshop, phones
 ):
     note = add_note(workshop, phones[0][1], "Gemensam målbild")
-    theme = session.theme_create(workshop=workshop, name="Målbild", note_ids=[note.pk])
+    theme = theme_create(workshop=workshop, name="Målbild", note_ids=[note.pk])
     set_phase(workshop, Phase.VOTE)
-    session.vote_cast(participant=phones[0][1], note_id=note.pk)
+    vote_cast(participant=phones[0][1], note_id=note.pk)
     set_phase(workshop, Phase.NEXT_STEPS)
     page = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
     assert f'name="note" value="{note.pk}"' in page  # voted notes can be linked
@@ -149,7 +153,7 @@ def test_next_steps_survive_the_workshop_and_show_on_the_challenge(
 
 def test_next_steps_permissions(client, workshop, other_facilitator, phones):
     set_phase(workshop, Phase.NEXT_STEPS)
-    item = session.action_item_create(workshop=workshop, title="Kvar")
+    item = action_item_create(workshop=workshop, title="Kvar")
     for url in [
         f"/workshops/{workshop.pk}/actions/",
         f"/workshops/{workshop.pk}/actions/{item.pk}/delete/",
@@ -207,9 +211,8 @@ def test_group_views_permissions(client, workshop, other_facilitator, phones):
 
 
 def test_automatic_assignment_spreads_people_in_turn(workshop):
-    from workshops import services
 
     workshop.group_assignment = Workshop.GroupAssignment.ROUND_ROBIN
     workshop.save()
-    people = [services.participant_join(workshop=workshop) for _ in range(6)]
+    people = [participant_join(workshop=workshop) for _ in range(6)]
     assert [p.group.position for p in people] == [1, 2, 3, 1, 2, 3]

@@ -1,8 +1,9 @@
 import pytest
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.steps import add_note, set_phase
 from workshops.models import LiveEvent, Note, Theme, Workshop
+from workshops.services.themes import note_set_theme, theme_create
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 
@@ -54,7 +55,7 @@ def test_themes_span_groups_and_can_be_renamed_merged_and_dissolved(facilitator_
 
 def test_moving_a_note_with_the_menu_and_back(facilitator_client, cluster):
     workshop, notes = cluster
-    theme = session.theme_create(workshop=workshop, name="Pengar")
+    theme = theme_create(workshop=workshop, name="Pengar")
     url = f"/workshops/{workshop.pk}/notes/{notes[4].pk}/theme/"
     assert facilitator_client.post(url, {"theme": theme.pk}).status_code == 302
     notes[4].refresh_from_db()
@@ -62,21 +63,32 @@ def test_moving_a_note_with_the_menu_and_back(facilitator_client, cluster):
     assert facilitator_client.post(url, {"theme": ""}).status_code == 302
     notes[4].refresh_from_db()
     assert notes[4].theme is None
-    # A drop from the browser answers 204 without a page.
-    response = facilitator_client.post(url, {"theme": theme.pk}, HTTP_X_LABB_FRAGMENT="1")
-    assert response.status_code == 204
+    # The wall (HX-Request) gets the changed card and counts only, with an Undo ...
+    response = facilitator_client.post(url, {"theme": theme.pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="cnote-{notes[4].pk}"' in html and "Undo" in html
+    assert "<html" not in html
+    notes[4].refresh_from_db()
+    assert notes[4].theme == theme
+    # ... and a form boosted by htmx gets the board back.
+    response = facilitator_client.post(
+        url, {"theme": ""}, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+    )
+    assert response.status_code == 302
+    notes[4].refresh_from_db()
+    assert notes[4].theme is None
 
 
 def test_a_theme_of_another_workshop_is_refused(
     facilitator_client, cluster, challenge, facilitator
 ):
     workshop, notes = cluster
-    from workshops import services
 
-    other = services.workshop_create(
+    other = workshop_create(
         challenge=challenge, user=facilitator, title="B", template_key="brainstorm", group_count=1
     )
-    foreign = session.theme_create(workshop=other, name="Annat")
+    foreign = theme_create(workshop=other, name="Annat")
     url = f"/workshops/{workshop.pk}/notes/{notes[0].pk}/theme/"
     response = facilitator_client.post(url, {"theme": foreign.pk})
     assert response.status_code == 400
@@ -96,9 +108,7 @@ def test_an_empty_theme_name_is_refused(facilitator_client, cluster):
 
 def test_duplicates_keep_both_texts_and_follow_their_note(facilitator_client, cluster):
     workshop, notes = cluster
-    theme = session.theme_create(
-        workshop=workshop, name="Pengar", note_ids=[notes[3].pk, notes[4].pk]
-    )
+    theme = theme_create(workshop=workshop, name="Pengar", note_ids=[notes[3].pk, notes[4].pk])
     url = f"/workshops/{workshop.pk}/notes/{notes[4].pk}/duplicate/"
     assert facilitator_client.post(url, {"of": notes[3].pk}).status_code == 302
     notes[4].refresh_from_db()
@@ -106,7 +116,7 @@ def test_duplicates_keep_both_texts_and_follow_their_note(facilitator_client, cl
     board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
     assert "Finansiering saknas" in board and "Pengar saknas" in board
     # Moving the note moves its duplicate with it.
-    session.note_set_theme(note=notes[3], theme=None)
+    note_set_theme(note=notes[3], theme=None)
     notes[4].refresh_from_db()
     assert notes[4].theme is None
     assert facilitator_client.post(url, {"of": ""}).status_code == 302
@@ -121,16 +131,14 @@ def test_theme_changes_tell_board_screens_only(
 ):
     workshop, notes = cluster
     with django_capture_on_commit_callbacks(execute=True):
-        session.theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
-        ("theme", LiveEvent.Audience.BOARD)
-    ]
+        theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
+    assert [(e.name, e.audience) for e in captured_events] == [("theme", LiveEvent.Audience.BOARD)]
 
 
 def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, cluster):
     workshop, notes = cluster
     board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
-    assert "Suggested themes" in board
+    assert "suggested themes" in board
     # What suggestions cannot do is said where they are offered.
     assert "They miss notes that say the same thing in other words" in board
     from workshops.screens import stage_context
@@ -138,7 +146,7 @@ def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, clust
     suggestions = stage_context(workshop, screen="facilitator")["suggestions"]
     silos = next(s for s in suggestions if notes[0].pk in s["note_ids"])
     assert notes[1].pk in silos["note_ids"]
-    # Reject: it is no longer offered to this facilitator.
+    # Reject: it is no longer offered, to anyone (stored in the database).
     response = facilitator_client.post(
         f"/workshops/{workshop.pk}/suggestions/reject/", {"key": silos["key"]}
     )
@@ -157,7 +165,7 @@ def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, clust
 
 def test_projector_does_not_show_cluster_controls(facilitator_client, cluster):
     workshop, notes = cluster
-    session.theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
+    theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
     projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     assert "Silos" in projector
     assert "Suggested themes" not in projector and "Dissolve" not in projector
@@ -178,7 +186,7 @@ def test_projector_does_not_show_cluster_controls(facilitator_client, cluster):
 )
 def test_cluster_views_permissions(path, data, client, cluster, other_facilitator, phones):
     workshop, notes = cluster
-    theme = session.theme_create(workshop=workshop, name="Kvar")
+    theme = theme_create(workshop=workshop, name="Kvar")
     fill = {"theme": theme.pk, "note": notes[0].pk}
     url = f"/workshops/{workshop.pk}/" + path.format(**fill)
     data = {k: str(v).format(**fill) for k, v in data.items()}

@@ -4,29 +4,31 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from tests.session.conftest import add_note
-from workshops import session
+from tests.support.live import event_html
+from tests.support.steps import add_note
+from workshops.live.events import TimerChanged
 from workshops.models import LiveEvent
+from workshops.services.phases import timer_extend, timer_remaining, timer_start
 
 
 def test_start_pause_resume_extend_stop(facilitator_client, workshop):
     url = f"/workshops/{workshop.pk}/timer/"
     assert facilitator_client.post(url, {"action": "start", "minutes": "5"}).status_code == 302
     workshop.refresh_from_db()
-    left = session.timer_remaining(workshop)
+    left = timer_remaining(workshop)
     assert 298 <= left <= 300
     assert facilitator_client.post(url, {"action": "pause"}).status_code == 302
     workshop.refresh_from_db()
-    assert workshop.timer_ends_at is None and 298 <= session.timer_remaining(workshop) <= 300
+    assert workshop.timer_ends_at is None and 298 <= timer_remaining(workshop) <= 300
     assert facilitator_client.post(url, {"action": "extend", "minutes": "1"}).status_code == 302
     workshop.refresh_from_db()
-    assert 358 <= session.timer_remaining(workshop) <= 360
+    assert 358 <= timer_remaining(workshop) <= 360
     assert facilitator_client.post(url, {"action": "resume"}).status_code == 302
     workshop.refresh_from_db()
     assert workshop.timer_paused_remaining is None and workshop.timer_ends_at > timezone.now()
     assert facilitator_client.post(url, {"action": "stop"}).status_code == 302
     workshop.refresh_from_db()
-    assert session.timer_remaining(workshop) is None
+    assert timer_remaining(workshop) is None
 
 
 def test_bad_timer_input_is_refused_with_a_reason(facilitator_client, workshop):
@@ -44,18 +46,20 @@ def test_timer_event_carries_server_time_and_end_to_every_screen(
     workshop, captured_events, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        session.timer_start(workshop=workshop, seconds=120)
+        timer_start(workshop=workshop, seconds=120)
     event = captured_events[0]
-    assert (event["name"], event["audience"]) == ("timer", LiveEvent.Audience.ALL)
+    assert (event.name, event.audience) == ("timer", LiveEvent.Audience.ALL)
     ends_ms = int(workshop.timer_ends_at.timestamp() * 1000)
-    assert f'data-ends-at="{ends_ms}"' in event["data"]
-    assert "data-server-now=" in event["data"]
-    assert 'hx-swap-oob="outerHTML"' in event["data"]
+    assert event.event == TimerChanged()
+    html = event_html(event)
+    assert f'data-ends-at="{ends_ms}"' in html
+    assert "data-server-now=" in html
+    assert 'hx-swap-oob="outerHTML"' in html
 
 
 def test_an_ended_timer_that_locks_writing_stops_new_notes(workshop, phones):
     client, participant = phones[0]
-    session.timer_start(workshop=workshop, seconds=60, locks_writing=True)
+    timer_start(workshop=workshop, seconds=60, locks_writing=True)
     add_note(workshop, participant, "Hann i tid")
     workshop.timer_ends_at = timezone.now() - datetime.timedelta(seconds=1)
     workshop.save()
@@ -70,12 +74,12 @@ def test_an_ended_timer_that_locks_writing_stops_new_notes(workshop, phones):
     assert response.status_code == 403
     assert workshop.notes.count() == 1
     # Extending the timer opens writing again.
-    session.timer_extend(workshop=workshop, seconds=60)
+    timer_extend(workshop=workshop, seconds=60)
     add_note(workshop, participant, "Nu går det igen")
 
 
 def test_a_timer_that_does_not_lock_lets_writing_go_on(workshop, phones):
-    session.timer_start(workshop=workshop, seconds=60, locks_writing=False)
+    timer_start(workshop=workshop, seconds=60, locks_writing=False)
     workshop.timer_ends_at = timezone.now() - datetime.timedelta(seconds=5)
     workshop.save()
     add_note(workshop, phones[0][1], "Fortfarande öppet")
@@ -94,7 +98,7 @@ def test_timer_permissions(client, workshop, other_facilitator, phones):
 
 
 def test_phones_and_projector_show_the_timer(facilitator_client, workshop, phones):
-    session.timer_start(workshop=workshop, seconds=90)
+    timer_start(workshop=workshop, seconds=90)
     assert b'role="timer"' in phones[0][0].get(f"/p/{workshop.pk}/").content
     assert b'role="timer"' in facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content
 
@@ -103,7 +107,7 @@ def test_a_run_out_timer_says_time_is_up_without_a_time_left_label(
     facilitator_client, workshop, phones
 ):
     """Not "Time left Time is up": once the time has run out, the label goes."""
-    session.timer_start(workshop=workshop, seconds=60)
+    timer_start(workshop=workshop, seconds=60)
     running = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     timer = re.search(r'<div id="timer".*?</div>', running, re.S).group(0)
     assert "Time left" in timer and "timer-ended" not in timer

@@ -3,9 +3,14 @@ import copy
 import pytest
 from django.test import Client
 
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.live import event_html
+from tests.support.steps import add_note, set_phase
+from workshops.boards import votes_left
+from workshops.live.events import VoteCast
 from workshops.models import LiveEvent, Vote, Workshop
+from workshops.services.themes import theme_create
+from workshops.services.votes import vote_cast, voting_configure
+from workshops.services.workshops import workshop_create
 
 Phase = Workshop.Phase
 
@@ -16,8 +21,8 @@ def voting(workshop, phones):
         add_note(workshop, phones[0][1], "Gemensam målbild"),
         add_note(workshop, phones[2][1], "Tydliga mandat"),
     ]
-    theme = session.theme_create(workshop=workshop, name="Styrning", note_ids=[notes[1].pk])
-    session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True)
+    theme = theme_create(workshop=workshop, name="Styrning", note_ids=[notes[1].pk])
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True)
     set_phase(workshop, Phase.VOTE)
     workshop.refresh_from_db()
     return workshop, notes, theme
@@ -52,13 +57,13 @@ def test_taking_a_vote_back_returns_it_to_the_budget(voting, phones):
     client, participant = phones[0]
     _vote(client, workshop, f"note:{notes[0].pk}")
     assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 302
-    assert session.votes_left(participant) == 3
+    assert votes_left(participant) == 3
     assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 400
 
 
 def test_one_vote_per_note_when_votes_do_not_stack(voting, phones):
     workshop, notes, _theme = voting
-    session.voting_configure(workshop=workshop, budget=3, stackable=False, hidden=True)
+    voting_configure(workshop=workshop, budget=3, stackable=False, hidden=True)
     client, _participant = phones[0]
     assert _vote(client, workshop, f"note:{notes[0].pk}").status_code == 302
     response = _vote(client, workshop, f"note:{notes[0].pk}")
@@ -90,14 +95,20 @@ def test_hidden_totals_are_not_on_boards_or_phones_until_voting_closes(
         for client, _p in phones:
             _vote(client, workshop, f"note:{notes[0].pk}")
     # Boards hear how far the room has got, never where the dots went.
-    events = [e for e in captured_events if e["name"] == "vote"]
+    events = [e for e in captured_events if e.name == "vote"]
     assert len(events) == len(phones)
-    assert all(e["audience"] == LiveEvent.Audience.BOARD for e in events)
-    assert (
-        f"{len(phones)} votes cast · {len(phones)} of {len(phones)} have voted"
-        in events[-1]["data"]
+    assert all(e.audience == LiveEvent.Audience.BOARD for e in events)
+    assert events[-1].event == VoteCast(
+        totals_visible=False,
+        votes_cast=len(phones),
+        voters=len(phones),
+        participant_count=len(phones),
     )
-    assert not [e for e in events if notes[0].text in e["data"] or "refresh" in e["data"]]
+    assert f"{len(phones)} votes cast · {len(phones)} of {len(phones)} have voted" in event_html(
+        events[-1]
+    )
+    htmls = [event_html(e) for e in events]
+    assert not [html for html in htmls if notes[0].text in html or "refresh" in html]
     projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
     assert "4 votes cast" in projector
     assert "Totals are hidden until voting closes." in projector
@@ -113,11 +124,11 @@ def test_open_totals_are_pushed_to_boards_only(
     voting, phones, captured_events, django_capture_on_commit_callbacks
 ):
     workshop, notes, _theme = voting
-    session.voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=False)
     with django_capture_on_commit_callbacks(execute=True):
         _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
-    assert [(e["name"], e["audience"]) for e in captured_events] == [
-        ("vote", LiveEvent.Audience.BOARD)
+    assert [(e.event, e.audience) for e in captured_events] == [
+        (VoteCast(totals_visible=True), LiveEvent.Audience.BOARD)
     ]
     phone = phones[1][0].get(f"/p/{workshop.pk}/").content.decode()
     assert "1 vote in all" in phone
@@ -168,19 +179,18 @@ def test_simultaneous_taps_cannot_overspend_the_budget(challenge, facilitator):
     from django.db.models.signals import pre_save
 
     from tests.concurrency import RaceGate
-    from tests.conftest import join_as
-    from tests.session.conftest import release_pool
-    from workshops import services
+    from tests.support.database import release_pool
+    from tests.support.steps import join_as
 
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         challenge=challenge, user=facilitator, title="W", template_key="brainstorm", group_count=2
     )
     client = Client()
     participant = join_as(client, workshop)
     note = add_note(workshop, participant, "Pengar")
-    session.voting_configure(workshop=workshop, budget=2, stackable=True, hidden=True)
+    voting_configure(workshop=workshop, budget=2, stackable=True, hidden=True)
     set_phase(workshop, Phase.VOTE)
-    session.vote_cast(participant=participant, note_id=note.pk)
+    vote_cast(participant=participant, note_id=note.pk)
     gate = RaceGate([f"tap-{n}" for n in range(8)])
     statuses = {}
 
@@ -214,6 +224,59 @@ def test_boards_count_the_people_who_have_voted_live(
         _vote(phones[0][0], workshop, f"note:{notes[0].pk}")
         _vote(phones[0][0], workshop, f"note:{notes[1].pk}")
         _vote(phones[1][0], workshop, f"note:{notes[0].pk}")
-    last = [e for e in captured_events if e["name"] == "vote"][-1]["data"]
+    last = event_html([e for e in captured_events if e.name == "vote"][-1])
     assert 'id="votes-cast"' in last and 'hx-swap-oob="outerHTML"' in last
     assert f"3 votes cast · 2 of {len(phones)} have voted" in last
+
+
+def test_with_votes_on_themes_only_a_vote_on_a_note_is_refused_and_explained(voting, phones):
+    workshop, notes, theme = voting
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True, themes_only=True)
+    client, participant = phones[0]
+    response = _vote(client, workshop, f"note:{notes[0].pk}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert "you vote on the themes, not on single notes" in response.content.decode()
+    assert not Vote.objects.filter(participant=participant).exists()
+    assert _vote(client, workshop, f"theme:{theme.pk}").status_code == 302
+    assert Vote.objects.filter(participant=participant, theme=theme).count() == 1
+
+
+def test_a_vote_on_a_note_cast_before_themes_only_can_still_be_taken_back(voting, phones):
+    workshop, notes, _theme = voting
+    client, participant = phones[0]
+    _vote(client, workshop, f"note:{notes[0].pk}")
+    voting_configure(workshop=workshop, budget=3, stackable=True, hidden=True, themes_only=True)
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert f'id="vote-remove-note-{notes[0].pk}"' in page
+    assert f'id="vote-add-note-{notes[0].pk}"' not in page
+    assert _vote(client, workshop, f"note:{notes[0].pk}", "remove").status_code == 302
+    assert votes_left(participant) == 3
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert f"vote-note-{notes[0].pk}" not in page
+
+
+def test_the_facilitator_chooses_votes_on_themes_only(voting, facilitator_client):
+    workshop, _notes, _theme = voting
+    response = facilitator_client.post(
+        f"/workshops/{workshop.pk}/voting/",
+        {"vote_budget": 3, "votes_stackable": "on", "votes_on_themes_only": "on"},
+    )
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.votes_on_themes_only is True
+    assert workshop.votes_hidden is False
+    board = facilitator_client.get(f"/workshops/{workshop.pk}/board/").content.decode()
+    assert 'name="votes_on_themes_only"' in board
+
+
+def test_the_phone_lists_themes_first_and_loose_notes_by_group_and_column(voting, phones):
+    workshop, notes, theme = voting
+    client, _participant = phones[0]
+    page = client.get(f"/p/{workshop.pk}/").content.decode()
+    assert page.index(f'id="vote-theme-{theme.pk}"') < page.index(f'id="vote-note-{notes[0].pk}"')
+    group, column = notes[0].group, notes[0].column
+    section = f'<details class="vote-section" id="vote-section-g{group.pk}-c{column.pk}"'
+    assert section in page
+    assert page.index(section) < page.index(f'id="vote-note-{notes[0].pk}"')
+    assert f'id="vote-note-{notes[1].pk}"' not in page  # in the theme, not loose
+    assert 'id="vote-filter"' in page

@@ -1,4 +1,4 @@
-"""One status of writing (session.writing_state), worded for each role: the facilitator's
+"""One status of writing (writing_state), worded for each role: the facilitator's
 page and the phones never contradict it or each other."""
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from workshops import services, session
+from tests.support.live import event_html
+from workshops.live.events import StatusChanged
 from workshops.models import Workshop
+from workshops.services.phases import timer_start, workshop_set_accepting, writing_state
 
 PHONE = {
     "open": "Open for notes",
@@ -35,7 +37,7 @@ def _arrange(workshop: Workshop, state: str) -> None:
     if state == "paused":
         workshop.accepting_notes = False
     elif state == "timer":
-        session.timer_start(workshop=workshop, seconds=60, locks_writing=True)
+        timer_start(workshop=workshop, seconds=60, locks_writing=True)
         workshop.refresh_from_db()
         workshop.timer_ends_at = timezone.now() - datetime.timedelta(seconds=1)
     elif state in ("vote", "next_steps", "closed"):
@@ -55,7 +57,7 @@ def test_each_role_sees_the_same_status_in_its_own_words(
     state, workshop, phones, facilitator_client
 ):
     _arrange(workshop, state)
-    assert session.writing_state(workshop) == state
+    assert writing_state(workshop) == state
     detail = facilitator_client.get(f"/workshops/{workshop.pk}/").content.decode()
     assert _status(detail) == f"{state}: {FACILITATOR[state]}"
     pause = "Pause writing" in detail
@@ -85,7 +87,9 @@ def test_pausing_writing_tells_the_phones_in_their_words(
     workshop.phase = Workshop.Phase.WRITE
     workshop.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.workshop_set_accepting(workshop=workshop, accepting=False)
-    (event,) = [e for e in captured_events if e["name"] == "status"]
-    assert _status(event["data"]) == "paused: Writing is paused"
-    assert 'hx-swap-oob="outerHTML"' in event["data"]
+        workshop_set_accepting(workshop=workshop, accepting=False)
+    (event,) = [e for e in captured_events if e.name == "status"]
+    assert event.event == StatusChanged()
+    html = event_html(event, screen="phone")
+    assert _status(html) == "paused: Writing is paused"
+    assert 'hx-swap-oob="outerHTML"' in html

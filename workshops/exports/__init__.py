@@ -3,13 +3,14 @@
 snapshot = build_workshop_snapshot(workshop)   # or build_challenge_snapshot(challenge)
 render_poster(snapshot) -> list[bytes]          # PNG pages
 render_pdf(snapshot) -> bytes
-render_csv(snapshot) -> bytes
+render_csv(snapshot) -> bytes                  # ZIP of notes, themes, next steps
 render_xlsx(snapshot) -> bytes
 render_archive(snapshot) -> bytes               # JSON, docs/archive-schema.json
 import_archive(data, organisation=..., user=...) -> Workshop
 """
 
 from .archive import import_archive, import_archive_workshops, render_archive, validate_archive
+from .earchive import RecordsInfo, RetentionDecision, render_earchive
 from .render.pdf import render_pdf
 from .render.poster import render_poster
 from .render.spreadsheet import render_csv, render_xlsx
@@ -21,6 +22,9 @@ from .snapshot import (
 )
 
 __all__ = [
+    "RecordsInfo",
+    "RetentionDecision",
+    "render_earchive",
     "ChallengeSnapshot",
     "WorkshopSnapshot",
     "build_challenge_snapshot",

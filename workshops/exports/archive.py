@@ -387,7 +387,10 @@ def import_archive_workshops(data: dict, *, organisation, user) -> list:
                 visibility=challenge_data["visibility"],
                 created_by=user,
             )
-            tags = [Tag.objects.get_or_create(name=name)[0] for name in challenge_data["tags"]]
+            tags = [
+                Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+                for name in challenge_data["tags"]
+            ]
             challenge.tags.set(tags)
         return [_import_workshop(w, challenge=challenge, user=user) for w in data["workshops"]]
 

@@ -62,6 +62,13 @@ def is_rtl(text: str) -> bool:
 def wrap(text: str, measure: Callable[[str], float], max_width: float, max_lines: int) -> list[str]:
     """Greedy word wrap to `max_width`, breaking words too long for a line and
     ellipsizing the last line when the text needs more than `max_lines`."""
+    return wrap_cut(text, measure, max_width, max_lines)[0]
+
+
+def wrap_cut(
+    text: str, measure: Callable[[str], float], max_width: float, max_lines: int
+) -> tuple[list[str], bool]:
+    """`wrap`, and whether the text was cut short (its last line ends with the ellipsis)."""
     lines: list[str] = []
     truncated = False
     for paragraph in text.splitlines() or [""]:
@@ -92,7 +99,7 @@ def wrap(text: str, measure: Callable[[str], float], max_width: float, max_lines
         while last and measure(last + ELLIPSIS) > max_width:
             last = last[:-1]
         lines[-1] = last.rstrip() + ELLIPSIS
-    return lines
+    return lines, truncated
 
 
 def _longest_prefix(word: str, measure: Callable[[str], float], max_width: float) -> str:

@@ -2,7 +2,7 @@
 
 Ranking needs the vector of every matching row; reading a stored one is several times
 cheaper than recomputing `to_tsvector` (measured in docs/archive.md). The column is not a
-model field: PostgreSQL fills it, Django never writes it, and only `challenges.search`
+model field: PostgreSQL fills it, Django never writes it, and only `archive.search`
 reads it. SQLite migrates through this as a no-op and uses the substring fallback.
 """
 

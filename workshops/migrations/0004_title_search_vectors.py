@@ -2,7 +2,7 @@
 
 Computing `to_tsvector` for every workshop, theme and next step on each search cost more
 than the ranked note search itself (docs/archive.md). Like notes' `search_sv` these
-columns are not model fields: PostgreSQL fills them and only `challenges.search` reads them.
+columns are not model fields: PostgreSQL fills them and only `archive.search` reads them.
 """
 
 from django.db import migrations

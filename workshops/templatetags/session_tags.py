@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.html import json_script
 
 from workshops.hyphenate import soft_hyphenate
-from workshops.live_events import NAMES
+from workshops.live.names import NAMES
 from workshops.models import Workshop
-from workshops.session import PHASE_ORDER, timer_remaining, writing_state
+from workshops.services.phases import PHASE_ORDER, timer_remaining, writing_state
 
 register = template.Library()
 

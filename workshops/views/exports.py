@@ -9,21 +9,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from challenges.models import Challenge, Membership, Organisation
+from challenges.access import get_challenge_for_editor, organisations_led_by
 from workshops import access, exporting
 from workshops.exports import import_archive_workshops
 from workshops.forms import ArchiveImportForm, ExportRequestForm
 from workshops.models import Export
+from workshops.services import exports as export_jobs
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, status: int = 200):
+def _exports_panel(
+    request: HttpRequest,
+    *,
+    exports,
+    form,
+    subject_url: str,
+    message: str = "",
+    error: bool = False,
+    status: int = 200,
+):
     return render(
         request,
         "workshops/_exports_panel.html",
@@ -31,6 +41,8 @@ def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, sta
             "exports": exports,
             "export_form": form,
             "export_action": subject_url,
+            "export_message": message,
+            "export_message_error": error,
             "can_request": True,
         },
         status=status,
@@ -38,23 +50,56 @@ def _exports_panel(request: HttpRequest, *, exports, form, subject_url: str, sta
 
 
 def _export_create(request: HttpRequest, subject, **subject_kwarg) -> HttpResponse:
-    """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`)."""
+    """Queue an export of `subject` (a workshop or a challenge, named in `subject_kwarg`).
+
+    Every request answers with a message, so each click on the button is seen to count.
+    """
     form = ExportRequestForm(request.POST)
-    valid = form.is_valid()
-    if valid:
-        exporting.export_request(kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg)
+    if not form.is_valid():
+        message = _("Choose what kind of export you want.")
+        if request.htmx:
+            return _exports_panel(
+                request,
+                exports=subject.exports.all()[:10],
+                form=ExportRequestForm(),
+                subject_url=request.path,
+                message=message,
+                error=True,
+                status=400,
+            )
+        messages.error(request, message)
+        return redirect(subject)
+    try:
+        export = export_jobs.export_request(
+            kind=form.cleaned_data["kind"], user=request.user, **subject_kwarg
+        )
+    except ValidationError as refused:
+        # The records are still being made (an open workshop): 409, not a bad request.
+        message = " ".join(refused.messages)
+        if request.htmx:
+            return _exports_panel(
+                request,
+                exports=subject.exports.all()[:10],
+                form=form,
+                subject_url=request.path,
+                message=message,
+                error=True,
+                status=409,
+            )
+        messages.error(request, message)
+        return redirect(f"{subject.get_absolute_url()}#exports")
+    message = _("%(kind)s: the export is being made. It appears in the list when it is ready.") % {
+        "kind": export.get_kind_display()
+    }
     if request.htmx:
         return _exports_panel(
             request,
             exports=subject.exports.all()[:10],
-            form=form if not valid else ExportRequestForm(),
+            form=ExportRequestForm(),
             subject_url=request.path,
-            status=200 if valid else 400,
+            message=message,
         )
-    if not valid:
-        messages.error(request, _("Choose what kind of export you want."))
-        return redirect(subject)
-    messages.success(request, _("The export is being made. It appears below when it is ready."))
+    messages.success(request, message)
     return redirect(f"{subject.get_absolute_url()}#exports")
 
 
@@ -68,7 +113,7 @@ def workshop_export_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.editable_by(request.user).distinct(), pk=pk)
+    challenge = get_challenge_for_editor(request, pk)
     return _export_create(request, challenge, challenge=challenge)
 
 
@@ -77,17 +122,12 @@ def challenge_export_create(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_viewer(request, pk)
-    can_retry = _can_manage(request, export)
+    can_retry = access.can_manage_export(request.user, export)
     return render(
         request,
         "workshops/_export_row.html",
         {"export": export, "can_retry": can_retry},
     )
-
-
-def _can_manage(request: HttpRequest, export: Export) -> bool:
-    challenge_id = export.challenge_id or export.workshop.challenge_id
-    return Challenge.objects.editable_by(request.user).filter(pk=challenge_id).exists()
 
 
 @login_required
@@ -114,7 +154,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_facilitator(request, pk)
     if export.status != Export.Status.FAILED:
         return HttpResponse(_("Only a failed export can be started again."), status=409)
-    export = exporting.export_retry(export=export)
+    export = export_jobs.export_retry(export=export)
     if request.htmx:
         return render(request, "workshops/_export_row.html", {"export": export, "can_retry": True})
     subject = export.workshop or export.challenge
@@ -124,11 +164,7 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def archive_import(request: HttpRequest) -> HttpResponse:
-    organisations = Organisation.objects.filter(
-        memberships__user=request.user, memberships__role=Membership.Role.FACILITATOR
-    ).distinct()
-    if request.user.is_superuser:
-        organisations = Organisation.objects.all()
+    organisations = organisations_led_by(request.user)
     if not organisations.exists():
         raise Http404
     form = ArchiveImportForm(

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from challenges.models import Challenge
-from workshops import access, services, throttle
+from challenges.access import get_challenge_for_editor
+from workshops import access, throttle
 from workshops.codes import format_join_code
 from workshops.forms import (
     BulkNotesForm,
@@ -28,6 +28,7 @@ from workshops.forms import (
     WorkshopSettingsForm,
 )
 from workshops.models import Note, Workshop
+from workshops.services import groups, joins, notes, phases, workshops
 
 
 def join_url(request: HttpRequest, workshop: Workshop) -> str:
@@ -51,7 +52,7 @@ def signed_join_url(request: HttpRequest, workshop: Workshop) -> str:
     return f"{url}?{throttle.LINK_KEY_PARAMETER}={throttle.link_key(workshop.join_code)}"
 
 
-def _qr_svg(data: str, *, scale: int = 8) -> str:
+def qr_svg(data: str, *, scale: int = 8) -> str:
     """The QR code as an <svg> element to put inside a page."""
     qr = segno.make(data, error="m")
     return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
@@ -74,12 +75,12 @@ def qr_svg_response(data: str, *, filename: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.editable_by(request.user), pk=challenge_pk)
+    challenge = get_challenge_for_editor(request, challenge_pk)
     form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            workshop = services.workshop_create(
+            workshop = workshops.workshop_create(
                 challenge=challenge,
                 user=request.user,
                 title=data["title"],
@@ -110,8 +111,8 @@ def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
 def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     url = signed_join_url(request, workshop)
-    groups = list(workshop.groups.all())
-    for group in groups:
+    workshop_groups = list(workshop.groups.all())
+    for group in workshop_groups:
         group.join_url = request.build_absolute_uri(reverse("join_group", args=[group.token]))
     return render(
         request,
@@ -119,11 +120,11 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "workshop": workshop,
             "challenge": workshop.challenge,
-            "groups": groups,
+            "groups": workshop_groups,
             "columns": list(workshop.columns.all()),
             "join_url": url,
             "join_code": format_join_code(workshop.join_code),
-            "qr_svg": _qr_svg(url, scale=5) if url else "",
+            "qr_svg": qr_svg(url, scale=5) if url else "",
             "settings_form": WorkshopSettingsForm(instance=workshop),
             "bulk_form": BulkNotesForm(workshop=workshop),
             "participant_count": workshop.participants.count(),
@@ -176,7 +177,7 @@ def group_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(workshop)
         name = form.cleaned_data["name"]
     try:
-        services.group_add(workshop=workshop, name=name)
+        groups.group_add(workshop=workshop, name=name)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(workshop)
@@ -193,7 +194,7 @@ def group_rename(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("A group needs a name of at most 100 characters."))
         return redirect(workshop)
-    services.group_rename(group=group, name=form.cleaned_data["name"])
+    groups.group_rename(group=group, name=form.cleaned_data["name"])
     messages.success(request, _("Group renamed."))
     return redirect(workshop)
 
@@ -203,7 +204,7 @@ def group_rename(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
 def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     accepting = request.POST.get("accepting") == "1"
-    services.workshop_set_accepting(workshop=workshop, accepting=accepting)
+    phases.workshop_set_accepting(workshop=workshop, accepting=accepting)
     if accepting:
         messages.success(request, _("The workshop takes new notes again."))
     else:
@@ -221,7 +222,7 @@ def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
 def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     try:
-        services.join_code_regenerate(workshop=workshop)
+        joins.join_code_regenerate(workshop=workshop)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -236,7 +237,7 @@ def notes_bulk_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = BulkNotesForm(request.POST, workshop=workshop)
     if form.is_valid():
         try:
-            notes = services.notes_bulk_add(
+            added = notes.notes_bulk_add(
                 workshop=workshop,
                 group=form.cleaned_data["group"],
                 column=form.cleaned_data["column"],
@@ -245,7 +246,7 @@ def notes_bulk_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("lines", exc)
         else:
-            messages.success(request, _("%(count)s notes added.") % {"count": len(notes)})
+            messages.success(request, _("%(count)s notes added.") % {"count": len(added)})
             return redirect(workshop)
     return render(
         request,
@@ -267,7 +268,7 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     form = NoteEditForm(request.POST or None, initial={"text": note.text})
     if request.method == "POST" and form.is_valid():
         try:
-            services.note_update(note=note, text=form.cleaned_data["text"])
+            notes.note_update(note=note, text=form.cleaned_data["text"])
         except ValidationError as exc:
             form.add_error("text", exc)
         else:
@@ -286,11 +287,11 @@ def note_moderate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     note = _facilitator_note(request, pk, note_pk)
     action = request.POST.get("action")
     if action == "hide":
-        services.note_set_status(note=note, status=Note.Status.HIDDEN)
+        notes.note_set_status(note=note, status=Note.Status.HIDDEN)
     elif action in {"show", "approve"}:
-        services.note_set_status(note=note, status=Note.Status.VISIBLE)
+        notes.note_set_status(note=note, status=Note.Status.VISIBLE)
     elif action == "delete":
-        services.note_delete(note=note)
+        notes.note_delete(note=note)
     else:
         return HttpResponse(_("Unknown action."), status=400)
     return _back_to_board(request, note.workshop)

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from workshops import access, services
+from workshops import access
 from workshops.boards import boards_for
 from workshops.models import Workshop
+from workshops.services.groups import group_add, group_rename
+from workshops.services.notes import notes_bulk_add
 
 MAX_GROUPS_AT_ONCE = 30
 
@@ -92,7 +94,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     for _index in range(groups_form.cleaned_data["count"]):
-                        services.group_add(workshop=workshop)
+                        group_add(workshop=workshop)
             except ValidationError as exc:
                 groups_form.add_error("count", exc)
             else:
@@ -122,12 +124,12 @@ def _save(workshop: Workshop, grid: list[dict]) -> int | None:
                 group = row["group"]
                 new_name = " ".join(row["name_value"].split())[:100]
                 if new_name and new_name != group.name:
-                    services.group_rename(group=group, name=new_name)
+                    group_rename(group=group, name=new_name)
                 for cell in row["cells"]:
                     if not cell["value"].strip():
                         continue
                     try:
-                        notes = services.notes_bulk_add(
+                        notes = notes_bulk_add(
                             workshop=workshop,
                             group=group,
                             column=cell["column"],

@@ -14,12 +14,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, limits, services, session, throttle
+from workshops import access, limits, throttle
 from workshops.boards import last_event_id
 from workshops.codes import normalise_join_code
 from workshops.forms import ChooseGroupForm, JoinCodeForm, JoinForm, NoteEditForm, NoteForm
 from workshops.models import Group, Note, Workshop
 from workshops.screens import phone_stage_context
+from workshops.services.joins import (
+    participant_check_may_choose_group,
+    participant_choose_group,
+    participant_join,
+    participant_set_group,
+)
+from workshops.services.notes import note_create, note_delete, note_update, participant_may_change
+from workshops.services.phases import participant_may_cluster
+from workshops.services.themes import note_set_theme, theme_create
+from workshops.services.votes import vote_cast, vote_retract
 
 # What a join code or group token can look like; anything else (a NUL byte, say, which
 # PostgreSQL refuses in a query) is simply not found.
@@ -83,7 +93,7 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
             response["Retry-After"] = str(exc.retry_after)
             return response
         try:
-            participant = services.participant_join(
+            participant = participant_join(
                 workshop=workshop, display_name=form.cleaned_data["display_name"], group=chosen
             )
         except ValidationError as exc:
@@ -149,7 +159,7 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
         participant = access.get_participant(request, group.workshop_id)
         if request.method == "GET":
             # A HEAD (a link checker, a chat app's preview) only asks where the link leads.
-            services.participant_set_group(participant=participant, group=group)
+            participant_set_group(participant=participant, group=group)
         return redirect("phone", pk=group.workshop_id)
     return _join_page(request, group.workshop, group)
 
@@ -198,15 +208,16 @@ def phone_vote(request: HttpRequest, pk: int) -> HttpResponse:
         target = {"note_id": target_id} if kind == "note" else {"theme_id": target_id}
         try:
             if action == "add":
-                session.vote_cast(participant=participant, **target)
+                vote_cast(participant=participant, **target)
             else:
-                session.vote_retract(participant=participant, **target)
+                vote_retract(participant=participant, **target)
         except PermissionDenied as exc:
             error = str(exc)
             status = 403
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            status = 409 if exc.code in {"budget", "stack"} else 400
+            # The request was fine, the workshop's rules refuse it: 409 Conflict.
+            status = 409 if exc.code in {"budget", "stack", "themes_only"} else 400
     if status == 200 and not request.htmx:
         return redirect("phone", pk=pk)
     participant.workshop.refresh_from_db()
@@ -220,7 +231,7 @@ def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # Checked before the form: a participant who may not move learns why, whatever
         # they sent.
-        services.participant_check_may_choose_group(participant)
+        participant_check_may_choose_group(participant)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return render(request, "workshops/phone.html", _phone_context(participant), status=403)
@@ -232,7 +243,7 @@ def phone_choose_group(request: HttpRequest, pk: int) -> HttpResponse:
             _phone_context(participant) | {"group_form": form},
             status=400,
         )
-    services.participant_choose_group(participant=participant, group=form.cleaned_data["group"])
+    participant_choose_group(participant=participant, group=form.cleaned_data["group"])
     return redirect("phone", pk=pk)
 
 
@@ -246,7 +257,7 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _note_form_error(request, participant, form, status=400)
     try:
-        note, created = services.note_create(
+        note, created = note_create(
             workshop=workshop,
             participant=participant,
             group=participant.group,
@@ -266,7 +277,7 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         form.add_error("text", exc)
         return _note_form_error(request, participant, form, status=400)
-    if _wants_fragment(request):
+    if request.htmx:
         return render(
             request,
             "workshops/phone.html#own-note",
@@ -277,12 +288,8 @@ def phone_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("phone", pk=pk)
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) or request.headers.get("X-Labb-Fragment") == "1"
-
-
 def _note_form_error(request, participant, form, *, status: int) -> HttpResponse:
-    if _wants_fragment(request):
+    if request.htmx:
         return render(request, "workshops/phone.html#note-errors", {"form": form}, status=status)
     return render(request, "workshops/phone.html", _phone_context(participant, form), status=status)
 
@@ -300,7 +307,7 @@ def _own_note(request: HttpRequest, pk: int, note_pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def phone_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     participant, note = _own_note(request, pk, note_pk)
-    if not services.participant_may_change(participant, note):
+    if not participant_may_change(participant, note):
         return render(
             request,
             "workshops/phone_closed.html",
@@ -310,7 +317,7 @@ def phone_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse
     form = NoteEditForm(request.POST or None, initial={"text": note.text})
     if request.method == "POST" and form.is_valid():
         try:
-            services.note_update(note=note, text=form.cleaned_data["text"])
+            note_update(note=note, text=form.cleaned_data["text"])
         except ValidationError as exc:
             form.add_error("text", exc)
         else:
@@ -326,19 +333,19 @@ def phone_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse
 @require_POST
 def phone_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     participant, note = _own_note(request, pk, note_pk)
-    if not services.participant_may_change(participant, note):
+    if not participant_may_change(participant, note):
         return render(
             request, "workshops/phone_closed.html", {"workshop": note.workshop}, status=403
         )
-    services.note_delete(note=note)
-    if _wants_fragment(request):
+    note_delete(note=note)
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, _("Your note was deleted."))
     return redirect("phone", pk=pk)
 
 
 def _cluster_refused(request: HttpRequest, participant) -> HttpResponse | None:
-    if session.participant_may_cluster(participant):
+    if participant_may_cluster(participant):
         return None
     context = _phone_context(participant) | {"cluster_error": _("Sorting into themes is not open.")}
     return render(request, "workshops/phone.html", context, status=403)
@@ -373,7 +380,7 @@ def phone_note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpRespons
             return _back_to_phone(
                 request, participant, error=_("That theme is not in this workshop."), status=400
             )
-    session.note_set_theme(note=note, theme=theme)
+    note_set_theme(note=note, theme=theme)
     return _back_to_phone(request, participant)
 
 
@@ -384,7 +391,7 @@ def phone_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     try:
-        session.theme_create(workshop=participant.workshop, name=request.POST.get("name", ""))
+        theme_create(workshop=participant.workshop, name=request.POST.get("name", ""))
     except ValidationError as exc:
         return _back_to_phone(request, participant, error=" ".join(exc.messages), status=400)
     return _back_to_phone(request, participant)

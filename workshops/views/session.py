@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from workshops import access, session
+from workshops import access, wall
 from workshops.boards import last_event_id
 from workshops.codes import format_join_code
 from workshops.forms import (
@@ -29,15 +30,10 @@ from workshops.forms import (
     TimerForm,
     VotingForm,
 )
-from workshops.models import ActionItem, Note, Workshop
-from workshops.screens import stage_context, suggestion_key
-from workshops.views.facilitator import _qr_svg, join_url, qr_svg_response, signed_join_url
-
-REJECTED_KEY = "labb_rejected_suggestions"
-
-
-def _rejected(request: HttpRequest, workshop: Workshop) -> frozenset:
-    return frozenset(request.session.get(REJECTED_KEY, {}).get(str(workshop.pk), []))
+from workshops.models import ActionItem, Note, ThemeMove, Workshop
+from workshops.screens import stage_context
+from workshops.services import actions, groups, notes, phases, themes, votes
+from workshops.views.facilitator import join_url, qr_svg, qr_svg_response, signed_join_url
 
 
 def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, group=None) -> dict:
@@ -48,9 +44,7 @@ def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, grou
     else:
         stage_url = reverse("workshop_board", args=[workshop.pk])
     url = join_url(request, workshop)
-    context = stage_context(
-        workshop, screen=screen, group=group, rejected=_rejected(request, workshop)
-    )
+    context = stage_context(workshop, screen=screen, group=group)
     context.update(
         {
             "challenge": workshop.challenge,
@@ -59,11 +53,11 @@ def _page_context(request: HttpRequest, workshop: Workshop, *, screen: str, grou
             "stream_url": reverse("board_stream", args=[workshop.pk]),
             "join_url": url,
             "join_code": format_join_code(workshop.join_code),
-            "phase_previous_next": session.phase_neighbours(workshop),
+            "phase_previous_next": phases.phase_neighbours(workshop),
         }
     )
     if screen == "facilitator":
-        context["spotlight_targets"] = session.spotlight_targets(workshop)
+        context["spotlight_targets"] = phases.spotlight_targets(workshop)
         context["voting_form"] = VotingForm(instance=workshop)
         context["timer_form"] = TimerForm(initial={"minutes": 5})
         if workshop.phase == Workshop.Phase.NEXT_STEPS:
@@ -92,7 +86,7 @@ def workshop_projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     context = _page_context(request, workshop, screen="projector")
     url = signed_join_url(request, workshop)
-    context["qr_svg"] = _qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
+    context["qr_svg"] = qr_svg(url, scale=6) if url and workshop.phase != "closed" else ""
     return _stage_or_page(request, "workshops/projector.html", context)
 
 
@@ -108,7 +102,7 @@ def group_view(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         {
             "group": group,
             "group_link": link,
-            "group_qr": _qr_svg(link, scale=4) if link else "",
+            "group_qr": qr_svg(link, scale=4) if link else "",
             "group_participants": list(workshop.participants.filter(group=group)),
             "unassigned": list(workshop.participants.filter(group=None)),
             "move_form": MoveParticipantForm(workshop=workshop),
@@ -176,7 +170,7 @@ def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose one of the phases."))
     try:
-        workshop = session.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
+        workshop = phases.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
@@ -190,7 +184,7 @@ def spotlight_set(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     step = {"next": 1, "previous": -1}.get(request.POST.get("step", ""), 0)
     try:
-        workshop = session.spotlight_set(
+        workshop = phases.spotlight_set(
             workshop=workshop, target=request.POST.get("target", ""), step=step
         )
     except ValidationError as exc:
@@ -211,17 +205,17 @@ def timer_control(request: HttpRequest, pk: int) -> HttpResponse:
     seconds = int(minutes * 60)
     try:
         if action == "start":
-            session.timer_start(
+            phases.timer_start(
                 workshop=workshop, seconds=seconds, locks_writing=form.cleaned_data["locks_writing"]
             )
         elif action == "pause":
-            session.timer_pause(workshop=workshop)
+            phases.timer_pause(workshop=workshop)
         elif action == "resume":
-            session.timer_resume(workshop=workshop)
+            phases.timer_resume(workshop=workshop)
         elif action == "extend":
-            session.timer_extend(workshop=workshop, seconds=seconds)
+            phases.timer_extend(workshop=workshop, seconds=seconds)
         else:
-            session.timer_stop(workshop=workshop)
+            phases.timer_stop(workshop=workshop)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -235,11 +229,12 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return _refuse(request, workshop, " ".join(errors))
-    session.voting_configure(
+    votes.voting_configure(
         workshop=workshop,
         budget=form.cleaned_data["vote_budget"],
         stackable=form.cleaned_data["votes_stackable"],
         hidden=form.cleaned_data["votes_hidden"],
+        themes_only=form.cleaned_data["votes_on_themes_only"],
     )
     messages.success(request, _("Voting settings saved."))
     return _back(request, workshop)
@@ -260,7 +255,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Tick at least one note, then approve or hide."))
             status = 400
         else:
-            changed = session.notes_screen(
+            changed = notes.notes_screen(
                 workshop=workshop, note_ids=ids, approve=action == "approve"
             )
             messages.success(request, _("%(count)s notes updated.") % {"count": changed})
@@ -288,7 +283,7 @@ def participant_move(request: HttpRequest, pk: int, participant_pk: int) -> Http
     form = MoveParticipantForm(request.POST, workshop=workshop)
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose a group of this workshop."))
-    session.participant_move(participant=participant, group=form.cleaned_data["group"])
+    groups.participant_move(participant=participant, group=form.cleaned_data["group"])
     messages.success(request, _("Participant moved."))
     return redirect("group_view", pk=workshop.pk, group_pk=form.cleaned_data["group"].pk)
 
@@ -313,35 +308,150 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     form = ThemeNameForm(request.POST)
     if not form.is_valid():
-        return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
+        error = _("Give the theme a name of at most 120 characters.")
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
     ids = [i for i in (_int_or_none(v) for v in request.POST.getlist("note")) if i]
     try:
-        session.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
+        theme = themes.theme_create(workshop=workshop, name=form.cleaned_data["name"], note_ids=ids)
     except ValidationError as exc:
-        return _refuse(request, workshop, " ".join(exc.messages))
-    return _back(request, workshop)
+        context = {"message": " ".join(exc.messages), "error": True}
+        return _wall_reply(request, workshop, context, status=400)
+    if not _wants_fragment(request):
+        return _back(request, workshop)
+    message = _("Theme “%(name)s” created.") % {"name": theme.name}
+    return _wall_reply(request, workshop, {"message": message, "refetch": True})
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """The wall (`static/labb/wall.js`) asks for the changed parts only (`HX-Request`); a
+    form boosted by htmx gets the page back, as without JavaScript."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _wall_reply(request: HttpRequest, workshop: Workshop, context: dict, status: int = 200):
+    """The wall's in-place answer (`_wall_reply.html`): a status line and, after a move or
+    an undo, the changed cards and counts; without JavaScript, back to the overview."""
+    if not _wants_fragment(request):
+        if status >= 400:
+            return _refuse(request, workshop, context["message"], status)
+        messages.success(request, context["message"])
+        return _back(request, workshop)
+    context = {"workshop": workshop, **context}
+    return render(request, "workshops/_wall_reply.html", context, status=status)
+
+
+def _note_ids(request: HttpRequest) -> list[int] | None:
+    """The posted `note` values, or None when one is not a number."""
+    ids = [_int_or_none(v) for v in request.POST.getlist("note")]
+    return None if None in ids else ids
+
+
+def _posted_theme(request: HttpRequest, workshop: Workshop):
+    """(theme or None, error message or "") from the posted `theme` ("" = no theme)."""
+    raw = request.POST.get("theme", "")
+    if raw == "":
+        return None, ""
+    theme = workshop.themes.filter(pk=_int_or_none(raw)).first()
+    return theme, "" if theme else _("That theme is not in this workshop.")
+
+
+def _move_reply(request: HttpRequest, workshop: Workshop, move: ThemeMove, *, undone=False):
+    count = len(move.previous)
+    if undone:
+        message = _("Undone: the notes are back where they were.")
+    elif move.theme is None:
+        message = ngettext(
+            "Moved %(count)d note out of its theme.",
+            "Moved %(count)d notes out of their themes.",
+            count,
+        ) % {"count": count}
+    else:
+        message = ngettext(
+            "Moved %(count)d note to “%(theme)s”.", "Moved %(count)d notes to “%(theme)s”.", count
+        ) % {"count": count, "theme": move.theme.name}
+    changed = wall.changed(workshop, move.note_ids, move.theme_ids)
+    context = {"message": message, "move": None if undone else move, **changed}
+    return _wall_reply(request, workshop, context)
+
+
+@login_required
+@require_POST
+def notes_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one or more notes into a theme (or out of every theme), from the wall."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    ids = _note_ids(request)
+    theme, error = _posted_theme(request, workshop)
+    if ids is None:
+        error = _("Some of those notes are not on this workshop's boards.")
+    if not error:
+        try:
+            move = themes.notes_move(workshop=workshop, note_ids=ids, theme=theme)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if error:
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    return _move_reply(request, workshop, move)
+
+
+@login_required
+@require_POST
+def move_undo(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    move = get_object_or_404(workshop.theme_moves.select_related("workshop", "theme"), pk=move_pk)
+    try:
+        move = themes.move_undo(move=move)
+    except ValidationError as exc:
+        context = {"message": " ".join(exc.messages), "error": True}
+        return _wall_reply(request, workshop, context, status=409)
+    return _move_reply(request, workshop, move, undone=True)
 
 
 @login_required
 @require_POST
 def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return theme_create(request, pk)
+    """A suggested theme, maybe renamed or with fewer notes, becomes a theme."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    form = ThemeNameForm(request.POST)
+    ids = _note_ids(request)
+    if not form.is_valid():
+        error = _("Give the theme a name of at most 120 characters.")
+    elif not ids:
+        error = _("Choose at least one note for the theme.")
+    else:
+        error = ""
+        try:
+            theme = themes.theme_create(
+                workshop=workshop, name=form.cleaned_data["name"], note_ids=ids
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if error:
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    message = _("Theme “%(name)s” created.") % {"name": theme.name}
+    return _wall_reply(
+        request,
+        workshop,
+        {"message": message, "gone": request.POST.get("key", ""), "refetch": True},
+    )
 
 
 @login_required
 @require_POST
 def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """Never offer this suggestion again (nor one with most of the same notes)."""
     workshop = access.get_workshop_for_facilitator(request, pk)
     raw = request.POST.get("key", "")
-    ids = [_int_or_none(part) for part in raw.split("-")]
-    if not raw or None in ids or len(ids) > 500:
-        return _refuse(request, workshop, _("That suggestion is no longer there."))
-    rejected = dict(request.session.get(REJECTED_KEY, {}))
-    keys = set(rejected.get(str(workshop.pk), []))
-    keys.add(suggestion_key(ids))
-    rejected[str(workshop.pk)] = sorted(keys)
-    request.session[REJECTED_KEY] = rejected
-    return _back(request, workshop)
+    ids = [_int_or_none(part) for part in raw.split("-")] if raw else []
+    try:
+        if None in ids:
+            raise ValidationError(_("That suggestion is no longer there."))
+        themes.suggestion_reject(
+            workshop=workshop, note_ids=ids, label=request.POST.get("name", "")
+        )
+    except ValidationError as exc:
+        context = {"message": " ".join(exc.messages), "error": True}
+        return _wall_reply(request, workshop, context, status=400)
+    return _wall_reply(request, workshop, {"message": _("Suggestion rejected."), "gone": raw})
 
 
 @login_required
@@ -352,7 +462,7 @@ def theme_rename(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     form = ThemeNameForm(request.POST)
     if not form.is_valid():
         return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
-    session.theme_rename(theme=theme, name=form.cleaned_data["name"])
+    themes.theme_rename(theme=theme, name=form.cleaned_data["name"])
     return _back(request, workshop)
 
 
@@ -365,7 +475,7 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     if into is None:
         return _refuse(request, workshop, _("Choose another theme of this workshop to merge into."))
     try:
-        session.theme_merge(theme=theme, into=into)
+        themes.theme_merge(theme=theme, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
@@ -375,25 +485,25 @@ def theme_merge(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
 @require_POST
 def theme_dissolve(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
-    session.theme_dissolve(theme=_theme(workshop, theme_pk))
+    themes.theme_dissolve(theme=_theme(workshop, theme_pk))
     return _back(request, workshop)
 
 
 @login_required
 @require_POST
 def note_theme(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    """One note into a theme: the wall's move, for a single note."""
     workshop = access.get_workshop_for_facilitator(request, pk)
     note = _note(workshop, note_pk)
-    raw = request.POST.get("theme", "")
-    theme = None
-    if raw:
-        theme = workshop.themes.filter(pk=_int_or_none(raw)).first()
-        if theme is None:
-            return _refuse(request, workshop, _("That theme is not in this workshop."))
-    session.note_set_theme(note=note, theme=theme)
-    if request.headers.get("X-Labb-Fragment") == "1":
-        return HttpResponse(status=204)
-    return _back(request, workshop)
+    theme, error = _posted_theme(request, workshop)
+    if not error:
+        try:
+            move = themes.notes_move(workshop=workshop, note_ids=[note.pk], theme=theme)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if error:
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    return _move_reply(request, workshop, move)
 
 
 @login_required
@@ -408,10 +518,32 @@ def note_duplicate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         if into is None:
             return _refuse(request, workshop, _("Choose another note of this workshop."))
     try:
-        session.note_merge_duplicate(note=note, into=into)
+        themes.note_merge_duplicate(note=note, into=into)
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     return _back(request, workshop)
+
+
+@login_required
+@require_POST
+def notes_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The selected notes say the same: the first keeps its place, the others become its
+    duplicates (both texts stay; `themes.note_merge_duplicate`)."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    ids = _note_ids(request) or []
+    notes = {n.pk: n for n in workshop.notes.filter(pk__in=ids, status=Note.Status.VISIBLE)}
+    if len(set(ids)) < 2 or len(notes) != len(set(ids)):
+        error = _("Select at least two notes of this workshop to mark as duplicates.")
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    keeper = notes[ids[0]]
+    for pk_ in ids[1:]:
+        themes.note_merge_duplicate(note=notes[pk_], into=keeper)
+    message = ngettext(
+        "%(count)d note marked as a duplicate.",
+        "%(count)d notes marked as duplicates.",
+        len(ids) - 1,
+    ) % {"count": len(ids) - 1}
+    return _wall_reply(request, workshop, {"message": message, "refetch": True})
 
 
 # --- Next steps --------------------------------------------------------------------------
@@ -425,7 +557,7 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            session.action_item_create(
+            actions.action_item_create(
                 workshop=workshop,
                 title=data["title"],
                 owner_name=data["owner_name"],
@@ -448,5 +580,5 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 def action_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     item = get_object_or_404(ActionItem, pk=item_pk, workshop=workshop)
-    session.action_item_delete(item=item)
+    actions.action_item_delete(item=item)
     return _back(request, workshop)

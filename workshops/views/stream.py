@@ -1,5 +1,9 @@
 """Server-sent event streams for live screens.
 
+Each stream is a `Screen` (board or phone, its group, the request's language); it gets from
+the hub only what reaches it and renders each event for its kind of screen and language
+(`workshops.live.render`, once per process for all streams alike).
+
 The view does its permission check and catch-up query, then gives its database connection
 back *before* streaming: a stream that held a pooled connection for its whole life would
 starve every other request. The loop itself never queries, except to catch up after it may
@@ -12,6 +16,7 @@ holds them all gets 429 with `Retry-After` until one of its streams ends.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -19,19 +24,22 @@ from collections.abc import AsyncIterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from labb import live
 from workshops import access, limits
-from workshops.live_events import LiveEventName
+from workshops.live import render
+from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen, reaches
+from workshops.live.names import LiveEventName
 from workshops.models import LiveEvent
 
 logger = logging.getLogger(__name__)
 
-REPLAY_LIMIT = 500
+REPLAY_LIMIT = 500  # events replayed to one stream; more and it reloads its page
+SCAN_BATCH = 1000
+SCAN_LIMIT = 20 * REPLAY_LIMIT  # rows read for one stream's catch-up (others' events too)
 LATE_WINDOW = 256
 RETRY_MS = 2000
 
@@ -47,16 +55,32 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return value if value >= 0 else None
 
 
-def _missed(workshop_id: int, after: int, audiences: tuple[str, ...], group_id: int | None):
-    """Events after `after` for this stream, or None if too many to replay one by one."""
-    query = LiveEvent.objects.filter(workshop_id=workshop_id, pk__gt=after, audience__in=audiences)
-    if LiveEvent.Audience.PHONES in audiences:
-        query = query.filter(Q(group__isnull=True) | Q(group_id=group_id))
-    rows = list(query.order_by("pk").values_list("pk", "name", "data")[: REPLAY_LIMIT + 1])
-    connection.close()
-    if len(rows) > REPLAY_LIMIT:
-        return None
-    return rows
+def _missed(workshop_id: int, after: int, screen: Screen) -> list[tuple[int, bytes | None]] | None:
+    """Frames of the events after `after` that reach `screen`, or None if too many to
+    replay one by one. The rows are filtered with the hub's rule (`audience.reaches`) and
+    rendered for the screen (cached: streams that resync together render once)."""
+    rows = []
+    cursor, scanned = after, 0
+    try:
+        while True:
+            batch = list(
+                LiveEvent.objects.filter(workshop_id=workshop_id, pk__gt=cursor)
+                .order_by("pk")
+                .values_list("pk", "name", "audience", "group_id", "kind", "payload")[:SCAN_BATCH]
+            )
+            rows += [row for row in batch if reaches(screen, row[2], row[3])]
+            scanned += len(batch)
+            if len(rows) > REPLAY_LIMIT or scanned >= SCAN_LIMIT:
+                return None
+            if len(batch) < SCAN_BATCH:
+                break
+            cursor = batch[-1][0]
+        return [
+            (pk, render.frame(pk, workshop_id, name, {"kind": kind, "payload": payload}, screen))
+            for pk, name, _audience, _group, kind, payload in rows
+        ]
+    finally:
+        connection.close()
 
 
 def _newest_event_id(workshop_id: int) -> int:
@@ -73,12 +97,11 @@ def _newest_event_id(workshop_id: int) -> int:
 async def _event_stream(
     *,
     workshop_id: int,
-    audiences: tuple[str, ...],
-    group_id: int | None,
+    screen: Screen,
     after: int | None,
     slot: limits.StreamSlot,
 ) -> AsyncIterator[bytes]:
-    queue = live.hub.subscribe(workshop_id, audiences=audiences, group_id=group_id)
+    queue = live.hub.subscribe(workshop_id, screen)
     refreshed = time.monotonic()
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
@@ -87,13 +110,14 @@ async def _event_stream(
             last = await sync_to_async(_newest_event_id)(workshop_id)
             yield live.encode_frame(last, LiveEventName.HELLO, "")
         else:
-            frames, last = await _catch_up(workshop_id, last, audiences, group_id)
+            frames, last = await _catch_up(workshop_id, last, screen)
             for frame in frames:
                 yield frame
         # Everything up to `floor` came from the database (page or catch-up). Events commit
         # in id order per workshop, but two processes may *publish* them out of order: an
         # event below `last` that was not delivered yet is late, not old.
         floor, delivered = last, set()
+        backlog: collections.deque = collections.deque()
         keepalive = settings.LABB_STREAM_KEEPALIVE
         while True:
             if time.monotonic() - refreshed >= keepalive:
@@ -101,34 +125,44 @@ async def _event_stream(
                 # after a process that died without releasing it).
                 await sync_to_async(slot.refresh)()
                 refreshed = time.monotonic()
-            try:
-                async with asyncio.timeout(keepalive):
-                    item = await queue.get()
-            except TimeoutError:
-                yield b": keep-alive\n\n"
-                continue
+            if backlog:
+                item = backlog.popleft()
+            else:
+                try:
+                    async with asyncio.timeout(keepalive):
+                        item = await queue.get()
+                except TimeoutError:
+                    yield b": keep-alive\n\n"
+                    continue
+                # A burst: start rendering everything already waiting, so the renders run
+                # side by side while this stream sends them in order.
+                while len(backlog) < live.QUEUE_SIZE and not queue.empty():
+                    backlog.append(queue.get_nowait())
+                for waiting in (item, *backlog):
+                    if waiting is not live.RESYNC and waiting.id > floor:
+                        render.start(waiting, screen)
             if item is live.RESYNC:
-                frames, last = await _catch_up(workshop_id, last, audiences, group_id)
+                frames, last = await _catch_up(workshop_id, last, screen)
                 for frame in frames:
                     yield frame
                 floor, delivered = last, set()
                 continue
-            if item.id <= floor or item.audience not in audiences:
-                continue
-            if item.audience == "phones" and item.group_id not in (None, group_id):
-                continue
-            if item.id in delivered:
+            # The hub only hands this queue what reaches its screen (`Screen.wants`).
+            if item.id <= floor or item.id in delivered:
                 continue
             delivered.add(item.id)
             if len(delivered) > 2 * LATE_WINDOW:
                 floor = sorted(delivered)[-LATE_WINDOW]
                 delivered = {i for i in delivered if i > floor}
+            frame = await render.frame_for(item, screen)
+            if frame is None:
+                continue  # nothing of it shows on this screen now
             if item.id > last:
                 last = item.id
-                yield item.frame
+                yield frame
             else:
                 # Deliver it, but keep the browser's Last-Event-ID at the newest id.
-                yield _with_id(item.frame, item.id, last)
+                yield _with_id(frame, item.id, last)
     finally:
         live.hub.unsubscribe(workshop_id, queue)
         await sync_to_async(slot.release)()
@@ -139,15 +173,15 @@ def _with_id(frame: bytes, old_id: int, new_id: int) -> bytes:
     return f"id: {new_id}\n".encode() + frame[len(prefix) :] if frame.startswith(prefix) else frame
 
 
-async def _catch_up(workshop_id, last, audiences, group_id) -> tuple[list[bytes], int]:
+async def _catch_up(workshop_id: int, last: int, screen: Screen) -> tuple[list[bytes], int]:
     """Frames for the events this stream missed after `last`, and the new last id."""
-    rows = await sync_to_async(_missed)(workshop_id, last, audiences, group_id)
+    rows = await sync_to_async(_missed)(workshop_id, last, screen)
     if rows is None:
         newest = await sync_to_async(_newest_event_id)(workshop_id)
         return [live.encode_frame(newest, LiveEventName.RELOAD, "")], newest
     if not rows:
         return [], last
-    return [live.encode_frame(pk, name, data) for pk, name, data in rows], rows[-1][0]
+    return [frame for _pk, frame in rows if frame is not None], rows[-1][0]
 
 
 def _stream_response(
@@ -199,8 +233,7 @@ async def board_stream(request: HttpRequest, pk: int) -> HttpResponse:
         slot,
         lambda slot: _event_stream(
             workshop_id=workshop_id,
-            audiences=(LiveEvent.Audience.BOARD, LiveEvent.Audience.ALL),
-            group_id=None,
+            screen=Screen(kind=BOARD_SCREEN, language=request.LANGUAGE_CODE),
             after=_last_event_id(request),
             slot=slot,
         ),
@@ -215,8 +248,7 @@ async def phone_stream(request: HttpRequest, pk: int) -> HttpResponse:
         slot,
         lambda slot: _event_stream(
             workshop_id=workshop_id,
-            audiences=(LiveEvent.Audience.PHONES, LiveEvent.Audience.ALL),
-            group_id=group_id,
+            screen=Screen(kind=PHONE_SCREEN, language=request.LANGUAGE_CODE, group_id=group_id),
             after=_last_event_id(request),
             slot=slot,
         ),

@@ -2,7 +2,10 @@
 
 Cover (challenge, date, place, facilitators, participation figures), one section per
 group with its board columns, a synthesis of themes across groups ranked by votes and by
-how many groups raised them, the next steps with owners and dates, and the poster pages.
+how many groups raised them, the next steps with owners and dates, and where to find the
+poster. The poster is not embedded: its pages are made for A3, and on an A4 page even in
+landscape its smallest text (20 px at 150 dpi, 9.6 pt on A3) would shrink to 6–7 pt, too
+small to read; the report already holds every word, so it names the poster file instead.
 ReportLab's open-source edition cannot write a tagged (PDF/UA) structure tree; the report
 sets title, author, subject, keywords and document language, and keeps a logical reading
 order with real headings in the outline.
@@ -14,13 +17,11 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import formats
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from ..fonts import PDF_BOLD, PDF_REGULAR, register_pdf_fonts
 from ..snapshot import Snapshot, WorkshopSnapshot
-from .poster import iter_poster_images
-
-POSTER_EMBED_WIDTH = 1600  # px; the embedded poster is downscaled to keep the PDF small
+from .poster import poster_page_count
 
 
 def _styles():
@@ -81,9 +82,9 @@ def _table(rows, widths, header=True):
     return table
 
 
-def _workshop_story(w: WorkshopSnapshot, styles, index: int, with_poster: bool) -> list:
+def _workshop_story(w: WorkshopSnapshot, styles, index: int) -> list:
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, PageBreak, Spacer
+    from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
     s = styles
     story: list = []
@@ -211,24 +212,26 @@ def _workshop_story(w: WorkshopSnapshot, styles, index: int, with_poster: bool) 
             )
         story.append(_table(rows, [85 * mm, 40 * mm, 27 * mm, 18 * mm]))
 
-    if with_poster:
-        story.append(PageBreak())
-        story.append(_heading(gettext("Poster"), s["h1"], 1, f"{key}-poster"))
-        for image in iter_poster_images(w):
-            small = image.resize(
-                (POSTER_EMBED_WIDTH, round(image.height * POSTER_EMBED_WIDTH / image.width))
+    story.append(_heading(gettext("Poster"), s["h1"], 1, f"{key}-poster"))
+    pages = poster_page_count(w)
+    story.append(
+        _p(
+            ngettext(
+                "The poster is a file of its own: %(count)s page in A3 landscape, to print or "
+                "show full-screen. Export “%(kind)s” on the workshop's page to get it.",
+                "The poster is a file of its own: %(count)s pages in A3 landscape, to print or "
+                "show full-screen. Export “%(kind)s” on the workshop's page to get it.",
+                pages,
             )
-            buffer = io.BytesIO()
-            small.save(buffer, format="JPEG", quality=85)
-            buffer.seek(0)
-            width = 170 * mm
-            story.append(Image(buffer, width=width, height=width * small.height / small.width))
-            story.append(Spacer(1, 6))
+            % {"count": pages, "kind": gettext("Poster (PNG)")},
+            s["body"],
+        )
+    )
     story.append(PageBreak())
     return story
 
 
-def render_pdf(snapshot: Snapshot, *, with_poster: bool = True) -> bytes:
+def render_pdf(snapshot: Snapshot) -> bytes:
     """The report as PDF bytes (A4 portrait)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -274,7 +277,7 @@ def render_pdf(snapshot: Snapshot, *, with_poster: bool = True) -> bytes:
     )
     story: list = []
     for index, workshop in enumerate(workshops):
-        story.extend(_workshop_story(workshop, styles, index, with_poster))
+        story.extend(_workshop_story(workshop, styles, index))
     if not story:
         story.append(_p(title_text, styles["title"]))
         story.append(_p(gettext("This challenge has no workshops yet."), styles["body"]))

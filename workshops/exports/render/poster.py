@@ -6,8 +6,11 @@ pages carry the groups' boards, about four groups of fifteen notes per page, flo
 lanes. A group whose board does not fit the rest of a lane continues in the next lane with
 "(continued)". Text sizes therefore stay the same whatever the size of the workshop:
 at least 20 px, which is 3.4 mm on A3 paper and about 15 px on a 1080p projector.
-A sticky note shows up to four lines; longer notes end with an ellipsis (the PDF report and
-the spreadsheet carry every word).
+A sticky note shows up to four lines; longer notes end with an ellipsis, and a page that
+cuts a text says in its footer that the PDF report and the spreadsheet carry every word.
+
+Each page keeps a log of what it drew (`Page.items`: text and card boxes as Pillow laid
+them out), so tests check the layout (nothing drawn over a card) without reading pixels.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..fonts import pil_font
 from ..snapshot import GroupSnapshot, NoteSnapshot, Snapshot, WorkshopSnapshot
-from ..text import displayable, ellipsize, is_rtl, wrap
+from ..text import displayable, ellipsize, is_rtl, wrap_cut
 
 WIDTH, HEIGHT = 2480, 1754
 MARGIN = 70
@@ -68,33 +71,73 @@ class _Placement:
     continued: bool
 
 
+@dataclass(frozen=True)
+class Item:
+    """Something drawn on a page: "text" (with its text) or "card", and its box."""
+
+    kind: str
+    box: tuple[float, float, float, float]  # left, top, right, bottom in pixels
+    text: str = ""
+
+    def overlaps(self, other: Item) -> bool:
+        a, b = self.box, other.box
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 class _Canvas:
     def __init__(self):
         from PIL import Image, ImageDraw
 
         self.image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
         self.draw = ImageDraw.Draw(self.image)
+        self.items: list[Item] = []
+        self.cut = False  # a text on this page ends with an ellipsis
+
+    def _draw_text(self, xy, text, font, fill):
+        self.draw.text(xy, text, font=font, fill=fill)
+        self.items.append(Item("text", self.draw.textbbox(xy, text, font=font), text))
+
+    def card(self, box, **kwargs):
+        self.draw.rectangle(box, **kwargs)
+        self.items.append(Item("card", tuple(box)))
 
     def text(self, xy, text, *, size, bold=False, fill=INK, max_width=None):
         font = pil_font(size, bold=bold)
         text = displayable(text)
         if max_width:
+            whole = " ".join(text.split())
             text = ellipsize(text, font.getlength, max_width)
+            self.cut = self.cut or text != whole
         x, y = xy
         if max_width and is_rtl(text):
             x = x + max_width - font.getlength(text)
-        self.draw.text((x, y), text, font=font, fill=fill)
+        self._draw_text((x, y), text, font, fill)
         return font.getlength(text)
 
     def paragraph(self, xy, text, *, size, line_height, max_width, max_lines, bold=False, fill=INK):
         font = pil_font(size, bold=bold)
-        lines = wrap(displayable(text), font.getlength, max_width, max_lines)
+        lines, cut = wrap_cut(displayable(text), font.getlength, max_width, max_lines)
+        self.cut = self.cut or cut
         x, y = xy
         for line in lines:
             lx = x + max_width - font.getlength(line) if is_rtl(line) else x
-            self.draw.text((lx, y), line, font=font, fill=fill)
+            self._draw_text((lx, y), line, font, fill)
             y += line_height
         return len(lines)
+
+    def finish(self) -> _Canvas:
+        """The footer: where the full texts are, on a page that cut one short."""
+        if self.cut:
+            self.text(
+                (MARGIN, HEIGHT - MARGIN + 18),
+                gettext(
+                    "Texts ending in “…” are shortened here: the full texts are in the PDF "
+                    "report and the spreadsheet."
+                ),
+                size=20,
+                fill=MUTED,
+            )
+        return self
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
@@ -152,7 +195,7 @@ def _plan(workshop: WorkshopSnapshot, top: int) -> list[list[_Placement]]:
 def _draw_sticky(canvas: _Canvas, x: int, y: int, note: NoteSnapshot, colour, duplicate: bool):
     fill = _lighter(colour) if duplicate else colour
     canvas.draw.rectangle((x + 3, y + 4, x + STICKY_W + 3, y + STICKY_H + 4), fill=(210, 210, 210))
-    canvas.draw.rectangle(
+    canvas.card(
         (x, y, x + STICKY_W, y + STICKY_H),
         fill=fill,
         outline=(150, 150, 150) if duplicate else None,
@@ -233,6 +276,33 @@ def _draw_groups_page(canvas: _Canvas, workshop: WorkshopSnapshot, placements: l
 
 
 THEME_W, THEME_H = 745, 340
+# Inside a theme: the title and summary take 100 px, then two rows of cards (MINI_H + GAP
+# each), then the "and N more" line (18 px type, about 22 px with descenders) at MORE_Y.
+MINI_H = 96
+MORE_Y = 100 + 2 * MINI_H + GAP + 8
+
+
+def _theme_slots(count: int) -> list[tuple[int, int, int]]:
+    """Where each theme goes: (overview page index, x, y); page 0 starts below the
+    figures, a further page below its header band."""
+    per_row = (WIDTH - 2 * MARGIN + 40) // (THEME_W + 40)
+    slots = []
+    page, y, i = 0, 500, 0
+    for _ in range(count):
+        if y + THEME_H > HEIGHT - MARGIN:
+            page, y, i = page + 1, 90 + 30 + 10, 0
+        slots.append((page, MARGIN + i * (THEME_W + 40), y))
+        i += 1
+        if i == per_row:
+            i, y = 0, y + THEME_H + 30
+    return slots
+
+
+def poster_page_count(workshop: WorkshopSnapshot) -> int:
+    """How many pages the workshop's poster has, worked out without drawing it."""
+    slots = _theme_slots(len(workshop.themes))
+    overview = slots[-1][0] + 1 if slots else 1
+    return overview + len(_plan(workshop, top=120))
 
 
 def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
@@ -250,7 +320,17 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
         )
         if part
     )
-    canvas.text((MARGIN, 40), when, size=28, fill=(200, 215, 235), max_width=WIDTH - 2 * MARGIN)
+    # The workshop's title, then organisation, date and place on the same line.
+    title_w = canvas.text(
+        (MARGIN, 36), workshop.title, size=30, bold=True, fill=PAPER, max_width=WIDTH * 0.6
+    )
+    canvas.text(
+        (MARGIN + title_w + 6, 40),
+        f" · {when}" if workshop.title else when,
+        size=28,
+        fill=(200, 215, 235),
+        max_width=WIDTH - 2 * MARGIN - title_w - 6,
+    )
     canvas.paragraph(
         (MARGIN, 90), workshop.challenge_question, size=54, line_height=66,
         max_width=WIDTH - 2 * MARGIN, max_lines=2, bold=True, fill=PAPER,
@@ -276,14 +356,13 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
             (MARGIN, 500), gettext("No themes were formed in this workshop."), size=28, fill=MUTED
         )
     notes = {n.ref: n for n in workshop.notes}
-    per_row = (WIDTH - 2 * MARGIN + 40) // (THEME_W + 40)
-    y, i = 500, 0
-    for rank, theme in enumerate(themes, 1):
-        if y + THEME_H > HEIGHT - MARGIN:
+    for rank, (theme, (page, x, y)) in enumerate(
+        zip(themes, _theme_slots(len(themes)), strict=True), 1
+    ):
+        if page == len(pages) + 1:
             pages.append(canvas)
             canvas = _Canvas()
-            y, i = _page_header(canvas, workshop, 0, 0) + 10, 0
-        x = MARGIN + i * (THEME_W + 40)
+            _page_header(canvas, workshop, 0, 0)
         canvas.draw.rounded_rectangle(
             (x, y, x + THEME_W, y + THEME_H), radius=18, outline=BAND, width=3
         )
@@ -302,12 +381,12 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
         )
         canvas.text((x + 20, y + 58), summary, size=22, fill=(180, 30, 60), max_width=THEME_W - 40)
         members = sorted((notes[r] for r in theme.note_refs if r in notes), key=lambda n: -n.votes)
-        mini_w, mini_h = (THEME_W - 40 - 2 * GAP) // 3, 104
+        mini_w, mini_h = (THEME_W - 40 - 2 * GAP) // 3, MINI_H
         for j, note in enumerate(members[:6]):
             mx = x + 20 + (j % 3) * (mini_w + GAP)
             my = y + 100 + (j // 3) * (mini_h + GAP)
             column = workshop.column(note.column_ref)
-            canvas.draw.rectangle(
+            canvas.card(
                 (mx, my, mx + mini_w, my + mini_h), fill=_colour(column.colour if column else "")
             )
             canvas.paragraph(
@@ -320,30 +399,33 @@ def _overview_pages(workshop: WorkshopSnapshot) -> list[_Canvas]:
             )
         if len(members) > 6:
             more = gettext("and %(count)s more") % {"count": len(members) - 6}
-            canvas.text((x + 20, y + THEME_H - 14 - 6 - 22 + 8), more, size=18, fill=MUTED)
-        i += 1
-        if i == per_row:
-            i, y = 0, y + THEME_H + 30
+            # In the band below the two rows of cards, never over the last one.
+            canvas.text((x + 20, y + MORE_Y), more, size=18, fill=MUTED, max_width=THEME_W - 40)
     pages.append(canvas)
-    return pages
+    return [page.finish() for page in pages]
 
 
-def iter_poster_images(snapshot: Snapshot) -> Iterator:
-    """The poster pages as Pillow images, one at a time so that only one page (13 MB of
-    pixels) is held in memory however large the challenge."""
+def iter_poster_pages(snapshot: Snapshot) -> Iterator[_Canvas]:
+    """The poster pages (image and layout log), one at a time so that only one page (13 MB
+    of pixels) is held in memory however large the challenge."""
     workshops = snapshot.workshops if hasattr(snapshot, "workshops") else (snapshot,)
     for workshop in workshops:
         overview = _overview_pages(workshop)
         plan = _plan(workshop, top=120)
         total = len(overview) + len(plan)
-        for canvas in overview:
-            yield canvas.image
+        yield from overview
         del overview
         for number, placements in enumerate(plan, total - len(plan) + 1):
             canvas = _Canvas()
             _page_header(canvas, workshop, number, total)
             _draw_groups_page(canvas, workshop, placements)
-            yield canvas.image
+            yield canvas.finish()
+
+
+def iter_poster_images(snapshot: Snapshot) -> Iterator:
+    """The poster pages as Pillow images, one at a time."""
+    for page in iter_poster_pages(snapshot):
+        yield page.image
 
 
 def render_poster(snapshot: Snapshot) -> list[bytes]:

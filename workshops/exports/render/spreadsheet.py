@@ -1,17 +1,46 @@
-"""CSV and XLSX: one row per shown note, safe to open in any spreadsheet program."""
+"""CSV and XLSX: the whole result of a workshop (or of every workshop of a challenge), safe
+to open in any spreadsheet program.
+
+Three tables, the same in both formats: the notes (one row per shown note), the themes
+(notes, votes on the theme and on its notes, the groups that raised it) and the next steps.
+XLSX holds them as three sheets; CSV, which holds one table per file, as three files in a
+ZIP. Every text cell goes through the text policy and `neutralise_cell` on the way out.
+"""
 
 import csv
+import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from labb.text import clean_text
 
 from ..snapshot import Snapshot, WorkshopSnapshot
 from ..text import neutralise_cell
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # "notes", "themes", "next_steps": stable, whatever the language
+    title: str  # the sheet's name, translated
+    headers: list[str]
+    rows: Iterable[list]
+    widths: tuple[int, ...]  # XLSX column widths, in characters
+    wrapped: frozenset[int] = frozenset()  # columns whose long texts wrap in XLSX
+
+    @property
+    def file_name(self) -> str:
+        return f"{slugify(self.title) or self.key}.csv"
+
+
+def workshops_of(snapshot: Snapshot) -> tuple[WorkshopSnapshot, ...]:
+    return snapshot.workshops if hasattr(snapshot, "workshops") else (snapshot,)
 
 
 def headers() -> list[str]:
@@ -22,14 +51,11 @@ def headers() -> list[str]:
         gettext("Note"),
         gettext("Duplicate of"),
         gettext("Theme"),
-        gettext("Votes"),
+        # Only the dots placed on the note: dots placed on a theme belong to no note.
+        gettext("Votes on the note (votes on themes: see Themes)"),
         gettext("Time"),
         gettext("Author"),
     ]
-
-
-def workshops_of(snapshot: Snapshot) -> tuple[WorkshopSnapshot, ...]:
-    return snapshot.workshops if hasattr(snapshot, "workshops") else (snapshot,)
 
 
 def note_rows(snapshot: Snapshot) -> Iterator[list]:
@@ -54,6 +80,88 @@ def note_rows(snapshot: Snapshot) -> Iterator[list]:
                         ]
 
 
+def theme_rows(snapshot: Snapshot) -> Iterator[list]:
+    """One row per theme, ranked by votes within each workshop."""
+    for workshop in workshops_of(snapshot):
+        group_of = {n.ref: n.group_ref for n in workshop.notes}
+        for theme in workshop.themes_by_votes():
+            raised_by = {group_of[ref] for ref in theme.note_refs if ref in group_of}
+            yield [
+                workshop.title,
+                theme.name,
+                len(theme.note_refs),
+                theme.votes,
+                theme.note_votes,
+                theme.total_votes,
+                theme.group_count,
+                # Board order, one name per line.
+                "\n".join(g.name for g in workshop.groups if g.ref in raised_by),
+            ]
+
+
+def next_step_rows(snapshot: Snapshot) -> Iterator[list]:
+    status = {"open": gettext("Open"), "done": gettext("Done")}
+    for workshop in workshops_of(snapshot):
+        notes = {n.ref: n.text for n in workshop.notes}
+        for step in workshop.next_steps:
+            themes = (workshop.theme(ref) for ref in step.theme_refs)
+            yield [
+                workshop.title,
+                step.title,
+                step.owner_name,
+                step.due_date,
+                status.get(step.status, step.status),
+                "\n".join(t.name for t in themes if t),
+                "\n".join(notes[ref] for ref in step.note_refs if ref in notes),
+            ]
+
+
+def tables(snapshot: Snapshot) -> list[Table]:
+    return [
+        Table(
+            "notes",
+            gettext("Notes"),
+            headers(),
+            note_rows(snapshot),
+            (28, 14, 18, 60, 40, 24, 12, 17, 18),
+            frozenset({3, 4}),
+        ),
+        Table(
+            "themes",
+            gettext("Themes"),
+            [
+                gettext("Workshop"),
+                gettext("Theme"),
+                gettext("Notes"),
+                gettext("Votes on the theme"),
+                gettext("Votes on its notes"),
+                gettext("Votes in all"),
+                gettext("Groups"),
+                gettext("Groups that raised it"),
+            ],
+            theme_rows(snapshot),
+            (28, 40, 8, 12, 12, 10, 8, 30),
+            frozenset({1, 7}),
+        ),
+        Table(
+            "next_steps",
+            gettext("Next steps"),
+            [
+                gettext("Workshop"),
+                gettext("What"),
+                gettext("Who takes the lead?"),
+                gettext("By when?"),
+                gettext("Status"),
+                gettext("Themes"),
+                gettext("Notes"),
+            ],
+            next_step_rows(snapshot),
+            (28, 50, 22, 12, 10, 30, 50),
+            frozenset({1, 5, 6}),
+        ),
+    ]
+
+
 # What XML 1.0 (the format inside every .xlsx) cannot hold: C0 controls other than tab,
 # line feed and carriage return, and the non-characters U+FFFE and U+FFFF. openpyxl refuses
 # the controls (IllegalCharacterError) and writes the other two into a file that no
@@ -72,48 +180,79 @@ def _xml_safe(value):
     return _NOT_IN_XML.sub(REPLACEMENT, value) if isinstance(value, str) else value
 
 
-def render_csv(snapshot: Snapshot) -> bytes:
-    """UTF-8 with a byte order mark, so Excel reads å, ä and ö right; comma separated."""
+def _csv_value(value):
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else _safe(value)
+
+
+def render_csv_table(table: Table) -> bytes:
+    """One table as CSV: UTF-8 with a byte order mark, so Excel reads å, ä and ö right;
+    comma separated, CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in note_rows(snapshot):
-        row[7] = row[7].strftime("%Y-%m-%d %H:%M")
-        writer.writerow([_safe(v) for v in row])
+    writer.writerow([_safe(h) for h in table.headers])
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_csv(snapshot: Snapshot) -> bytes:
+    """A ZIP of one CSV file per table (notes, themes, next steps), named in the active
+    language ("lappar.csv", "teman.csv", "nasta-steg.csv").
+
+    Stored, not compressed, like the poster's ZIP, and dated on the (last) workshop's day
+    rather than the clock, so the same workshop always gives the same bytes.
+    """
+    days = [w.date for w in workshops_of(snapshot) if w.date and w.date.year >= 1980]
+    day = max(days, default=dt.date(1980, 1, 1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for table in tables(snapshot):
+            info = zipfile.ZipInfo(
+                table.file_name, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
+            archive.writestr(info, render_csv_table(table))
+    return buffer.getvalue()
 
 
 def render_xlsx(snapshot: Snapshot) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Notes")[:31])
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHI", (28, 14, 18, 60, 40, 24, 7, 17, 18), strict=True):
-        sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
-    header_cells = []
-    for title in headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in note_rows(snapshot):
-        cells = []
-        for index, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=_xml_safe(_safe(value)))
-            if isinstance(value, str):
-                # A string cell, never a formula, whatever openpyxl would guess.
-                cell.data_type = "s"
-            if index in (3, 4):
-                cell.alignment = wrap
-            if index == 7:
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
+    for table in tables(snapshot):
+        sheet = workbook.create_sheet(table.title[:31])
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(table.widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header_cells = []
+        for title in table.headers:
+            cell = WriteOnlyCell(sheet, value=_xml_safe(_safe(title)))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in table.rows:
+            cells = []
+            for index, value in enumerate(row):
+                cell = WriteOnlyCell(sheet, value=_xml_safe(_safe(value)))
+                if isinstance(value, str):
+                    # A string cell, never a formula, whatever openpyxl would guess.
+                    cell.data_type = "s"
+                if index in table.wrapped:
+                    cell.alignment = wrap
+                if isinstance(value, dt.datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

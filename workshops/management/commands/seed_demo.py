@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from challenges.models import Challenge, Membership, Organisation, Tag
-from workshops import demo_data, services
+from workshops import demo_data
 from workshops.models import ActionItem, Note, Theme, Workshop
+from workshops.services.notes import note_create
+from workshops.services.workshops import workshop_create
 
 DEMO_PASSWORD = "labb-demo"  # noqa: S105 - printed for the local demo on purpose
 DEMO_USERS = (
@@ -58,11 +60,14 @@ class Command(BaseCommand):
                 visibility=spec["visibility"],
                 created_by=facilitator,
             )
-            challenge.tags.set(Tag.objects.get_or_create(name=name)[0] for name in spec["tags"])
+            challenge.tags.set(
+                Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})[0]
+                for name in spec["tags"]
+            )
             for workshop_spec in spec["workshops"]:
                 self._load_workshop(challenge, workshop_spec, facilitator, today)
         first = Challenge.objects.filter(organisation=organisation).order_by("pk").first()
-        live = services.workshop_create(
+        live = workshop_create(
             challenge=first,
             user=facilitator,
             title="Prova själv: live-workshop",
@@ -76,7 +81,7 @@ class Command(BaseCommand):
         live.save(update_fields=["phase"])
 
     def _load_workshop(self, challenge, spec: dict, user, today: datetime.date) -> None:
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             challenge=challenge,
             user=user,
             title=spec["title"],
@@ -104,7 +109,7 @@ class Command(BaseCommand):
             group.save(update_fields=["name"])
             for key, texts in group_spec["notes"].items():
                 for text in texts:
-                    note, _created = services.note_create(
+                    note, _created = note_create(
                         workshop=workshop,
                         group=group,
                         column=columns[key],

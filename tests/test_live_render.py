@@ -1,0 +1,117 @@
+"""Rendering live events at the edge (workshops/live/render.py): per kind of screen, in the
+screen's language, from the state now, and once per (event, screen kind, language) however
+many streams ask at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from django.test import Client
+
+from labb import live
+from tests.support.live import event_html
+from tests.support.steps import join_as
+from workshops.live import render
+from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen
+from workshops.live.events import NoteAdded
+from workshops.models import Note, Workshop
+from workshops.services.notes import note_create, note_set_status
+from workshops.services.phases import phase_set
+
+Phase = Workshop.Phase
+
+
+def _note(workshop, text="Gemensam målbild") -> Note:
+    participant = join_as(Client(), workshop, name="")
+    note, _created = note_create(
+        workshop=workshop,
+        participant=participant,
+        group=participant.group,
+        column=workshop.columns.first(),
+        text=text,
+        client_id=uuid.uuid4(),
+    )
+    return note
+
+
+@pytest.mark.django_db
+def test_a_note_is_rendered_in_the_language_of_the_screen(
+    workshop, captured_events, django_capture_on_commit_callbacks
+):
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        _note(workshop)
+    (board,) = [e for e in captured_events if e.audience == "board"]
+    english, swedish = event_html(board, language="en"), event_html(board, language="sv")
+    assert ">Anonymous<" in english and ">Edit<" in english
+    assert ">Anonym<" in swedish and ">Redigera<" in swedish
+
+
+@pytest.mark.django_db
+def test_a_note_event_shows_nothing_once_its_phase_no_longer_shows_texts(
+    workshop, captured_events, django_capture_on_commit_callbacks
+):
+    """An event replayed after the facilitator moved back to writing carries no text: the
+    screen renders what it shows now, not what it showed when the note was posted."""
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        note = _note(workshop, text="Syns bara efter visningen")
+    board, phone = sorted(captured_events, key=lambda e: e.audience)
+    assert "Syns bara efter visningen" in event_html(board)
+    assert "Syns bara efter visningen" in event_html(phone, screen="phone")
+    phase_set(workshop=workshop, phase=Phase.WRITE)
+    assert event_html(board) == ""
+    assert event_html(phone, screen="phone") == ""
+    # Phones show their group's board in Reveal and Cluster only; boards stay revealed.
+    phase_set(workshop=workshop, phase=Phase.VOTE)
+    assert "Syns bara efter visningen" in event_html(board)
+    assert event_html(phone, screen="phone") == ""
+    # A note hidden since is not shown either.
+    phase_set(workshop=workshop, phase=Phase.REVEAL)
+    note_set_status(note=note, status=Note.Status.HIDDEN)
+    assert event_html(board) == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_event_is_rendered_once_per_screen_kind_and_language(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch
+):
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        note = _note(workshop)
+    (sent,) = [e for e in captured_events if e.audience == "board"]
+    assert sent.event == NoteAdded(
+        note_id=note.pk, group_id=note.group_id, column_id=note.column_id
+    )
+    render.forget()
+    reads, renders = [], []
+    read_facts, render_to_string = render._read_facts, render.render_to_string
+    monkeypatch.setattr(render, "_read_facts", lambda *a: reads.append(a) or read_facts(*a))
+    monkeypatch.setattr(
+        render, "render_to_string", lambda *a: renders.append(a) or render_to_string(*a)
+    )
+    message = live.Message.from_dict(sent.message())
+    screens = [
+        Screen(kind=BOARD_SCREEN, language="en"),
+        Screen(kind=BOARD_SCREEN, language="sv"),
+        Screen(kind=PHONE_SCREEN, language="sv", group_id=note.group_id),
+        Screen(kind=PHONE_SCREEN, language="sv", group_id=note.group_id + 1),
+    ]
+
+    async def streams():
+        # 200 streams ask at the same moment, 50 of each screen.
+        return await asyncio.gather(
+            *(render.frame_for(message, screen) for screen in screens for _n in range(50))
+        )
+
+    frames = asyncio.run(streams())
+    assert len(reads) == 1, "the note is read once for every kind and language"
+    assert len(renders) == 3, "board in English, board in Swedish, phone in Swedish"
+    by_screen = dict(zip([s for s in screens for _n in range(50)], frames, strict=True))
+    assert b">Anonymous<" in by_screen[screens[0]]
+    assert b">Anonym<" in by_screen[screens[1]]
+    assert by_screen[screens[2]] == by_screen[screens[3]]
+    assert by_screen[screens[0]].startswith(f"id: {sent.id}\nevent: note\n".encode())
+    render.forget()

@@ -1,0 +1,36 @@
+"""Requesting export jobs: the row, and the Celery task queued once the transaction
+commits. The worker runs the job (`exporting.export_run`, through `tasks.render_export`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from challenges.models import Challenge
+from workshops.exporting import earchive_check
+from workshops.models import Export, Workshop
+from workshops.tasks import render_export
+
+
+def export_request(
+    *, kind: str, user, workshop: Workshop | None = None, challenge: Challenge | None = None
+) -> Export:
+    """Queue an export; the worker picks it up once this transaction commits."""
+    if (workshop is None) == (challenge is None):
+        raise ValueError("An export is of a workshop or of a challenge")
+    if kind == Export.Kind.EARCHIVE:
+        earchive_check(workshop=workshop, challenge=challenge)  # ValidationError: not yet
+    export = Export.objects.create(
+        kind=kind, workshop=workshop, challenge=challenge, requested_by=user
+    )
+    transaction.on_commit(lambda: render_export.delay(export.pk))
+    return export
+
+
+def export_retry(*, export: Export) -> Export:
+    """Start a failed export again, with a fresh attempt budget."""
+    Export.objects.filter(pk=export.pk, status=Export.Status.FAILED).update(
+        status=Export.Status.QUEUED, attempts=0, error=""
+    )
+    transaction.on_commit(lambda: render_export.delay(export.pk))
+    export.refresh_from_db()
+    return export
