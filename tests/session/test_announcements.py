@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.conftest import join_as
-from tests.session.a11y import desk, join_phone, open_board
-from tests.session.conftest import add_note, set_phase
+from tests.support.a11y import desk, join_phone, open_board
+from tests.support.steps import add_note, join_as, set_phase
 from workshops.models import Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -25,11 +24,11 @@ LISTEN = """() => {
 
 
 def test_the_board_and_the_phone_announce_notes_and_phases(
-    asgi_server, chromium, workshop, facilitator
+    server_url, browser, workshop, facilitator
 ):
     workshop = set_phase(workshop, "reveal")
-    board = open_board(desk(chromium, asgi_server, facilitator), asgi_server, workshop)
-    phone = join_phone(chromium, asgi_server, workshop, group="Group 1")
+    board = open_board(desk(browser, server_url, facilitator), server_url, workshop)
+    phone = join_phone(browser, server_url, workshop, group="Group 1")
     for page in (board, phone):
         assert page.evaluate(LISTEN) == "polite"
 

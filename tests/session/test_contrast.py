@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.session.a11y import contrast, desk
-from tests.session.conftest import set_phase
+from tests.support.a11y import contrast, desk
+from tests.support.steps import set_phase
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
-def test_the_projectors_focused_skip_link_is_readable(asgi_server, chromium, workshop, facilitator):
-    projector = desk(chromium, asgi_server, facilitator).new_page()
-    projector.goto(f"{asgi_server}/workshops/{workshop.pk}/projector/")
+def test_the_projectors_focused_skip_link_is_readable(server_url, browser, workshop, facilitator):
+    projector = desk(browser, server_url, facilitator).new_page()
+    projector.goto(f"{server_url}/workshops/{workshop.pk}/projector/")
     skip = projector.locator(".skip-link")
     skip.focus()
     measured = contrast(skip)
@@ -29,12 +29,12 @@ def test_the_projectors_focused_skip_link_is_readable(asgi_server, chromium, wor
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_the_projectors_join_text_is_readable_and_on_screen(
-    asgi_server, chromium, workshop, facilitator, width
+    server_url, browser, workshop, facilitator, width
 ):
     set_phase(workshop, "prepare")
-    context = desk(chromium, asgi_server, facilitator, viewport={"width": width, "height": 640})
+    context = desk(browser, server_url, facilitator, viewport={"width": width, "height": 640})
     projector = context.new_page()
-    projector.goto(f"{asgi_server}/workshops/{workshop.pk}/projector/")
+    projector.goto(f"{server_url}/workshops/{workshop.pk}/projector/")
     projector.wait_for_timeout(200)
     for selector in [".projector-join p", ".join-url", ".code-large"]:
         text = projector.locator(selector)

@@ -8,17 +8,17 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.session.a11y import active, desk, join_phone, open_board
-from tests.session.conftest import set_phase
-from workshops import services, session
+from tests.support.a11y import active, desk, join_phone, open_board
+from tests.support.steps import set_phase
 from workshops.models import Workshop
+from workshops.services import themes, workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
 @pytest.fixture
 def brainstorm(challenge, facilitator) -> Workshop:
-    return services.workshop_create(
+    return workshops.workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Samverkan",
@@ -35,11 +35,9 @@ def _press(page, locator) -> None:
     expect(page.locator(".htmx-request, .htmx-settling")).to_have_count(0)
 
 
-def test_focus_stays_on_the_control_used_on_the_board(
-    asgi_server, chromium, brainstorm, facilitator
-):
+def test_focus_stays_on_the_control_used_on_the_board(server_url, browser, brainstorm, facilitator):
     workshop = set_phase(brainstorm, "write")
-    board = open_board(desk(chromium, asgi_server, facilitator), asgi_server, workshop)
+    board = open_board(desk(browser, server_url, facilitator), server_url, workshop)
 
     _press(board, board.get_by_role("button", name="Start timer"))
     expect(board.locator("#timer .timer-value")).to_be_visible()
@@ -53,10 +51,12 @@ def test_focus_stays_on_the_control_used_on_the_board(
     assert active(board) != "BODY"
     expect(board.get_by_role("button", name="Add theme")).to_be_focused()
 
-    # A theme added on another screen redraws the stage: focus stays on the button in it.
+    # A theme added on another screen redraws the stage: focus stays on the button in the
+    # theme's open Edit section (which stays open).
+    board.locator("#wall-themes summary", has_text="Silos").click()
     rename = board.get_by_role("button", name="Rename Silos")
     rename.focus()
-    session.theme_create(workshop=workshop, name="Pengar")
+    themes.theme_create(workshop=workshop, name="Pengar")
     expect(board.locator(".theme-name", has_text="Pengar")).to_be_visible()
     board.wait_for_timeout(300)
     assert active(board) != "BODY"
@@ -76,10 +76,10 @@ def test_focus_stays_on_the_control_used_on_the_board(
 
 
 def test_the_phones_send_button_keeps_focus_when_a_phase_change_redraws_the_page(
-    asgi_server, chromium, brainstorm, facilitator
+    server_url, browser, brainstorm, facilitator
 ):
     workshop = set_phase(brainstorm, "write")
-    phone = join_phone(chromium, asgi_server, workshop)
+    phone = join_phone(browser, server_url, workshop)
     send = phone.get_by_role("button", name="Send")
     send.focus()
     set_phase(Workshop.objects.get(pk=workshop.pk), "reveal")

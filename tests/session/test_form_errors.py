@@ -6,17 +6,18 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.session.a11y import PHONE, TIMEOUT, active, join_phone
-from tests.session.conftest import set_phase
+from tests.support.a11y import PHONE, TIMEOUT, active, join_phone, watch_for
+from tests.support.browser import new_context
+from tests.support.steps import set_phase
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 
-def test_focus_goes_to_the_error_after_a_wrong_join_code(asgi_server, chromium, workshop):
-    context = chromium.new_context(locale="en-GB", **PHONE)
+def test_focus_goes_to_the_error_after_a_wrong_join_code(server_url, browser, workshop):
+    context = new_context(browser, watch_for(server_url), "en-GB", **PHONE)
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
-    page.goto(f"{asgi_server}/join/")
+    page.goto(f"{server_url}/join/")
     page.get_by_label("Join code").fill("ZZZZZZ")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -25,9 +26,9 @@ def test_focus_goes_to_the_error_after_a_wrong_join_code(asgi_server, chromium, 
     assert page.get_attribute("#id_code", "aria-invalid") == "true", active(page)
 
 
-def test_the_phones_note_field_is_marked_invalid_when_refused(asgi_server, chromium, workshop):
+def test_the_phones_note_field_is_marked_invalid_when_refused(server_url, browser, workshop):
     set_phase(workshop, "write")
-    phone = join_phone(chromium, asgi_server, workshop)
+    phone = join_phone(browser, server_url, workshop)
     text = phone.locator("#id_text")
     text.focus()
     phone.get_by_role("button", name="Send").click()

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.session.a11y import PHONE, TIMEOUT, active, desk
-from tests.session.conftest import Axe
-from workshops import services
+from tests.support.a11y import PHONE, TIMEOUT, Axe, active, desk, watch_for
+from tests.support.browser import new_context
 from workshops.models import ActionItem, Note, Theme, Vote
+from workshops.services import workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -66,24 +66,24 @@ def _phase(board, phase: str) -> None:
     _seen(board)
 
 
-def test_a_whole_session_by_keyboard(asgi_server, chromium, challenge, facilitator):
-    axe = Axe(asgi_server)
-    workshop = services.workshop_create(
+def test_a_whole_session_by_keyboard(server_url, browser, challenge, facilitator):
+    axe = Axe(server_url)
+    workshop = workshops.workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Samverkan",
         template_key="brainstorm",
         group_count=2,
     )
-    board = desk(chromium, asgi_server, facilitator).new_page()
-    board.goto(f"{asgi_server}/workshops/{workshop.pk}/board/")
+    board = desk(browser, server_url, facilitator).new_page()
+    board.goto(f"{server_url}/workshops/{workshop.pk}/board/")
     expect(board.locator("#live-status")).to_have_attribute("data-state", "connected")
 
     # The participant joins.
-    context = chromium.new_context(locale="en-GB", **PHONE)
+    context = new_context(browser, watch_for(server_url), "en-GB", **PHONE)
     context.set_default_timeout(TIMEOUT)
     phone = context.new_page()
-    phone.goto(f"{asgi_server}/j/{workshop.join_code}/")
+    phone.goto(f"{server_url}/j/{workshop.join_code}/")
     _tab_to(phone, "#id_display_name")
     phone.keyboard.type("Kim")
     _tab_to(phone, "#id_group")

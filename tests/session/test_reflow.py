@@ -9,11 +9,20 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.conftest import join_as
-from tests.session.a11y import PHONE, TIMEOUT, apply_text_spacing, desk, overflow, small_targets
-from tests.session.conftest import Axe, add_note, set_phase
-from workshops import services, session
+from tests.support.a11y import (
+    PHONE,
+    TIMEOUT,
+    Axe,
+    apply_text_spacing,
+    desk,
+    overflow,
+    small_targets,
+    watch_for,
+)
+from tests.support.browser import new_context
+from tests.support.steps import add_note, join_as, set_phase
 from workshops.models import Workshop
+from workshops.services import actions, themes, workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -27,7 +36,7 @@ NARROW = {
 @pytest.fixture
 def full_workshop(challenge, facilitator) -> Workshop:
     """Two groups with notes, two themes, votes and a next step: every phase has content."""
-    workshop = services.workshop_create(
+    workshop = workshops.workshop_create(
         challenge=challenge,
         user=facilitator,
         title="Samverkan över förvaltningsgränserna",
@@ -41,9 +50,9 @@ def full_workshop(challenge, facilitator) -> Workshop:
         add_note(workshop, people[0], "Alla jobbar i sina egna stuprör"),
         add_note(workshop, people[1], "Finansiering saknas för långsiktigt arbete"),
     ]
-    theme = session.theme_create(workshop=workshop, name="Stuprör", note_ids=[notes[0].pk])
-    session.theme_create(workshop=workshop, name="Pengar", note_ids=[notes[1].pk])
-    session.action_item_create(
+    theme = themes.theme_create(workshop=workshop, name="Stuprör", note_ids=[notes[0].pk])
+    themes.theme_create(workshop=workshop, name="Pengar", note_ids=[notes[1].pk])
+    actions.action_item_create(
         workshop=workshop,
         title="Gemensam träff för förvaltningarna",
         owner_name="Anna, regionen",
@@ -54,8 +63,8 @@ def full_workshop(challenge, facilitator) -> Workshop:
     return set_phase(Workshop.objects.get(pk=workshop.pk), "prepare")
 
 
-def _phone(chromium, base, workshop, options):
-    context = chromium.new_context(locale="en-GB", **options)
+def _phone(browser, base, workshop, options):
+    context = new_context(browser, watch_for(base), "en-GB", **options)
     context.set_default_timeout(TIMEOUT)
     phone = context.new_page()
     phone.goto(f"{base}/j/{workshop.join_code}/")
@@ -65,10 +74,10 @@ def _phone(chromium, base, workshop, options):
     return phone
 
 
-def _visit_every_phase(chromium, base, workshop, facilitator, options, prepare=None, axe=None):
+def _visit_every_phase(browser, base, workshop, facilitator, options, prepare=None, axe=None):
     """Each screen of the workshop in each phase: (label, measured overflow) for each."""
-    pages = desk(chromium, base, facilitator, **options)
-    phone = _phone(chromium, base, workshop, options)
+    pages = desk(browser, base, facilitator, **options)
+    phone = _phone(browser, base, workshop, options)
     screens = {
         "board": f"{base}/workshops/{workshop.pk}/board/",
         "projector": f"{base}/workshops/{workshop.pk}/projector/",
@@ -104,23 +113,23 @@ def _lines(wide) -> str:
 
 @pytest.mark.parametrize("size", list(NARROW))
 def test_no_page_scrolls_sideways_at_320_css_pixels(
-    asgi_server, chromium, full_workshop, facilitator, size
+    server_url, browser, full_workshop, facilitator, size
 ):
     # axe once, at the phone size: the narrow layout is what this file changes.
-    axe = Axe(asgi_server) if size == "320 px phone" else None
+    axe = Axe(server_url) if size == "320 px phone" else None
     results = _visit_every_phase(
-        chromium, asgi_server, full_workshop, facilitator, NARROW[size], axe=axe
+        browser, server_url, full_workshop, facilitator, NARROW[size], axe=axe
     )
     wide = [(label, r) for label, r in results if r["scroll"] > r["window"]]
     assert wide == [], f"pages wider than the window at {size}: {_lines(wide)}"
 
 
 def test_no_page_scrolls_sideways_with_text_spacing_at_1280_px(
-    asgi_server, chromium, full_workshop, facilitator
+    server_url, browser, full_workshop, facilitator
 ):
     results = _visit_every_phase(
-        chromium,
-        asgi_server,
+        browser,
+        server_url,
         full_workshop,
         facilitator,
         {"viewport": {"width": 1280, "height": 900}},
@@ -131,9 +140,9 @@ def test_no_page_scrolls_sideways_with_text_spacing_at_1280_px(
 
 
 def test_the_phone_keeps_its_targets_and_width_with_text_spacing(
-    asgi_server, chromium, full_workshop
+    server_url, browser, full_workshop
 ):
-    phone = _phone(chromium, asgi_server, full_workshop, PHONE)
+    phone = _phone(browser, server_url, full_workshop, PHONE)
     problems = []
     for phase in PHASES:
         set_phase(Workshop.objects.get(pk=full_workshop.pk), phase)

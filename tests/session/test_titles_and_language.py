@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.conftest import join_as
-from tests.session.a11y import desk, join_phone, open_board
-from tests.session.conftest import add_note, set_phase
-from workshops import session
+from tests.support.a11y import desk, join_phone, open_board
+from tests.support.steps import add_note, join_as, set_phase
+from workshops.services import actions, themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -22,8 +21,8 @@ NOT_SWEDISH = """(selector) => [...document.querySelectorAll(selector)]
 USER_TEXT = ".note-text, .theme-name > span:first-child, h1, .next-steps strong, .vote-label strong"
 
 
-def test_screens_have_distinct_short_titles(asgi_server, chromium, workshop, facilitator):
-    pages = desk(chromium, asgi_server, facilitator).new_page()
+def test_screens_have_distinct_short_titles(server_url, browser, workshop, facilitator):
+    pages = desk(browser, server_url, facilitator).new_page()
     titles = {}
     for name, path in {
         "control panel": f"/workshops/{workshop.pk}/",
@@ -31,9 +30,9 @@ def test_screens_have_distinct_short_titles(asgi_server, chromium, workshop, fac
         "projector": f"/workshops/{workshop.pk}/projector/",
         "challenge": f"/challenges/{workshop.challenge_id}/",
     }.items():
-        pages.goto(asgi_server + path)
+        pages.goto(server_url + path)
         titles[name] = pages.title()
-    titles["phone"] = join_phone(chromium, asgi_server, workshop).title()
+    titles["phone"] = join_phone(browser, server_url, workshop).title()
     assert len(set(titles.values())) == len(titles), titles
     assert titles["challenge"] == "Hur kan vi samverka bättre kring hållba… – Challenge · Labb"
     assert titles["phone"] == "Take part – Workshop 1 · Labb"
@@ -41,14 +40,14 @@ def test_screens_have_distinct_short_titles(asgi_server, chromium, workshop, fac
 
 
 def test_swedish_content_is_marked_in_the_english_interface(
-    asgi_server, chromium, workshop, facilitator
+    server_url, browser, workshop, facilitator
 ):
     person = join_as(Client(), workshop, group_index=0, name="Kim")
     first = add_note(workshop, person, "Alla jobbar i sina egna stuprör")
-    session.theme_create(workshop=workshop, name="Stuprör", note_ids=[first.pk])
+    themes.theme_create(workshop=workshop, name="Stuprör", note_ids=[first.pk])
     workshop = set_phase(workshop, "reveal")
-    board = open_board(desk(chromium, asgi_server, facilitator), asgi_server, workshop)
-    phone = join_phone(chromium, asgi_server, workshop, group="Group 1")
+    board = open_board(desk(browser, server_url, facilitator), server_url, workshop)
+    phone = join_phone(browser, server_url, workshop, group="Group 1")
     phone.locator("#id_text").fill("Mer samarbete mellan förvaltningarna")
     phone.get_by_role("button", name="Send").click()
     add_note(workshop, person, "Pengar saknas")  # arrives live
@@ -73,7 +72,7 @@ def test_swedish_content_is_marked_in_the_english_interface(
     for phase in ["cluster", "vote", "next_steps"]:
         set_phase(workshop, phase)
         if phase == "next_steps":
-            session.action_item_create(
+            actions.action_item_create(
                 workshop=workshop,
                 title="Gemensam träff",
                 owner_name="",

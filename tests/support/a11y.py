@@ -1,12 +1,15 @@
-"""Helpers for the accessibility tests beyond axe: screens opened in Chromium against the
-uvicorn server of `asgi_server`, and what WCAG asks of a page measured in the page itself."""
+"""Helpers for the accessibility tests beyond axe: screens opened in Chromium against a
+test server (`labb_server`), and what WCAG asks of a page measured in the page itself."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.test import Client
 from playwright.sync_api import expect
+
+from tests.support.browser import Watch, check_axe, new_context
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 DESK = {"viewport": {"width": 1280, "height": 900}}
@@ -20,11 +23,26 @@ ACTIVE = """() => {
 }"""
 
 
-def desk(chromium, base: str, user, *, locale: str = "en-GB", **options):
-    """A facilitator's browser context, logged in through the session cookie."""
+def watch_for(base: str) -> Watch:
+    return Watch(host=urlsplit(base).netloc)
+
+
+class Axe:
+    """axe-core (WCAG 2.1 A/AA) on pages of the server at `base`."""
+
+    def __init__(self, base: str) -> None:
+        self.watch = watch_for(base)
+
+    def check(self, page, label: str = "") -> None:
+        check_axe(page, self.watch, label)
+
+
+def desk(browser, base: str, user, *, locale: str = "en-GB", **options):
+    """A facilitator's browser context, logged in through the session cookie, in the UI
+    language of `locale` (chosen with the language switch's cookie)."""
     client = Client()
     client.force_login(user)
-    context = chromium.new_context(locale=locale, **(options or DESK))
+    context = new_context(browser, watch_for(base), locale, **(options or DESK))
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
     )
@@ -40,9 +58,9 @@ def open_board(context, base: str, workshop):
 
 
 def join_phone(
-    chromium, base: str, workshop, *, name: str = "Kim", group: str = "Group 1", **options
+    browser, base: str, workshop, *, name: str = "Kim", group: str = "Group 1", **options
 ):
-    context = chromium.new_context(locale="en-GB", **(options or PHONE))
+    context = new_context(browser, watch_for(base), "en-GB", **(options or PHONE))
     context.set_default_timeout(TIMEOUT)
     phone = context.new_page()
     phone.goto(f"{base}/j/{workshop.join_code}/")
