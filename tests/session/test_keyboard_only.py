@@ -127,12 +127,19 @@ def test_a_whole_session_by_keyboard(server_url, browser, challenge, facilitator
     _seen(board)
     theme = Theme.objects.get(workshop=workshop)
     axe.check(board, "board, cluster")
-    _tab_to(board, f"#theme-for-{note.pk}")
+    # On the wall: Space selects the card, the menu above moves the selection.
+    _tab_to(board, f"#pick-{note.pk}")
+    board.keyboard.press("Space")
+    expect(board.locator(f"#pick-{note.pk}")).to_be_checked()
+    _tab_to(board, "#wall-move-theme", back=True)
     board.keyboard.press("ArrowDown")
-    _tab_to(board, f"#theme-move-{note.pk}")
+    _tab_to(board, "#wall-move-button")
     _enter(board)
-    expect(board.locator(f"#theme-{theme.pk}")).to_contain_text("och silos")
+    expect(board.locator(f"#cnote-{note.pk}")).to_have_attribute("data-theme", str(theme.pk))
+    expect(board.locator(f"#wall-count-{theme.pk}")).to_have_text("1")
     _seen(board)
+    note.refresh_from_db()
+    assert note.theme_id == theme.pk
 
     _phase(board, "vote")
     expect(phone.locator("#phone-stage")).to_have_attribute("data-phase", "vote")
