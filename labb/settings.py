@@ -76,6 +76,9 @@ try:
     )
 except ValueError as exc:
     raise ImproperlyConfigured("LABB_ACCESSIBILITY_ASSESSED must be a date (YYYY-MM-DD)") from exc
+# The language people write in (notes, themes, questions): marked with lang= on that text so
+# a screen reader reads it right in the English interface too (WCAG 3.1.2).
+LABB_CONTENT_LANGUAGE = env_str("LABB_CONTENT_LANGUAGE", "sv")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

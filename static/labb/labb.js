@@ -24,6 +24,67 @@
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
+  // --- Focus that survives a swap (WCAG 2.4.3) ----------------------------------------------
+  //
+  // A swap replaces the focused control with a fresh copy; htmx moves focus to the copy only
+  // when the control has an id, and otherwise focus falls to <body> (a keyboard user starts
+  // again from the top). So the focused element is described before a swap, by its id, its
+  // data-focus-key, or its form's action with its name, value or position, and the same
+  // element is looked up after it. A new error summary in the swapped part takes focus first;
+  // a control that is gone hands focus to the part's first visible heading.
+
+  function cssString(value) { return '"' + String(value).replace(/["\\]/g, '\\$&') + '"'; }
+
+  function focusSelector(el) {
+    if (el.id) { return '[id=' + cssString(el.id) + ']'; }
+    if (el.dataset && el.dataset.focusKey) { return '[data-focus-key=' + cssString(el.dataset.focusKey) + ']'; }
+    var form = el.form || el.closest('form');
+    var tag = el.tagName.toLowerCase();
+    if (form && form.getAttribute('action')) {
+      var sel = 'form[action=' + cssString(form.getAttribute('action')) + '] ' + tag;
+      if (el.getAttribute('name')) { sel += '[name=' + cssString(el.getAttribute('name')) + ']'; }
+      if (el.getAttribute('value') && (tag === 'button' || el.type === 'radio' || el.type === 'checkbox')) {
+        sel += '[value=' + cssString(el.getAttribute('value')) + ']';
+      }
+      if (el.getAttribute('type')) { sel += '[type=' + cssString(el.getAttribute('type')) + ']'; }
+      return sel;
+    }
+    if (tag === 'a' && el.getAttribute('href')) { return 'a[href=' + cssString(el.getAttribute('href')) + ']'; }
+    return null;
+  }
+
+  function rememberFocus() {
+    var el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) { return null; }
+    var sel = focusSelector(el);
+    if (!sel) { return null; }
+    return { el: el, sel: sel, index: Math.max(0, Array.prototype.indexOf.call(document.querySelectorAll(sel), el)) };
+  }
+
+  function visible(el) { return !!(el && el.getClientRects().length) && !el.closest('.visually-hidden, [hidden]'); }
+
+  function focusLost(kept) {
+    var now = document.activeElement;
+    return !now || now === document.body || now === document.documentElement || (kept && !kept.el.isConnected);
+  }
+
+  function restoreFocus(kept, root) {
+    if (!kept) { return; }
+    root = root && root.isConnected ? root : document.body;
+    var errors = root.querySelector('.form-errors[tabindex="-1"]');
+    if (errors && visible(errors)) { errors.focus(); return; }
+    if (!focusLost(kept)) { return; }
+    var found = document.querySelectorAll(kept.sel);
+    var target = found[kept.index] || found[found.length - 1] || null;
+    if (target && (target.disabled || !visible(target))) { target = null; }
+    if (!target) {
+      target = Array.prototype.find.call(root.querySelectorAll('h1, h2, h3'), visible) || null;
+      if (!target) { return; }
+      if (!target.hasAttribute('tabindex')) { target.setAttribute('tabindex', '-1'); }
+    }
+    target.focus({ preventScroll: false });
+  }
+
   // --- Live updates ----------------------------------------------------------------------
 
   function applyLive(html) {
@@ -39,7 +100,9 @@
       var existing = document.getElementById(el.id);
       if (existing) { existing.remove(); }
     });
+    var kept = rememberFocus();
     htmx.swap(document.body, html, { swapStyle: 'none' });
+    if (kept && focusLost(kept)) { restoreFocus(kept, document.getElementById('main')); }
   }
 
   function initLive(root) {
@@ -209,6 +272,7 @@
       li.textContent = '';
       var text = document.createElement('p');
       text.className = 'note-text';
+      if (list.dataset.contentLang) { text.lang = list.dataset.contentLang; }
       text.textContent = item.text;
       li.appendChild(text);
       var meta = document.createElement('p');
@@ -391,6 +455,24 @@
     return outboxes[key].box;
   }
 
+  // A field that was refused says so to a screen reader, and which message explains why
+  // (WCAG 3.3.1); `errorId` null clears it.
+  function markInvalid(field, errorId) {
+    var described = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (id) {
+      return id && id !== field.dataset.errorId;
+    });
+    if (errorId) {
+      field.setAttribute('aria-invalid', 'true');
+      field.dataset.errorId = errorId;
+      described.push(errorId);
+    } else {
+      field.removeAttribute('aria-invalid');
+      delete field.dataset.errorId;
+    }
+    if (described.length) { field.setAttribute('aria-describedby', described.join(' ')); }
+    else { field.removeAttribute('aria-describedby'); }
+  }
+
   function initNoteForm(form) {
     var list = document.getElementById('own-notes');
     if (!list || !list.dataset.outboxUrl) { return; }
@@ -402,6 +484,7 @@
       var column = form.querySelector('input[name=column]:checked');
       var errors = document.getElementById('note-errors');
       if (errors) { errors.innerHTML = ''; }
+      markInvalid(form.elements.text, null);
       if (!text.trim()) {
         // Said here, not by the server: an empty note must be refused offline too, and is
         // never queued. The markup is that of _form_errors.html.
@@ -419,9 +502,11 @@
           var label = form.querySelector('label[for="' + form.elements.text.id + '"]');
           link.textContent = label ? label.textContent : '';
           var line = notice.appendChild(document.createElement('ul')).appendChild(document.createElement('li'));
+          line.id = 'text-error';
           line.appendChild(link);
           line.appendChild(document.createTextNode(': ' + form.dataset.msgEmpty));
           errors.appendChild(notice);
+          markInvalid(form.elements.text, line.id);
           notice.focus();
         } else {
           form.elements.text.focus();
@@ -493,8 +578,8 @@
     root.querySelectorAll('[data-keep][id]').forEach(function (el) {
       kept.push([el.id, 'innerHTML', el.innerHTML]);
     });
-    var active = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
-    return function () {
+    var focused = document.activeElement && root.contains(document.activeElement) ? rememberFocus() : null;
+    return function (fresh) {
       kept.forEach(function (item) {
         var el = document.getElementById(item[0]);
         if (!el) { return; }
@@ -504,7 +589,7 @@
         }
         el[item[1]] = item[2];
       });
-      if (active && document.getElementById(active)) { document.getElementById(active).focus(); }
+      if (focused) { restoreFocus(focused, fresh); }
     };
   }
 
@@ -536,7 +621,7 @@
           htmx.swap(now, html, { swapStyle: 'outerHTML' });
           var fresh = document.getElementById(id);
           if (fresh) { htmx.process(fresh); initWithin(fresh); }
-          restore();
+          restore(fresh);
           document.dispatchEvent(new CustomEvent('labb:stage'));
         })
         .catch(function () { /* the next event or reconnect brings it */ });
@@ -737,6 +822,10 @@
   function init() {
     document.querySelectorAll('[data-live-url]').forEach(initLive);
     initWithin(document.body);
+    // A form sent without htmx came back refused: start at its list of errors (WCAG 3.3.1),
+    // not at the top of the page.
+    var refusedForm = document.querySelector('.form-errors[tabindex="-1"]');
+    if (refusedForm) { refusedForm.focus(); }
     var own = document.getElementById('own-notes');
     if (own && own.dataset.outboxUrl) { outboxFor(own); }
     var region = document.getElementById('live-announcer');
@@ -744,6 +833,15 @@
     document.addEventListener('labb:live', onLiveEvent);
     document.body.addEventListener('htmx:load', function (ev) { initWithin(ev.target); });
     document.body.addEventListener('htmx:beforeRequest', function () { stageSeq += 1; });
+    var swapFocus = null;
+    document.body.addEventListener('htmx:beforeSwap', function () { swapFocus = rememberFocus(); });
+    document.body.addEventListener('htmx:afterSettle', function (ev) {
+      var target = ev.detail.target;
+      var root = target && !target.isConnected && target.id ? document.getElementById(target.id) : target;
+      var kept = swapFocus;
+      swapFocus = null;
+      restoreFocus(kept, root);
+    });
     // A refused action (400/403/409) comes back as a page that explains why: show it.
     document.body.addEventListener('htmx:beforeSwap', function (ev) {
       var status = ev.detail.xhr.status;

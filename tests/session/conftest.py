@@ -23,3 +23,9 @@ def phones(workshop) -> list[tuple[Client, object]]:
 def other_client(client, other_facilitator) -> Client:
     client.force_login(other_facilitator)
     return client
+
+
+@pytest.fixture
+def server_url(labb_server) -> str:
+    """The base URL of a Labb server that serves this test's (committed) rows."""
+    return labb_server.url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import json_script
 
@@ -12,6 +13,14 @@ from workshops.models import Workshop
 from workshops.services.phases import PHASE_ORDER, timer_remaining, writing_state
 
 register = template.Library()
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """The language of what people type, for a lang= attribute on it (WCAG 3.1.2). Always
+    written, not only in another interface language: live fragments are rendered once for
+    every screen, whatever language each screen shows."""
+    return settings.LABB_CONTENT_LANGUAGE
 
 
 @register.filter
