@@ -324,3 +324,17 @@ def test_the_themes_and_next_steps_tables_hold_hostile_texts_as_text():
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
+
+
+def test_the_zip_takes_any_date_a_workshop_can_hold(board):
+    """An imported workshop may be dated 1900-2199; a ZIP entry holds 1980-2107 only."""
+    import datetime
+
+    for day, stamped in [
+        (datetime.date(2199, 12, 31), (2107, 12, 31)),
+        (datetime.date(1900, 1, 1), (1980, 1, 1)),
+        (datetime.date(2026, 3, 4), (2026, 3, 4)),
+    ]:
+        snapshot = dataclasses.replace(board, date=day)
+        with zipfile.ZipFile(io.BytesIO(render_csv(snapshot))) as archive:
+            assert {info.date_time[:3] for info in archive.infolist()} == {stamped}

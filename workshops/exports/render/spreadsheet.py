@@ -206,7 +206,13 @@ def render_csv(snapshot: Snapshot) -> bytes:
     Stored, not compressed, like the poster's ZIP, and dated on the (last) workshop's day
     rather than the clock, so the same workshop always gives the same bytes.
     """
-    days = [w.date for w in workshops_of(snapshot) if w.date and w.date.year >= 1980]
+    # A ZIP entry's date holds the years 1980-2107 only; a workshop dated outside them
+    # (an import may carry any year from 1900 to 2199) gives its files the nearest day.
+    days = [
+        min(max(w.date, dt.date(1980, 1, 1)), dt.date(2107, 12, 31))
+        for w in workshops_of(snapshot)
+        if w.date
+    ]
     day = max(days, default=dt.date(1980, 1, 1))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
