@@ -11,32 +11,17 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import (
-    DESKTOP,
     TIMEOUT,
     Watch,
     check_axe,
-    log_in,
-    new_context,
     new_phone,
+    open_board,
     send_note,
     take_part,
 )
 from workshops.models import Note, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
-
-
-def _open_board(browser, watch, server, workshop):
-    context = new_context(browser, watch, **DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    log_in(page, watch, server.url, "frida", "pw-frida")
-    page.goto(f"{server.url}/workshops/{workshop.pk}/board/")
-    page.wait_for_selector("#live-status[data-state=connected]")
-    check_axe(page, watch, "board")
-    # A marker that a reload would wipe: the notes must arrive without one.
-    page.evaluate("window.__labbNoReload = true")
-    return page
 
 
 def _wait_on_board(board, text: str, group_pk: int, column_pk: int) -> None:
@@ -55,7 +40,7 @@ def test_notes_from_three_phones_appear_on_the_facilitators_board_without_a_relo
     watch = Watch(host=f"127.0.0.1:{server.port}")
     groups = list(workshop.groups.order_by("position"))
     column = workshop.columns.order_by("position").first()
-    board = _open_board(browser, watch, server, workshop)
+    board = open_board(browser, watch, server, workshop)
 
     # Phone 1 types the code as people do: lower case, with the dash from the screen.
     _ctx1, phone_1 = new_phone(browser, watch)
@@ -122,7 +107,7 @@ def test_a_note_sent_offline_waits_and_arrives_exactly_once_when_back_online(
     watch = Watch(host=f"127.0.0.1:{server.port}")
     group = workshop.groups.order_by("position").first()
     column = workshop.columns.order_by("position").first()
-    board = _open_board(browser, watch, server, workshop)
+    board = open_board(browser, watch, server, workshop)
 
     context, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
@@ -172,7 +157,7 @@ def test_a_note_left_in_the_outbox_is_sent_when_the_phone_page_is_opened_again(
     watch = Watch(host=f"127.0.0.1:{server.port}")
     group = workshop.groups.order_by("position").first()
     column = workshop.columns.order_by("position").first()
-    board = _open_board(browser, watch, server, workshop)
+    board = open_board(browser, watch, server, workshop)
     context, phone = new_phone(browser, watch)
     phone.goto(f"{server.url}/j/{workshop.join_code}/")
     take_part(phone, watch, name="", group_pk=group.pk, label="join link")
@@ -213,7 +198,7 @@ def test_in_the_cluster_phase_new_changed_and_removed_notes_reach_the_wall_live(
     watch = Watch(host=f"127.0.0.1:{server.port}")
     group = workshop.groups.order_by("position").first()
     column = workshop.columns.order_by("position").first()
-    board = _open_board(browser, watch, server, workshop)
+    board = open_board(browser, watch, server, workshop)
     projector = board.context.new_page()
     projector.set_default_timeout(TIMEOUT)
     projector.goto(f"{server.url}/workshops/{workshop.pk}/projector/")

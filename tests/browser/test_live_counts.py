@@ -8,13 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import (
-    DESKTOP,
-    TIMEOUT,
     Watch,
     check_axe,
-    log_in,
-    new_context,
     new_phone,
+    open_board,
     send_note,
     take_part,
 )
@@ -22,19 +19,6 @@ from workshops.models import Workshop
 from workshops.services.phases import phase_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
-
-
-def _open_board(browser, watch, server, workshop):
-    context = new_context(browser, watch, **DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    log_in(page, watch, server.url, "frida", "pw-frida")
-    page.goto(f"{server.url}/workshops/{workshop.pk}/board/")
-    page.wait_for_selector("#live-status[data-state=connected]")
-    check_axe(page, watch, "board")
-    # A marker that a reload would wipe: the counts must arrive without one.
-    page.evaluate("window.__labbNoReload = true")
-    return page
 
 
 def test_people_who_join_later_and_notes_waiting_for_approval_show_on_the_board(
@@ -49,7 +33,7 @@ def test_people_who_join_later_and_notes_waiting_for_approval_show_on_the_board(
     server = labb_servers.start()
     watch = Watch(host=f"127.0.0.1:{server.port}")
     group = workshop.groups.order_by("position").first()
-    board = _open_board(browser, watch, server, workshop)
+    board = open_board(browser, watch, server, workshop)
     people = board.locator(f"#people-g{group.pk}")
     expect(people).to_have_text("0")
 

@@ -213,3 +213,17 @@ def send_note(page, text: str) -> None:
     """Type a note on the phone and send it (through the outbox)."""
     page.fill("#id_text", text)
     page.click("form[data-note-form] button[type=submit]")
+
+
+def open_board(browser, watch, server, workshop):
+    """The facilitator logs in and opens the board, connected and checked by axe. A marker
+    that a reload would wipe is set, so a test can tell live updates from a reload."""
+    context = new_context(browser, watch, **DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    log_in(page, watch, server.url, "frida", "pw-frida")
+    page.goto(f"{server.url}/workshops/{workshop.pk}/board/")
+    page.wait_for_selector("#live-status[data-state=connected]")
+    check_axe(page, watch, "board")
+    page.evaluate("window.__labbNoReload = true")
+    return page
