@@ -8,7 +8,9 @@ import asyncio
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from labb import live
 from tests.support.live import event_html
@@ -16,7 +18,7 @@ from tests.support.steps import join_as
 from workshops.live import render
 from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen
 from workshops.live.events import NoteAdded
-from workshops.models import Note, Workshop
+from workshops.models import LiveEvent, Note, Workshop
 from workshops.services.notes import note_create, note_set_status
 from workshops.services.phases import phase_set
 
@@ -74,6 +76,36 @@ def test_a_note_event_shows_nothing_once_its_phase_no_longer_shows_texts(
     assert event_html(board) == ""
 
 
+def _count_reads_and_renders(monkeypatch) -> tuple[list, list]:
+    render.forget()
+    reads, renders = [], []
+    read_facts, render_to_string = render._read_facts, render.render_to_string
+    monkeypatch.setattr(render, "_read_facts", lambda *a: reads.append(a) or read_facts(*a))
+    monkeypatch.setattr(
+        render, "render_to_string", lambda *a: renders.append(a) or render_to_string(*a)
+    )
+    return reads, renders
+
+
+def _frames_for_200_streams(message, screens) -> list:
+    async def streams():
+        # 200 streams ask at the same moment, 50 of each screen.
+        return await asyncio.gather(
+            *(render.frame_for(message, screen) for screen in screens for _n in range(50))
+        )
+
+    return asyncio.run(streams())
+
+
+def _screens(group_id: int) -> list[Screen]:
+    return [
+        Screen(kind=BOARD_SCREEN, language="en"),
+        Screen(kind=BOARD_SCREEN, language="sv"),
+        Screen(kind=PHONE_SCREEN, language="sv", group_id=group_id),
+        Screen(kind=PHONE_SCREEN, language="sv", group_id=group_id + 1),
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_each_event_is_rendered_once_per_screen_kind_and_language(
     workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch
@@ -85,28 +117,14 @@ def test_each_event_is_rendered_once_per_screen_kind_and_language(
     assert sent.event == NoteAdded(
         note_id=note.pk, group_id=note.group_id, column_id=note.column_id
     )
-    render.forget()
-    reads, renders = [], []
-    read_facts, render_to_string = render._read_facts, render.render_to_string
-    monkeypatch.setattr(render, "_read_facts", lambda *a: reads.append(a) or read_facts(*a))
-    monkeypatch.setattr(
-        render, "render_to_string", lambda *a: renders.append(a) or render_to_string(*a)
+    # A replay: the stored row holds ids only, so the note is read, once.
+    row = LiveEvent.objects.get(pk=sent.id)
+    stored = live.Message(
+        id=row.pk, topic=workshop.pk, name=row.name, data={"kind": row.kind, "payload": row.payload}
     )
-    message = live.Message.from_dict(sent.message())
-    screens = [
-        Screen(kind=BOARD_SCREEN, language="en"),
-        Screen(kind=BOARD_SCREEN, language="sv"),
-        Screen(kind=PHONE_SCREEN, language="sv", group_id=note.group_id),
-        Screen(kind=PHONE_SCREEN, language="sv", group_id=note.group_id + 1),
-    ]
-
-    async def streams():
-        # 200 streams ask at the same moment, 50 of each screen.
-        return await asyncio.gather(
-            *(render.frame_for(message, screen) for screen in screens for _n in range(50))
-        )
-
-    frames = asyncio.run(streams())
+    reads, renders = _count_reads_and_renders(monkeypatch)
+    screens = _screens(note.group_id)
+    frames = _frames_for_200_streams(stored, screens)
     assert len(reads) == 1, "the note is read once for every kind and language"
     assert len(renders) == 3, "board in English, board in Swedish, phone in Swedish"
     by_screen = dict(zip([s for s in screens for _n in range(50)], frames, strict=True))
@@ -114,4 +132,82 @@ def test_each_event_is_rendered_once_per_screen_kind_and_language(
     assert b">Anonym<" in by_screen[screens[1]]
     assert by_screen[screens[2]] == by_screen[screens[3]]
     assert by_screen[screens[0]].startswith(f"id: {sent.id}\nevent: note\n".encode())
+    render.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_note_renders_from_its_message_with_no_query(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Live delivery reads nothing: the write publishes what screens show of the note
+    (`live/shown.py`), so 200 streams in each process cost renders, not queries and
+    pooled connections. The row keeps ids only; a replay renders the same markup."""
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        note = _note(workshop, text="Tydligt mandat från ledningen")
+    notes = [e for e in captured_events if isinstance(e.event, NoteAdded)]
+    board, phone = sorted(notes, key=lambda e: e.audience)
+    row = LiveEvent.objects.get(pk=board.id)
+    assert "Tydligt mandat" not in str(row.payload), "the row keeps ids, not the text"
+    assert board.message()["data"]["facts"]["text"] == "Tydligt mandat från ledningen"
+
+    published = {e.audience: live.Message.from_dict(e.message()) for e in (board, phone)}
+    screens = _screens(note.group_id)
+    reads, renders = _count_reads_and_renders(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        live_frames = {
+            s: render.frame(m.id, m.topic, m.name, m.data, s)
+            for s in screens
+            for m in [published["board" if s.kind == BOARD_SCREEN else "phones"]]
+        }
+    assert len(queries) == 0 and reads == [], "rendered from the message alone"
+    assert len(renders) == 3
+    assert (
+        b"Tydligt mandat" in live_frames[screens[0]] and b">Anonymous<" in live_frames[screens[0]]
+    )
+
+    # A replay of the same rows reads the note and renders exactly the same frames.
+    render.forget()
+    for screen, frame in live_frames.items():
+        sent = board if screen.kind == BOARD_SCREEN else phone
+        stored = LiveEvent.objects.get(pk=sent.id)
+        replayed = render.frame(
+            stored.pk,
+            workshop.pk,
+            stored.name,
+            {"kind": stored.kind, "payload": stored.payload},
+            screen,
+        )
+        assert replayed == frame
+    render.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_note_renders_in_the_event_loop(
+    workshop, captured_events, django_capture_on_commit_callbacks
+):
+    """A note with its published values is rendered where the stream asks for it, with no
+    hop to a worker thread; one that has to be read goes to a thread (the loop never
+    queries)."""
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        note = _note(workshop)
+    (sent,) = [
+        e for e in captured_events if isinstance(e.event, NoteAdded) and e.audience == "board"
+    ]
+    published = live.Message.from_dict(sent.message())
+    replayed = live.Message.from_dict({**sent.message(), "data": {**sent.message()["data"]}})
+    del replayed.data["facts"]
+    screen = Screen(kind=BOARD_SCREEN, language="sv")
+
+    async def start_both():
+        now = render.start(published, screen)
+        render.forget()
+        later = render.start(replayed, screen)
+        return now, await later
+
+    render.forget()
+    now, later = asyncio.run(start_both())
+    assert isinstance(now, bytes), "rendered at once, in the loop"
+    assert now == later and f"note-{note.pk}".encode() in now
     render.forget()

@@ -29,24 +29,24 @@ class Sent:
     audience: str
     group_id: int | None
     event: LiveChange
+    facts: dict | None = None
 
     @property
     def name(self) -> str:
         return str(self.event.name)
 
     def message(self) -> dict:
-        """What goes through the hub: the ids and fields, never HTML."""
-        return {
-            "id": self.id,
-            "topic": self.workshop_id,
-            "name": self.name,
-            "data": {
-                "audience": self.audience,
-                "group_id": self.group_id,
-                "kind": self.event.kind,
-                "payload": self.event.payload(),
-            },
+        """What goes through the hub: the ids and fields, never HTML; with the values the
+        screens show (`facts`, `live.shown`) when the write had them at hand."""
+        data = {
+            "audience": self.audience,
+            "group_id": self.group_id,
+            "kind": self.event.kind,
+            "payload": self.event.payload(),
         }
+        if self.facts is not None:
+            data["facts"] = self.facts
+        return {"id": self.id, "topic": self.workshop_id, "name": self.name, "data": data}
 
 
 _captures: list[list[Sent]] = []
@@ -70,10 +70,13 @@ def emit(
     event: LiveChange,
     audience: str | None = None,
     group: Group | None = None,
+    facts: dict | None = None,
 ) -> LiveEvent:
     """Store `event` for replay and publish it when the transaction commits.
 
     `audience` defaults to the event's own; `group` limits a phone event to one group.
+    `facts` (`live.shown`) are published with the event so that screens render it without
+    reading the rows again; they are not stored: a replay reads the rows as they are then.
     Only the registered kinds (`events.KINDS`) can be emitted: a screen renders nothing
     else.
     """
@@ -95,6 +98,7 @@ def emit(
         audience=audience,
         group_id=group.pk if group else None,
         event=event,
+        facts=facts,
     )
     transaction.on_commit(lambda: _publish(sent))
     return row

@@ -22,6 +22,7 @@ from workshops.live.events import (
     NoteRemoved,
     PendingChanged,
 )
+from workshops.live.shown import note_facts
 from workshops.models import (
     Column,
     Group,
@@ -201,11 +202,14 @@ def _note_event(note: Note, change: type[NoteAdded | NoteChanged | NoteRemoved])
             _counts_emit(note=note)
         return
     event = change(note_id=note.pk, group_id=note.group_id, column_id=note.column_id)
-    emit(workshop=note.workshop, event=event, group=note.group)
+    # What the screens show of the note, published with the event: no process reads the
+    # note back to render it (`live/shown.py`).
+    facts = None if change is NoteRemoved else note_facts(note)
+    emit(workshop=note.workshop, event=event, group=note.group, facts=facts)
     if note.workshop.phase in (Workshop.Phase.REVEAL, Workshop.Phase.CLUSTER):
         # Phones show their own group's board in these phases: only that group's phones
         # get the note (a few streams, not the whole room).
-        emit(workshop=note.workshop, event=event, audience=PHONES, group=note.group)
+        emit(workshop=note.workshop, event=event, audience=PHONES, group=note.group, facts=facts)
 
 
 def _counts_emit(*, note: Note) -> None:
