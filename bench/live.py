@@ -202,7 +202,13 @@ class Acked:
     sent: float
 
 
+MAX_ATTEMPTS = 20
+
+
 async def post_note(session, phone: Phone, window: Window) -> None:
+    """Post one note as the phone's outbox does: a 429 or 503 is not a failure but "later":
+    wait `Retry-After` and send it again with the same client id. Post latency is each
+    answer's; the note's delivery latency runs from its first attempt."""
     client_id = str(uuid.uuid4())
     text = " ".join(random.choices(WORDS, k=random.randint(3, 9)))
     data = {
@@ -211,22 +217,31 @@ async def post_note(session, phone: Phone, window: Window) -> None:
         "client_id": client_id,
     }
     headers = {"Cookie": phone.cookie, "X-CSRFToken": phone.csrf, "HX-Request": "true"}
-    sent = time.perf_counter()
-    try:
-        async with session.post(
-            f"/p/{phone.workshop['id']}/notes/", data=data, headers=headers
-        ) as response:
-            body = await response.text()
-            status = response.status
-    except Exception as exc:  # noqa: BLE001
-        window.error(f"post: {type(exc).__name__}")
+    first_sent = time.perf_counter()
+    for _attempt in range(MAX_ATTEMPTS):
+        sent = time.perf_counter()
+        try:
+            async with session.post(
+                f"/p/{phone.workshop['id']}/notes/", data=data, headers=headers
+            ) as response:
+                body = await response.text()
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+        except Exception as exc:  # noqa: BLE001
+            window.error(f"post: {type(exc).__name__}")
+            return
+        window.post_ms.append((time.perf_counter() - sent) * 1000)
+        if status in (429, 503):
+            window.deferred[status] = window.deferred.get(status, 0) + 1
+            await asyncio.sleep(float(retry_after or 1) * random.uniform(1.0, 1.5))
+            continue
+        match = OWN_NOTE_ID.search(body)
+        if status not in (200, 201) or match is None:
+            window.error(f"post: HTTP {status}")
+            return
+        window.acked.append(Acked(int(match.group(1)), client_id, phone.workshop["id"], first_sent))
         return
-    window.post_ms.append((time.perf_counter() - sent) * 1000)
-    match = OWN_NOTE_ID.search(body)
-    if status not in (200, 201) or match is None:
-        window.error(f"post: HTTP {status}")
-        return
-    window.acked.append(Acked(int(match.group(1)), client_id, phone.workshop["id"], sent))
+    window.error("post: gave up after retries")
 
 
 async def reopen(session, workshop: dict, facilitator: dict, window: Window) -> None:
@@ -263,6 +278,7 @@ class Window:
     acked: list[Acked] = field(default_factory=list)
     status_sent: dict[int, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    deferred: dict[int, int] = field(default_factory=dict)  # 429/503 answers, sent again
 
     def error(self, key: str) -> None:
         self.errors[key] = self.errors.get(key, 0) + 1
@@ -432,6 +448,7 @@ async def run_window(
         "phone_lost": phone_lost,
         "phone_duplicated": phone_dup,
         "errors": window.errors,
+        "deferred": window.deferred,
         "acked": [(a.note_id, a.client_id) for a in window.acked],
         **resources,
     }
@@ -608,6 +625,7 @@ def aggregate(size: dict, rate: float) -> dict:
     out["errors"] = sum(sum(r["errors"].values()) for r in runs) + sum(
         r["stream_errors"] for r in runs
     )
+    out["deferred"] = sum(sum(r.get("deferred", {}).values()) for r in runs)
     out["reloads"] = sum(r["reloads"] for r in runs)
     workers = len(runs[0]["server_cpu_pct"]) if runs else 0
     out["server_cpu_pct"] = [
@@ -627,9 +645,9 @@ def markdown(result: dict) -> str:
     lines = [
         "| N | notes/s (target → achieved) | join p95 ms | post p50 / p95 / p99 ms "
         "| note→screen p50 / p95 / p99 ms | note→all screens p95 ms "
-        "| phone event p50 / p95 / p99 ms | lost | dup | errors "
+        "| phone event p50 / p95 / p99 ms | lost | dup | errors | sent again (429/503) "
         "| server CPU % per proc | server RSS MB per proc | load-gen CPU % | load avg |",
-        "|" + "---|" * 14,
+        "|" + "---|" * 15,
     ]
     for row in result["summary"]:
         size = next(s for s in result["sizes"] if s["participants"] == row["participants"])
@@ -652,6 +670,7 @@ def markdown(result: dict) -> str:
                     str(row["lost"]),
                     str(row["duplicated"]),
                     str(row["errors"]),
+                    str(row.get("deferred", 0)),
                     " + ".join(f"{x:.0f}" for x in row["server_cpu_pct"]),
                     " / ".join(f"{x:.0f}" for x in row["server_rss_mb"]),
                     _fmt(row["loadgen_cpu_pct"]),

@@ -42,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -256,6 +266,15 @@ LABB_NOTES_PER_ADDRESS_PER_MINUTE = env_int("LABB_NOTES_PER_ADDRESS_PER_MINUTE",
 LABB_JOINS_PER_DEVICE = env_int("LABB_JOINS_PER_DEVICE", 10)
 LABB_JOINS_PER_ADDRESS = env_int("LABB_JOINS_PER_ADDRESS", 600)
 LABB_STREAMS_PER_DEVICE = env_int("LABB_STREAMS_PER_DEVICE", 8)
+# Admission control (labb/admission.py): ordinary requests one process runs at once (each
+# holds a thread and a pooled connection; keep it below DATABASE_POOL_MAX so the streams'
+# short checks always find a connection), how long the next ones wait for a place, and the
+# Retry-After of the 429 beyond that. 0 places turns it off.
+LABB_MAX_CONCURRENT_REQUESTS = env_int(
+    "LABB_MAX_CONCURRENT_REQUESTS", max(1, env_int("DATABASE_POOL_MAX", 16) - 4)
+)
+LABB_ADMISSION_WAIT = env_float("LABB_ADMISSION_WAIT", 2.0)
+LABB_BUSY_RETRY_AFTER = env_int("LABB_BUSY_RETRY_AFTER", 1)
 # Join-code guessing (workshops/throttle.py; the arithmetic is in docs/security.md): wrong
 # codes looked up per address (IPv6 /64) and for the whole site per window, and how long a
 # code that somebody at an address joined with keeps working there while it is throttled.
