@@ -523,7 +523,9 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
 
         joined = [p for p in phones if p.cookie]
         runs = []
-        for rate in args.rates:
+
+        async def windows_at(rate: float) -> list[dict]:
+            at_rate = []
             for repeat in range(args.repeat):
                 result = await run_window(
                     session,
@@ -540,8 +542,26 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
                 result.update({"participants": n, "rate": rate, "repeat": repeat})
                 result["stream_errors"] = sum(1 for s in streams if s.error)
                 result["reloads"] = sum(s.reloads for s in streams)
-                runs.append(result)
-                print(f"  N={n} rate={rate} #{repeat + 1}: {short(result)}", flush=True)
+                at_rate.append(result)
+                print(f"  N={n} rate={rate:g} #{repeat + 1}: {short(result)}", flush=True)
+            runs.extend(at_rate)
+            return at_rate
+
+        ceiling = None
+        if args.find_ceiling:
+            ceiling = {"goal_ms": args.goal_ms, "sustainable": None, "broken_at": None}
+            rate = args.rates[0]
+            while rate <= args.max_rate:
+                broken = goal_broken(await windows_at(rate), rate, args.goal_ms)
+                if broken:
+                    ceiling["broken_at"], ceiling["why"] = rate, broken
+                    break
+                ceiling["sustainable"] = rate
+                rate = float(round(rate * args.ceiling_step))
+            print(f"  N={n} ceiling: {ceiling}", flush=True)
+        else:
+            for rate in args.rates:
+                await windows_at(rate)
         stream_errors = {}
         for stream in streams:
             if stream.error:
@@ -558,8 +578,30 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         "join_resources": join_resources,
         "idle_resources": idle_resources,
         "stream_errors": stream_errors,
+        "ceiling": ceiling,
         "runs": runs,
     }
+
+
+def goal_broken(runs: list[dict], rate: float, goal_ms: float) -> str | None:
+    """Why the windows at `rate` miss the goal (medians over the repeats), or None: post
+    p95 and note → every screen p95 within `goal_ms`, the rate achieved, nothing lost,
+    duplicated or failed (a 429 resent is not a failure, its latency counts)."""
+    post = statistics.median(r["post_ms"]["p95"] or 0 for r in runs)
+    to_all = statistics.median(r["note_to_all_screens_ms"]["p95"] or 0 for r in runs)
+    achieved = statistics.median(r["notes_per_s"] for r in runs)
+    failures = sum(
+        r["lost"] + r["phone_lost"] + r["duplicated"] + r["phone_duplicated"] for r in runs
+    ) + sum(sum(r["errors"].values()) for r in runs)
+    if failures:
+        return f"{failures} lost, duplicated or failed"
+    if achieved < 0.95 * rate:
+        return f"achieved {achieved} notes/s"
+    if post > goal_ms:
+        return f"post p95 {post:.0f} ms"
+    if to_all > goal_ms:
+        return f"note to every screen p95 {to_all:.0f} ms"
+    return None
 
 
 def short(result: dict) -> str:
@@ -793,6 +835,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
     parser.add_argument("--compare", help="an earlier results JSON: print new/old ratios")
     parser.add_argument("--env", action="append", default=[], help="extra server env KEY=VALUE")
+    parser.add_argument(
+        "--find-ceiling",
+        action="store_true",
+        help="step the rate up from the first --rate until the goal breaks; print the last rate"
+        " that met it",
+    )
+    parser.add_argument("--goal-ms", type=float, default=50.0, help="p95 goal for --find-ceiling")
+    parser.add_argument("--ceiling-step", type=float, default=1.5, help="rate factor per step")
+    parser.add_argument("--max-rate", type=float, default=1000.0)
     args = parser.parse_args(argv)
     args.sizes = [int(x) for x in args.participants.split(",") if x]
     args.rates = [float(x) for x in args.rate.split(",") if x]
@@ -863,10 +914,21 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         if not args.keep_db:
             stack.database_drop(args.db)
-    result["summary"] = [aggregate(size, rate) for size in result["sizes"] for rate in args.rates]
+    result["summary"] = [
+        aggregate(size, rate)
+        for size in result["sizes"]
+        for rate in sorted({run["rate"] for run in size["runs"]})
+    ]
     result["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     table = markdown(result)
+    for size in result["sizes"]:
+        if size.get("ceiling"):
+            c = size["ceiling"]
+            table += (
+                f"\n\nN={size['participants']}: sustainable {c['sustainable']} notes/s with p95 ≤ "
+                f"{c['goal_ms']:g} ms; broken at {c['broken_at']} ({c.get('why', '–')})."
+            )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
