@@ -309,3 +309,25 @@ def test_an_empty_workshop_and_a_challenge_render():
     no_workshops = dataclasses.replace(challenge, workshops=())
     text = pdf_text(render_pdf(no_workshops))
     assert "This challenge has no workshops yet." in text
+
+
+def test_no_glyph_is_the_fonts_notdef_whatever_the_text():
+    """PDF/A forbids drawing .notdef; Pango has no glyph for line and paragraph separators,
+    and the bundled font none for most emoji: the first become line breaks, the rest boxes."""
+    board = make_workshop(groups=1, notes_per_group=1)
+    texts = ("rad ett\u2028rad två\u2029stycke", "fest 🎉 och 😀", "tab\there")
+    notes = tuple(
+        dataclasses.replace(board.groups[0].columns[0].notes[0], ref=f"n{i}", text=text)
+        for i, text in enumerate(texts)
+    )
+    column = dataclasses.replace(board.groups[0].columns[0], notes=notes)
+    group = dataclasses.replace(board.groups[0], columns=(column,))
+    data = render_pdf(dataclasses.replace(board, groups=(group,)))
+    pdf = pikepdf.open(io.BytesIO(data))
+    for font in pdf.pages[0].Resources.Font.values():
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        glyphs = re.findall(r"^<([0-9a-f]{4})> <", cmap.split("beginbfchar")[1], re.MULTILINE)
+        assert glyphs and "0000" not in glyphs
+    text = pdf_text(data)
+    assert "rad ett\nrad två\nstycke" in text
+    assert "fest □ och 😀" in text

@@ -82,12 +82,19 @@ class _Bar:
     width: float
 
 
+def _text(value: str) -> str:
+    """User text as the report draws it: line and paragraph separators as line breaks (Pango
+    has no glyph for them, and PDF/A forbids drawing .notdef), and a box for each cluster
+    the bundled font cannot draw."""
+    return displayable(value.replace("\u2028", "\n").replace("\u2029", "\n"))
+
+
 def _date(value) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else "–"
 
 
 def _item(note: NoteSnapshot, theme_names: dict[str, str]) -> _Item:
-    details = [displayable(note.author)]
+    details = [_text(note.author)]
     if note.theme_ref in theme_names:
         details.append(gettext("Theme: %(name)s") % {"name": theme_names[note.theme_ref]})
     if note.votes:
@@ -95,7 +102,7 @@ def _item(note: NoteSnapshot, theme_names: dict[str, str]) -> _Item:
             ngettext("%(count)s vote", "%(count)s votes", note.votes) % {"count": note.votes}
         )
     return _Item(
-        text=displayable(note.text),
+        text=_text(note.text),
         rtl=is_rtl(note.text),
         details=" · ".join(details),
         duplicates=tuple(_item(d, theme_names) for d in note.duplicates),
@@ -110,13 +117,13 @@ def _chart(w: WorkshopSnapshot) -> dict | None:
     top = ranked[0].total_votes
     bars = []
     for index, theme in enumerate(ranked):
-        name = displayable(theme.name)
+        name = _text(theme.name)
         if len(name) > CHART_LABEL_CHARS:
             name = name[: CHART_LABEL_CHARS - 1].rstrip() + "…"
         bars.append(_Bar(name, theme.total_votes, 8 + index * 26, 300 * theme.total_votes / top))
     alt = gettext("Bar chart of votes per theme, most first: %(bars)s.") % {
         "bars": "; ".join(
-            f"{displayable(t.name)}: "
+            f"{_text(t.name)}: "
             + ngettext("%(count)s vote", "%(count)s votes", t.total_votes)
             % {"count": t.total_votes}
             for t in ranked
@@ -140,7 +147,7 @@ def _poster_preview(w: WorkshopSnapshot) -> dict:
     buffer = io.BytesIO()
     small.save(buffer, format="PNG", compress_level=3)
     themes = [
-        f"{displayable(t.name)} ("
+        f"{_text(t.name)} ("
         + ngettext("%(count)s vote", "%(count)s votes", t.total_votes) % {"count": t.total_votes}
         + ")"
         for t in w.themes_by_votes()[:6]
@@ -149,7 +156,7 @@ def _poster_preview(w: WorkshopSnapshot) -> dict:
         "Page 1 of the poster, reduced: the workshop “%(title)s”, %(date)s, its figures "
         "(%(notes)s notes, %(votes)s votes) and the themes ranked by votes: %(themes)s."
     ) % {
-        "title": displayable(w.title),
+        "title": _text(w.title),
         "date": _date(w.date),
         "notes": w.note_count,
         "votes": w.vote_count,
@@ -162,15 +169,21 @@ def _poster_preview(w: WorkshopSnapshot) -> dict:
 
 
 def _workshop(w: WorkshopSnapshot) -> dict:
-    theme_names = {t.ref: displayable(t.name) for t in w.themes}
+    theme_names = {t.ref: _text(t.name) for t in w.themes}
     status = {"open": gettext("Open"), "done": gettext("Done")}
     pages = poster_page_count(w)
     return {
-        "snapshot": w,
+        "cover": {
+            "organisation": _text(w.organisation_name),
+            "challenge": _text(w.challenge_question),
+            "description": _text(w.challenge_description),
+            "title": _text(w.title),
+            "question": _text(w.question),
+        },
         "facts": [
             (gettext("Date"), _date(w.date)),
-            (gettext("Place"), displayable(w.place) or "–"),
-            (gettext("Facilitators"), displayable(", ".join(w.facilitator_names)) or "–"),
+            (gettext("Place"), _text(w.place) or "–"),
+            (gettext("Facilitators"), _text(", ".join(w.facilitator_names)) or "–"),
             (gettext("Participants"), w.participant_count),
             (gettext("Participants who wrote notes"), w.contributor_count),
             (gettext("Groups"), len(w.groups)),
@@ -180,11 +193,11 @@ def _workshop(w: WorkshopSnapshot) -> dict:
         ],
         "groups": [
             {
-                "name": displayable(group.name),
+                "name": _text(group.name),
                 "columns": [
                     {
-                        "title": displayable(gc.column.title),
-                        "prompt": displayable(gc.column.prompt),
+                        "title": _text(gc.column.title),
+                        "prompt": _text(gc.column.prompt),
                         "items": [_item(n, theme_names) for n in gc.notes],
                     }
                     for gc in group.columns
@@ -202,9 +215,9 @@ def _workshop(w: WorkshopSnapshot) -> dict:
         ],
         "next_steps": [
             {
-                "title": displayable(step.title),
+                "title": _text(step.title),
                 "themes": ", ".join(theme_names[r] for r in step.theme_refs if r in theme_names),
-                "owner": displayable(step.owner_name) or "–",
+                "owner": _text(step.owner_name) or "–",
                 "due": _date(step.due_date),
                 "status": status.get(step.status, step.status),
             }
@@ -247,8 +260,8 @@ def report_html(snapshot: Snapshot) -> str:
         TEMPLATE,
         {
             "lang": (get_language() or "sv").split("-")[0],
-            "title": displayable(title),
-            "organisation": displayable(snapshot.organisation_name),
+            "title": _text(title),
+            "organisation": _text(snapshot.organisation_name),
             "created": _w3c_time(exported_at),
             "exported": gettext("Exported from Labb on %(date)s")
             % {"date": formats.date_format(exported_at, "DATE_FORMAT")},
