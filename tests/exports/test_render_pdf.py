@@ -331,3 +331,28 @@ def test_no_glyph_is_the_fonts_notdef_whatever_the_text():
     text = pdf_text(data)
     assert "rad ett\nrad två\nstycke" in text
     assert "fest □ och 😀" in text
+
+
+def test_the_report_fetches_only_the_bundled_fonts_and_data_urls():
+    from workshops.exports.fonts import BOLD
+    from workshops.exports.render.pdf import report_url_fetcher
+
+    fetcher = report_url_fetcher()
+    assert fetcher.fetch(BOLD.as_uri()).read()[:4] == b"\x00\x01\x00\x00"
+    assert fetcher.fetch("data:text/plain;base64,aGVq").read() == b"hej"
+    for url in (
+        "file:///etc/passwd",
+        (REGULAR.parent / ".." / ".." / "manage.py").as_uri(),
+        "https://example.org/logo.png",
+        "ftp://example.org/x",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_weasyprint_reports_no_problem(small_board, caplog):
+    """WeasyPrint logs what it cannot honour: a font it failed to load, an image without
+    alt text, a document without lang, a glyph no font has, CSS it ignores."""
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        render_pdf(small_board)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

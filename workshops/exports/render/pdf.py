@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
-from ..fonts import report_font_faces
+from ..fonts import FONT_DIR, report_font_faces
 from ..snapshot import NoteSnapshot, Snapshot, WorkshopSnapshot
 from ..text import displayable, is_rtl
 from .poster import iter_poster_pages, poster_page_count
@@ -270,12 +270,38 @@ def report_html(snapshot: Snapshot) -> str:
     )
 
 
+def report_url_fetcher():
+    """WeasyPrint's URL fetcher, allowed only the bundled fonts and data: URLs (the poster
+    preview): the report never goes to the network nor reads another file, whatever a
+    template or a stylesheet asks for."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint import URLFetcher
+
+    class ReportFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            allowed = parts.scheme == "data" or (
+                parts.scheme == "file" and Path(unquote(parts.path)).resolve().parent == FONT_DIR
+            )
+            if not allowed:
+                raise ValueError(f"The report may not fetch {url[:80]}")
+            return super().fetch(url, headers)
+
+    return ReportFetcher(allowed_protocols=("data", "file"))
+
+
 def render_pdf(snapshot: Snapshot) -> bytes:
     """The report as PDF bytes: A4 portrait, PDF/A-2b and PDF/UA-1."""
     from weasyprint import CSS, HTML
 
-    stylesheets = [CSS(string=report_font_faces()), CSS(filename=str(STYLESHEET))]
-    return HTML(string=report_html(snapshot), base_url=str(STYLESHEET.parent)).write_pdf(
+    fetcher = report_url_fetcher()
+    stylesheets = [
+        CSS(string=report_font_faces(), url_fetcher=fetcher),
+        CSS(filename=str(STYLESHEET), url_fetcher=fetcher),
+    ]
+    html = HTML(string=report_html(snapshot), base_url=str(STYLESHEET.parent), url_fetcher=fetcher)
+    return html.write_pdf(
         stylesheets=stylesheets,
         pdf_variant="pdf/a-2b",
         pdf_tags=True,
@@ -283,4 +309,4 @@ def render_pdf(snapshot: Snapshot) -> bytes:
     )
 
 
-__all__ = ["render_pdf", "report_html"]
+__all__ = ["render_pdf", "report_html", "report_url_fetcher"]
