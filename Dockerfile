@@ -7,6 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     PATH="/app/.venv/bin:$PATH"
 
+# The PDF report (WeasyPrint) typesets with Pango, HarfBuzz and fontconfig; its fonts are
+# bundled in static/fonts, so no font package is needed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir uv \
     && useradd --system --create-home --home-dir /home/labb labb
 

@@ -8,6 +8,7 @@ import json
 import tarfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from lxml import etree
 
@@ -110,8 +111,25 @@ def test_the_package_is_one_root_folder_named_after_its_id(closed_workshop, faci
     data = root / "representations/rep1/data"
     archive = json.loads((data / "labb-workshop-1.json").read_text())
     assert archive["format"] == "labb-archive"
-    assert (data / "labb-workshop-1-report.pdf").read_bytes().startswith(b"%PDF-")
     assert "Stuprör" in (data / "labb-workshop-1-notes.csv").read_text("utf-8-sig")
+
+
+def test_the_report_in_the_package_is_pdf_a_2b_and_pdf_ua_1(closed_workshop, facilitator, tmp_path):
+    root = unpack(make_package(closed_workshop, facilitator), tmp_path)
+    report = root / "representations/rep1/data/labb-workshop-1-report.pdf"
+    with pikepdf.open(report) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
+        assert meta["pdfuaid:part"] == "1"
+        assert "/StructTreeRoot" in pdf.Root
+    mets = etree.parse(root / "representations/rep1/METS.xml")
+    (entry,) = mets.xpath(
+        "//mets:file[mets:FLocat/@xlink:href='data/labb-workshop-1-report.pdf']", namespaces=NS
+    )
+    assert entry.get("MIMETYPE") == "application/pdf"
+    assert entry.get("{https://DILCIS.eu/XML/METS/SIPExtensionMETS}FILEFORMATNAME") == "PDF/A-2b"
+    premis = etree.parse(root / "representations/rep1/metadata/preservation/premis.xml")
+    assert "PDF/A-2b" in premis.xpath("//premis:formatName/text()", namespaces=NS)
 
 
 def test_every_file_is_listed_with_its_sha256_and_size(closed_workshop, facilitator, tmp_path):

@@ -64,7 +64,7 @@ MIME_TYPES = {
 }
 FORMAT_NAMES = {
     "json": "JSON (labb-archive, version 1)",
-    "pdf": "PDF 1.4",
+    "pdf": "PDF/A-2b",
     "csv": "CSV (UTF-8 with BOM, RFC 4180)",
 }
 

@@ -1,4 +1,4 @@
-"""The bundled typeface, shared by the poster (Pillow) and the PDF report (ReportLab).
+"""The bundled typeface, shared by the poster (Pillow) and the PDF report (WeasyPrint).
 
 DejaVu Sans ships in `static/fonts/` with its licence, so an export never depends on the
 fonts installed on the server and never goes to the network.
@@ -11,8 +11,8 @@ FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
 BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 
-PDF_REGULAR = "LabbSans"
-PDF_BOLD = "LabbSans-Bold"
+# The family name the report's stylesheet uses for the bundled files (docs/exports.md).
+REPORT_FAMILY = "LabbSans"
 
 
 @cache
@@ -24,23 +24,19 @@ def pil_font(size: int, *, bold: bool = False):
 
 
 @cache
-def register_pdf_fonts() -> None:
-    """Register the bundled font with ReportLab once per process."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    pdfmetrics.registerFont(TTFont(PDF_REGULAR, str(REGULAR)))
-    pdfmetrics.registerFont(TTFont(PDF_BOLD, str(BOLD)))
-    addMapping(PDF_REGULAR, 0, 0, PDF_REGULAR)
-    addMapping(PDF_REGULAR, 1, 0, PDF_BOLD)
-    addMapping(PDF_REGULAR, 0, 1, PDF_REGULAR)
-    addMapping(PDF_REGULAR, 1, 1, PDF_BOLD)
+def report_font_faces() -> str:
+    """CSS @font-face rules that load the bundled files (file: URLs, no network)."""
+    return "".join(
+        f"@font-face {{ font-family: {REPORT_FAMILY}; font-weight: {weight}; "
+        f'src: url("{path.as_uri()}"); }}\n'
+        for weight, path in (("normal", REGULAR), ("bold", BOLD))
+    )
 
 
 @cache
 def covered_codepoints() -> frozenset[int]:
     """Code points the bundled font has a glyph for."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
+    from fontTools.ttLib import TTFont
 
-    return frozenset(TTFontFile(str(REGULAR)).charToGlyph)
+    with TTFont(str(REGULAR), lazy=True) as font:
+        return frozenset(font.getBestCmap())
