@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("labb.core_urls")),
+    path("", include("accounts.urls")),
     path("", include("archive.urls")),
     path("", include("workshops.urls")),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("login/", views.LoginPage.as_view(), name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("signin/<slug:slug>/", views.sign_in_start, name="signin_start"),
+    path("signin/<slug:slug>/callback/", views.oidc_callback, name="oidc_callback"),
+]

@@ -1,0 +1,110 @@
+"""Sign-in and sign-out: the sign-in page (organisation buttons and, unless switched off,
+the password form), OpenID Connect and SAML 2.0 flows, and sign-out with single logout."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts import oidc
+from accounts.failures import Failure, SignInFailed, failure_page
+from accounts.providers import OIDC, Provider, enabled_providers, get_provider
+from accounts.signin import Person, user_sign_in
+
+BACKEND = "accounts.backends.ExternalIdentityBackend"
+NEXT_KEY = "accounts_next"
+SIGNED_IN_WITH = "accounts_signed_in_with"
+
+
+def absolute(request: HttpRequest, url: str) -> str:
+    if settings.LABB_PUBLIC_URL:
+        return settings.LABB_PUBLIC_URL + url
+    return request.build_absolute_uri(url)
+
+
+class LoginPage(auth_views.LoginView):
+    """The sign-in page: a button per identity provider, and the password form while
+    LABB_PASSWORD_LOGIN is on."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            providers=enabled_providers(),
+            password_login=settings.LABB_PASSWORD_LOGIN,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LABB_PASSWORD_LOGIN:
+            return failure_page(request, Failure.PASSWORD_LOGIN_OFF)
+        return super().post(request, *args, **kwargs)
+
+
+def _remember_next(request: HttpRequest) -> None:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[NEXT_KEY] = target
+    else:
+        request.session.pop(NEXT_KEY, None)
+
+
+def _finish(request: HttpRequest, provider: Provider, person: Person, **remember) -> HttpResponse:
+    """Map the person, log them in (a new session key: no fixation) and go on."""
+    user = user_sign_in(provider=provider, person=person)
+    target = request.session.get(NEXT_KEY) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    login(request, user, backend=BACKEND)
+    request.session.pop(NEXT_KEY, None)
+    request.session[SIGNED_IN_WITH] = {"provider": provider.slug, **remember}
+    return redirect(target)
+
+
+@require_safe
+@never_cache
+def sign_in_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send the browser to the provider (the buttons on the sign-in page link here)."""
+    provider = get_provider(slug)
+    if provider is None:
+        return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    _remember_next(request)
+    callback = absolute(request, reverse("oidc_callback", kwargs={"slug": slug}))
+    try:
+        return oidc.authorize_redirect(request, provider, callback)
+    except SignInFailed as failed:
+        return failure_page(request, failed.failure, reason=failed.reason)
+
+
+@require_safe
+@never_cache
+def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
+    provider = get_provider(slug, protocol=OIDC)
+    if provider is None:
+        return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    try:
+        person, id_token = oidc.complete(request, provider)
+        return _finish(request, provider, person, protocol=OIDC, id_token=id_token)
+    except SignInFailed as failed:
+        return failure_page(request, failed.failure, reason=failed.reason)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the Labb session; then, if the person signed in through a provider that offers
+    single logout, send them there to end that session too."""
+    signed_in_with = request.session.get(SIGNED_IN_WITH) or {}
+    logout(request)
+    back = absolute(request, resolve_url(settings.LOGOUT_REDIRECT_URL))
+    if signed_in_with.get("protocol") == OIDC:
+        provider = get_provider(signed_in_with.get("provider", ""), protocol=OIDC)
+        if provider is not None:
+            url = oidc.logout_url(provider, id_token=signed_in_with["id_token"], return_to=back)
+            if url:
+                return redirect(url)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
