@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -106,5 +107,16 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         if provider is not None:
             url = oidc.logout_url(provider, id_token=signed_in_with["id_token"], return_to=back)
             if url:
-                return redirect(url)
+                return _continue_at_provider(request, provider, url)
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _continue_at_provider(request: HttpRequest, provider: Provider, url: str) -> HttpResponse:
+    """A page that moves on to the provider's sign-out at once. Not a redirect: the CSP's
+    form-action 'self' also covers where a form's POST is redirected, and the provider is
+    another origin. A link stays for browsers that do not follow the refresh."""
+    response = render(
+        request, "accounts/signed_out.html", {"provider": provider, "provider_logout_url": url}
+    )
+    add_never_cache_headers(response)
+    return response
