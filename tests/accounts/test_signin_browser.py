@@ -70,9 +70,7 @@ def test_facilitator_staff_and_an_unmapped_person_sign_in_through_the_provider(
     # Nobody's rule: a clear refusal page, in Swedish for a browser that never chose.
     context = new_context(browser, watch, locale="sv-SE", chosen=False, **DESKTOP)
     page = context.new_page()
-    sign_in_through_the_provider(
-        page, watch, server.url, "nils", button="Logga in med Region X"
-    )
+    sign_in_through_the_provider(page, watch, server.url, "nils", button="Logga in med Region X")
     assert page.get_by_role("heading", level=1).inner_text() == "Du har ingen roll i Labb"
     check_axe(page, watch, "refusal page")
     assert not User.objects.filter(email="nils@elsewhere.example").exists()
