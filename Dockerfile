@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     PATH="/app/.venv/bin:$PATH"
 
+# xmlsec1: pysaml2 signs and checks SAML signatures with it (sign-in through SAML 2.0).
+RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv \
     && useradd --system --create-home --home-dir /home/labb labb
 

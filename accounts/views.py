@@ -6,22 +6,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import oidc
+from accounts import oidc, saml
 from accounts.failures import Failure, SignInFailed, failure_page
-from accounts.providers import OIDC, Provider, enabled_providers, get_provider
+from accounts.providers import OIDC, SAML, Provider, enabled_providers, get_provider
 from accounts.signin import Person, user_sign_in
 
 BACKEND = "accounts.backends.ExternalIdentityBackend"
 NEXT_KEY = "accounts_next"
 SIGNED_IN_WITH = "accounts_signed_in_with"
+SAML_COOKIE = "labb_saml_request"
 
 
 def absolute(request: HttpRequest, url: str) -> str:
@@ -75,11 +78,76 @@ def sign_in_start(request: HttpRequest, slug: str) -> HttpResponse:
     if provider is None:
         return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
     _remember_next(request)
-    callback = absolute(request, reverse("oidc_callback", kwargs={"slug": slug}))
     try:
+        if provider.protocol == SAML:
+            return _saml_start(request, provider)
+        callback = absolute(request, reverse("oidc_callback", kwargs={"slug": slug}))
         return oidc.authorize_redirect(request, provider, callback)
     except SignInFailed as failed:
         return failure_page(request, failed.failure, reason=failed.reason)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return absolute(request, "/").rstrip("/")
+
+
+def _saml_start(request: HttpRequest, provider: Provider) -> HttpResponse:
+    request_id, location = saml.start(provider, _base_url(request))
+    response = redirect(location)
+    # The answer comes back as a cross-site POST, which carries no SameSite=Lax cookie: the
+    # request id that binds the answer to this browser travels in a cookie of its own,
+    # signed, SameSite=None over HTTPS.
+    response.set_signed_cookie(
+        SAML_COOKIE,
+        request_id,
+        salt=SAML_COOKIE,
+        max_age=saml.REQUEST_TTL,
+        httponly=True,
+        secure=request.is_secure(),
+        samesite="None" if request.is_secure() else "Lax",
+    )
+    next_url = request.session.get(NEXT_KEY)
+    if next_url:
+        cache.set(f"saml-next:{request_id}", next_url, saml.REQUEST_TTL)
+    return response
+
+
+@csrf_exempt  # a POST from the identity provider: bound to this browser by SAML_COOKIE
+@require_POST
+@never_cache
+def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
+    provider = get_provider(slug, protocol=SAML)
+    if provider is None:
+        return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    request_id = request.get_signed_cookie(
+        SAML_COOKIE, default="", salt=SAML_COOKIE, max_age=saml.REQUEST_TTL
+    )
+    try:
+        person = saml.complete(
+            provider,
+            _base_url(request),
+            saml_response=request.POST.get("SAMLResponse", ""),
+            request_id=request_id,
+        )
+        next_url = cache.get(f"saml-next:{request_id}")
+        if next_url:
+            request.session[NEXT_KEY] = next_url
+        response = _finish(request, provider, person, protocol=SAML)
+    except SignInFailed as failed:
+        response = failure_page(request, failed.failure, reason=failed.reason)
+    response.delete_cookie(SAML_COOKIE, samesite="None" if request.is_secure() else "Lax")
+    return response
+
+
+@require_safe
+def saml_metadata(request: HttpRequest, slug: str) -> HttpResponse:
+    """This server's SAML metadata for the provider (its entity id is this address)."""
+    provider = get_provider(slug, protocol=SAML)
+    if provider is None:
+        return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    return HttpResponse(
+        saml.metadata_xml(provider, _base_url(request)), content_type="application/samlmetadata+xml"
+    )
 
 
 @require_safe

@@ -90,6 +90,17 @@ MATRIX: dict[str, dict] = {
         "kwargs": lambda w: {"slug": "nowhere"},
         "expect": everyone(404),
     },
+    "saml_acs": {
+        "method": "POST",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "data": lambda w: {"SAMLResponse": "PHNhbWw+"},
+        "expect": everyone(404),
+    },
+    "saml_metadata": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
     "set_language": {
         "method": "POST",
         "kwargs": None,

@@ -139,3 +139,119 @@ def sign_in_at_idp(authorize_url: str, username: str, *, password: str = PASSWOR
                 return location
             response = browser.get(location)
         raise AssertionError(f"the provider did not send the browser back: {response.text[:500]}")
+
+
+# --- SAML 2.0: tests/idp/saml_serve.py (pysaml2's Server) -----------------------------------
+
+SAML_USERS = [
+    {"username": "fia", "email": "fia@region-x.example", "groups": ["labb-facilitators"]},
+    {"username": "sture", "email": "sture@region-x.example", "groups": []},
+    {"username": "nils", "email": "nils@elsewhere.example", "groups": ["choir"]},
+    {"username": "late", "email": "late@region-x.example"},
+    {"username": "wrong-audience", "email": "aud@region-x.example"},
+    {"username": "unsigned", "email": "unsigned@region-x.example"},
+]
+
+
+class SamlIdpServer(LabbServer):
+    def command(self, token: str) -> list[str]:
+        return [
+            str(PYTHON),
+            "-m",
+            "tests.idp.saml_serve",
+            "--port",
+            str(self.port),
+            "--token",
+            token,
+        ]
+
+
+def write_signing_key(directory) -> tuple[str, str]:
+    """A fresh RSA key and self-signed certificate for the test IdP (PEM files)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Labb test SAML IdP")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = directory / "idp.key", directory / "idp.crt"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(key_path), str(cert_path)
+
+
+@dataclass
+class SamlIdp:
+    server: SamlIdpServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def provider_config(self, *, slug: str = "kommun-y", rules: list[dict]) -> dict:
+        return {
+            "slug": slug,
+            "name": "Kommun Y",
+            "protocol": "saml",
+            "saml_metadata_url": f"{self.url}/metadata",
+            "email_claim": "mail",
+            "groups_claim": "groups",
+            "rules": rules,
+        }
+
+
+@pytest.fixture(scope="module")
+def saml_idp(tmp_path_factory) -> Iterator[SamlIdp]:
+    tmp = tmp_path_factory.mktemp("saml-idp")
+    key, cert = write_signing_key(tmp)
+    env = server_env(IDP_KEY=key, IDP_CERT=cert, IDP_USERS=json.dumps(SAML_USERS))
+    server = SamlIdpServer(env=env, log_path=tmp / "saml-idp.log").start()
+    try:
+        yield SamlIdp(server)
+    finally:
+        server.stop()
+
+
+def saml_answer(sso_url: str, username: str) -> tuple[str, dict[str, str]]:
+    """Sign in at the SAML IdP as a browser would: (the SP address the IdP's form posts to,
+    the form's fields: SAMLResponse and RelayState)."""
+    import html
+    import re
+
+    import httpx
+
+    with httpx.Client(timeout=15) as browser:
+        page = browser.get(sso_url)
+        fields = dict(re.findall(r'name="(SAMLRequest|RelayState)" value="([^"]*)"', page.text))
+        answer = browser.post(
+            str(page.url.copy_with(path="/sso/login", query=None)),
+            data={
+                **{k: html.unescape(v) for k, v in fields.items()},
+                "username": username,
+                "password": PASSWORD,
+            },
+        )
+    assert answer.status_code == 200, answer.text[:300]
+    action = re.search(r'action="([^"]+)"', answer.text).group(1)
+    posted = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', answer.text))
+    return html.unescape(action), {k: html.unescape(v) for k, v in posted.items()}
