@@ -78,3 +78,34 @@ def test_facilitator_staff_and_an_unmapped_person_sign_in_through_the_provider(
 
     assert watch.console_errors == []
     assert all(url.startswith(oidc_idp.url) for url in watch.foreign_requests)
+
+
+def test_a_facilitator_signs_in_through_the_saml_provider_and_out_again(
+    browser, labb_servers, saml_idp
+):
+    Organisation.objects.create(name="Kommun Y", slug="kommun-y")
+    config = [saml_idp.provider_config(rules=oidc_rules("kommun-y"))]
+    server = labb_servers.start(env={"LABB_IDENTITY_PROVIDERS": json.dumps(config)})
+    watch = Watch(host=server.url.removeprefix("http://"))
+    context = new_context(browser, watch, **DESKTOP)
+    page = context.new_page()
+
+    page.goto(f"{server.url}/challenges/")
+    check_axe(page, watch, "login with a SAML provider")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sign in with Kommun Y").click()
+    page.fill("#id_username", "fia")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # The IdP's page posts the signed answer to Labb, which signs fia in and goes on.
+    page.wait_for_url(f"{server.url}/challenges/")
+    assert page.get_by_role("link", name="New challenge").count() == 1
+    assert Membership.objects.get(user__email="fia@region-x.example").role == "facilitator"
+
+    with page.expect_navigation(url=f"{server.url}/login/"):
+        page.get_by_role("button", name="Log out").click()
+    page.goto(f"{server.url}/challenges/")
+    assert page.url.startswith(f"{server.url}/login/")
+    context.close()
+    assert watch.console_errors == []
+    assert all(url.startswith(saml_idp.url) for url in watch.foreign_requests)
