@@ -15,7 +15,9 @@ from django.core.cache import cache
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
+from saml2.mdstore import locations
 from saml2.response import StatusError
+from saml2.saml import name_id_from_string
 
 from accounts.failures import Failure, SignInFailed
 from accounts.providers import Provider
@@ -52,6 +54,7 @@ def client_for(provider: Provider, base_url: str) -> Saml2Client:
                 "sp": {
                     "endpoints": {
                         "assertion_consumer_service": [(url("saml_acs"), BINDING_HTTP_POST)],
+                        "single_logout_service": [(url("saml_sls"), BINDING_HTTP_REDIRECT)],
                     },
                     "allow_unsolicited": False,
                     "authn_requests_signed": False,
@@ -87,8 +90,11 @@ def start(provider: Provider, base_url: str) -> tuple[str, str]:
     return request_id, dict(info["headers"])["Location"]
 
 
-def complete(provider: Provider, base_url: str, *, saml_response: str, request_id: str) -> Person:
-    """Check the posted answer; the person it names."""
+def complete(
+    provider: Provider, base_url: str, *, saml_response: str, request_id: str
+) -> tuple[Person, dict]:
+    """Check the posted answer: the person it names, and what single logout will need (the
+    NameID and the IdP's session index)."""
     if not saml_response or not request_id:
         raise SignInFailed(Failure.SESSION_MISMATCH, "no SAMLResponse or no request cookie")
     client = client_for(provider, base_url)
@@ -108,16 +114,58 @@ def complete(provider: Provider, base_url: str, *, saml_response: str, request_i
         raise SignInFailed(Failure.SESSION_MISMATCH, f"request {request_id} unknown or used")
     attributes = response.get_identity()
     emails = attributes.get(provider.email_claim) or []
+    statements = response.assertion.authn_statement or []
+    logout = {
+        "name_id": str(response.name_id),  # the NameID element, as XML
+        "session_index": (statements[0].session_index if statements else "") or "",
+    }
     return Person(
         subject=str(response.name_id.text),
         email=str(emails[0]).strip() if emails else "",
         groups=groups_from(list(attributes.get(provider.groups_claim) or [])),
         first_name=str((attributes.get("givenName") or [""])[0]),
         last_name=str((attributes.get("sn") or [""])[0]),
-    )
+    ), logout
 
 
 def metadata_xml(provider: Provider, base_url: str) -> str:
     from saml2.metadata import entity_descriptor
 
     return str(entity_descriptor(client_for(provider, base_url).config))
+
+
+def logout_url(
+    provider: Provider, base_url: str, *, name_id: str, session_index: str
+) -> str | None:
+    """SP-initiated single logout: the IdP's SingleLogoutService address (HTTP-Redirect) with
+    a LogoutRequest for the person's session, or None when the IdP offers none."""
+    try:
+        client = client_for(provider, base_url)
+        idp = idp_entity_id(client)
+        services = client.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
+        destination = next(locations(services), None)
+        if destination is None:
+            return None
+        _request_id, request = client.create_logout_request(
+            destination,
+            idp,
+            name_id=name_id_from_string(name_id),
+            session_indexes=[session_index] if session_index else None,
+        )
+        info = client.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination)
+    except Exception as exc:  # Labb's session is already over: log, and skip the IdP's
+        logger.warning("SAML single logout not started: %r", exc)
+        return None
+    return dict(info["headers"])["Location"]
+
+
+def logout_done(provider: Provider, base_url: str, *, saml_response: str) -> bool:
+    """Whether the IdP's LogoutResponse is valid and says success."""
+    try:
+        response = client_for(provider, base_url).parse_logout_request_response(
+            saml_response, BINDING_HTTP_REDIRECT
+        )
+    except Exception as exc:
+        logger.warning("SAML LogoutResponse refused: %r", exc)
+        return False
+    return response is not None and response.status_ok()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("signin/<slug:slug>/callback/", views.oidc_callback, name="oidc_callback"),
     path("signin/<slug:slug>/saml/acs/", views.saml_acs, name="saml_acs"),
     path("signin/<slug:slug>/saml/metadata/", views.saml_metadata, name="saml_metadata"),
+    path("signin/<slug:slug>/saml/sls/", views.saml_sls, name="saml_sls"),
 ]

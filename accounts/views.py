@@ -123,7 +123,7 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         SAML_COOKIE, default="", salt=SAML_COOKIE, max_age=saml.REQUEST_TTL
     )
     try:
-        person = saml.complete(
+        person, logout = saml.complete(
             provider,
             _base_url(request),
             saml_response=request.POST.get("SAMLResponse", ""),
@@ -132,7 +132,7 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         next_url = cache.get(f"saml-next:{request_id}")
         if next_url:
             request.session[NEXT_KEY] = next_url
-        response = _finish(request, provider, person, protocol=SAML)
+        response = _finish(request, provider, person, protocol=SAML, **logout)
     except SignInFailed as failed:
         response = failure_page(request, failed.failure, reason=failed.reason)
     response.delete_cookie(SAML_COOKIE, samesite="None" if request.is_secure() else "Lax")
@@ -176,13 +176,37 @@ def sign_out(request: HttpRequest) -> HttpResponse:
             url = oidc.logout_url(provider, id_token=signed_in_with["id_token"], return_to=back)
             if url:
                 return _continue_at_provider(request, provider, url)
+    if signed_in_with.get("protocol") == SAML:
+        provider = get_provider(signed_in_with.get("provider", ""), protocol=SAML)
+        if provider is not None:
+            url = saml.logout_url(
+                provider,
+                _base_url(request),
+                name_id=signed_in_with["name_id"],
+                session_index=signed_in_with["session_index"],
+            )
+            if url:
+                return _continue_at_provider(request, provider, url)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@require_safe
+def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the IdP sends the browser back after single logout (its LogoutResponse). The
+    Labb session ended before the browser left; a refused response is logged."""
+    provider = get_provider(slug, protocol=SAML)
+    if provider is None:
+        return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    saml.logout_done(
+        provider, _base_url(request), saml_response=request.GET.get("SAMLResponse", "")
+    )
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 def _continue_at_provider(request: HttpRequest, provider: Provider, url: str) -> HttpResponse:
-    """A page that moves on to the provider's sign-out at once. Not a redirect: the CSP's
-    form-action 'self' also covers where a form's POST is redirected, and the provider is
-    another origin. A link stays for browsers that do not follow the refresh."""
+    """A page that moves on to the provider's sign-out at once (labb.js follows its link;
+    without scripts the person clicks it). Not a redirect: the CSP's form-action 'self'
+    also covers where a form's POST is redirected, and the provider is another origin."""
     response = render(
         request, "accounts/signed_out.html", {"provider": provider, "provider_logout_url": url}
     )

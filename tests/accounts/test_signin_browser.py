@@ -46,6 +46,10 @@ def test_facilitator_staff_and_an_unmapped_person_sign_in_through_the_provider(
     fia = User.objects.get(email="fia@region-x.example")
     assert Membership.objects.get(user=fia).role == "facilitator"
 
+    # The provider has a session of its own: signing in again asks for no password.
+    page.goto(f"{server.url}/signin/region-x/")
+    page.wait_for_url(f"{server.url}/challenges/")
+
     # Signing out ends Labb's session and the provider's (single logout): the next sign-in
     # asks for the password again instead of coming straight back.
     with page.expect_navigation(url=f"{server.url}/login/"):
@@ -102,10 +106,20 @@ def test_a_facilitator_signs_in_through_the_saml_provider_and_out_again(
     assert page.get_by_role("link", name="New challenge").count() == 1
     assert Membership.objects.get(user__email="fia@region-x.example").role == "facilitator"
 
-    with page.expect_navigation(url=f"{server.url}/login/"):
-        page.get_by_role("button", name="Log out").click()
+    # The IdP has a session of its own: signing in again asks for no password.
+    page.goto(f"{server.url}/signin/kommun-y/")
+    page.wait_for_url(f"{server.url}/challenges/")
+
+    # Single logout: Labb's session ends, then the IdP's (a LogoutRequest, and back with
+    # its LogoutResponse); the next sign-in asks for the password again.
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{server.url}/login/")
     page.goto(f"{server.url}/challenges/")
     assert page.url.startswith(f"{server.url}/login/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sign in with Kommun Y").click()
+    assert page.url.startswith(saml_idp.url)
+    assert page.locator("#id_password").count() == 1
     context.close()
     assert watch.console_errors == []
     assert all(url.startswith(saml_idp.url) for url in watch.foreign_requests)

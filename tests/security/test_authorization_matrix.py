@@ -96,6 +96,11 @@ MATRIX: dict[str, dict] = {
         "data": lambda w: {"SAMLResponse": "PHNhbWw+"},
         "expect": everyone(404),
     },
+    "saml_sls": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
     "saml_metadata": {
         "method": "GET",
         "kwargs": lambda w: {"slug": "nowhere"},
