@@ -111,3 +111,19 @@ def test_the_service_provider_metadata_is_served(saml_configured):
     assert response.status_code == 200
     assert b"AssertionConsumerService" in response.content
     assert b"http://testserver/signin/kommun-y/saml/acs/" in response.content
+
+
+def test_an_idp_whose_metadata_cannot_be_read_is_a_502_page(settings, db):
+    Organisation.objects.create(name="Kommun Y", slug="kommun-y")
+    settings.LABB_IDENTITY_PROVIDERS = [
+        {
+            "slug": "down",
+            "name": "Down",
+            "protocol": "saml",
+            "saml_metadata_url": "http://127.0.0.1:9/metadata",
+            "rules": oidc_rules("kommun-y"),
+        }
+    ]
+    response = Client().get("/signin/down/")
+    assert response.status_code == 502
+    assert failure_of(response) == "provider_unreachable"
