@@ -3,6 +3,7 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("login/", views.LoginPage.as_view(), name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("signin/<slug:slug>/", views.sign_in_start, name="signin_start"),

@@ -4,8 +4,10 @@ the password form), OpenID Connect and SAML 2.0 flows, and sign-out with single 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -68,6 +70,16 @@ def _finish(request: HttpRequest, provider: Provider, person: Person, **remember
     request.session.pop(NEXT_KEY, None)
     request.session[SIGNED_IN_WITH] = {"provider": provider.slug, **remember}
     return redirect(target)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login: its own password form while passwords are on; otherwise the
+    sign-in page (with the organisations' buttons), which comes back to the admin."""
+    if request.method in {"GET", "HEAD"} and admin.site.has_permission(request):
+        return redirect("admin:index")  # as the admin's own view does, for HEAD too
+    if settings.LABB_PASSWORD_LOGIN:
+        return admin.site.login(request)
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 @require_safe

@@ -53,8 +53,13 @@ def test_password_sign_in_can_be_switched_off(configured, settings):
     assert response.status_code == 403
     assert 'data-signin-failure="password_login_off"' in response.content.decode()
     assert "_auth_user_id" not in client.session
-    # The admin's own login form checks passwords through the backends: none is left.
+    # The admin's own login form checks passwords through the backends: none is left, and
+    # the admin sends people to the sign-in page instead.
     assert not client.login(username="local", password="a-long-local-password")
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/admin/"
+    assert client.get("/admin/").url == "/admin/login/?next=/admin/"
 
 
 def test_the_stronger_role_wins_and_memberships_follow_the_provider(configured, region_x):

@@ -96,6 +96,7 @@ MATRIX: dict[str, dict] = {
         "data": lambda w: {"SAMLResponse": "PHNhbWw+"},
         "expect": everyone(404),
     },
+    "admin_login": {"method": "GET", "kwargs": None, "expect": everyone(200) | {"admin": 302}},
     "saml_sls": {
         "method": "GET",
         "kwargs": lambda w: {"slug": "nowhere"},
