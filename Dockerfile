@@ -8,10 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/app/.venv/bin:$PATH"
 
 # The PDF report (WeasyPrint) typesets with Pango, HarfBuzz and fontconfig; its fonts are
-# bundled in static/fonts, so no font package is needed.
+# bundled in static/fonts, so no font package is needed. xmlsec1: pysaml2 signs and checks
+# SAML signatures with it (sign-in through SAML 2.0).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv \

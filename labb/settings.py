@@ -7,6 +7,7 @@ when something required is missing.
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "csp",
     "labb",
     "challenges",
+    "accounts",
     "workshops",
     "archive",
 ]
@@ -225,6 +227,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Sign-in (accounts/): organisations' identity providers, and local passwords unless
+# LABB_PASSWORD_LOGIN=0. README.md, "Signing in with your organisation"; docs/security.md.
+LABB_PASSWORD_LOGIN = env_bool("LABB_PASSWORD_LOGIN", default=True)
+AUTHENTICATION_BACKENDS = ["accounts.backends.ExternalIdentityBackend"] + (
+    ["django.contrib.auth.backends.ModelBackend"] if LABB_PASSWORD_LOGIN else []
+)
+try:
+    LABB_IDENTITY_PROVIDERS = json.loads(env_str("LABB_IDENTITY_PROVIDERS") or "[]")
+except ValueError as exc:
+    raise ImproperlyConfigured("LABB_IDENTITY_PROVIDERS must be a JSON list") from exc
+if not isinstance(LABB_IDENTITY_PROVIDERS, list):
+    raise ImproperlyConfigured("LABB_IDENTITY_PROVIDERS must be a JSON list")
+# How far the provider's clock may be from ours when checking a token's or assertion's times.
+LABB_SIGNIN_CLOCK_SKEW = env_int("LABB_SIGNIN_CLOCK_SKEW", 120)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -334,5 +350,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs each page it lays out at INFO; its warnings and errors still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # pysaml2's schema library says so at every start ("Resource … already loaded").
+        "xmlschema": {"level": "ERROR"},
     },
 }

@@ -18,7 +18,7 @@ from workshops.models import Participant, Workshop
 from workshops.services.workshops import workshop_create
 
 # Fixtures that start real things (servers, browsers), one copy each: see tests/support/.
-pytest_plugins = ["tests.support.servers", "tests.support.browser"]
+pytest_plugins = ["tests.support.servers", "tests.support.browser", "tests.support.identity"]
 
 
 @pytest.fixture(autouse=True)

@@ -148,7 +148,7 @@ def test_catalogue_has_every_translatable_string_in_the_source(tmp_path):
     """
     copy = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
-    for name in ["labb", "challenges", "workshops", "archive", "templates", "locale"]:
+    for name in ["labb", "challenges", "accounts", "workshops", "archive", "templates", "locale"]:
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy2(ROOT / "manage.py", copy / "manage.py")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "labb.settings", "PYTHONPATH": str(copy)}

@@ -820,6 +820,10 @@
   }
 
   function init() {
+    // Signed out of Labb: go on to the identity provider's sign-out (single logout). A link,
+    // not a redirect of the sign-out form: the CSP's form-action 'self' covers redirects.
+    var followOn = document.querySelector('a[data-follow-on-load]');
+    if (followOn) { window.location.assign(followOn.href); return; }
     document.querySelectorAll('[data-live-url]').forEach(initLive);
     initWithin(document.body);
     // A form sent without htmx came back refused: start at its list of errors (WCAG 3.3.1),

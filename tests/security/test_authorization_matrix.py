@@ -78,6 +78,35 @@ MATRIX: dict[str, dict] = {
     "accessibility": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "login": {"method": "GET", "kwargs": None, "expect": everyone(200)},
     "logout": {"method": "POST", "kwargs": None, "expect": everyone(302)},
+    # --- Sign-in (accounts/): open to everyone; a provider that is not set up is a 404 page.
+    # With a provider, tests/accounts/ follows each flow against a real provider process.
+    "signin_start": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
+    "oidc_callback": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
+    "saml_acs": {
+        "method": "POST",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "data": lambda w: {"SAMLResponse": "PHNhbWw+"},
+        "expect": everyone(404),
+    },
+    "admin_login": {"method": "GET", "kwargs": None, "expect": everyone(200) | {"admin": 302}},
+    "saml_sls": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
+    "saml_metadata": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": "nowhere"},
+        "expect": everyone(404),
+    },
     "set_language": {
         "method": "POST",
         "kwargs": None,

@@ -110,7 +110,9 @@ class LabbServer:
             return self
         raise RuntimeError(f"No port stayed free to start on (last tried: {self.port})")
 
-    def _launch(self, token: str) -> None:
+    def command(self, token: str) -> list[str]:
+        """The server's command line; another kind of server (tests/support/identity.py)
+        overrides it and keeps the rest: the port choice, the token, the health check."""
         command = [
             str(PYTHON),
             "-m",
@@ -126,9 +128,12 @@ class LabbServer:
         ]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
+        return command
+
+    def _launch(self, token: str) -> None:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                self.command(token), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
 
     def _wait_healthy(self, token: str) -> None:

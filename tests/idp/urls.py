@@ -1,0 +1,9 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import include, path
+
+urlpatterns = [
+    path("healthz", lambda request: HttpResponse("ok")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", include("oidc_provider.urls", namespace="oidc_provider")),
+]
