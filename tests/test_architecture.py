@@ -4,7 +4,7 @@ Three rules (docs/architecture.md, "Apps and what each may import"):
 - no import cycle between modules;
 - no module imports a private name (`_x`) of another module, nor reaches one through a
   module it imported (`session._emit`);
-- apps import one way: labb <- challenges <- workshops <- archive. The project's wiring
+- apps import one way: labb <- challenges <- audit <- workshops <- archive <- orgadmin. The project's wiring
   (`labb.urls`, `labb.core_urls`, `labb.views`) may import any app.
 """
 
@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Left may be imported by right, never the other way.
-APPS = ["labb", "challenges", "workshops", "archive"]
+APPS = ["labb", "challenges", "audit", "workshops", "archive", "orgadmin"]
 WIRING = {"labb.urls", "labb.core_urls", "labb.views"}
 
 
