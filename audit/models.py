@@ -64,3 +64,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '—'} {self.action}"
+
+    @property
+    def detail_text(self) -> str:
+        """The detail as "key: value" pairs in a stable order (the page and the CSV)."""
+        parts = []
+        for key in sorted(self.detail):
+            value = self.detail[key]
+            if isinstance(value, list):
+                value = ", ".join(map(str, value))
+            parts.append(f"{key}: {value}")
+        return "; ".join(parts)

@@ -54,17 +54,6 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
                 event.object_type,
                 "" if event.object_id is None else str(event.object_id),
                 neutralise_cell(event.object_label),
-                neutralise_cell(describe(event)),
+                neutralise_cell(event.detail_text),
             ]
         )
-
-
-def describe(event: AuditEvent) -> str:
-    """The detail as "key: value" pairs, in a stable order."""
-    parts = []
-    for key in sorted(event.detail):
-        value = event.detail[key]
-        if isinstance(value, list):
-            value = ", ".join(map(str, value))
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)
