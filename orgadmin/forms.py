@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from challenges.models import Membership, Organisation
 from workshops.board_templates import template_choices
+from workshops.services.votes import MAX_VOTE_BUDGET
 
-MAX_VOTE_BUDGET = 50
 MAX_RETENTION_DAYS = 3650
 
 

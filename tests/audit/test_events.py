@@ -306,3 +306,28 @@ def test_an_event_survives_its_actors_account(facilitator, org_x):
     facilitator.delete()
     event.refresh_from_db()
     assert (event.actor, event.actor_name) == (None, "frida")
+
+
+def test_a_new_join_code_and_voting_settings_are_workshop_changes(
+    workshop, facilitator_client, facilitator
+):
+    old_code = workshop.join_code
+    response = facilitator_client.post(reverse("join_code_regenerate", args=[workshop.pk]))
+    assert response.status_code == 302
+    event = only(Action.WORKSHOP_CHANGED)
+    assert (event.actor, event.detail) == (facilitator, {"changed": ["join_code"]})
+    workshop.refresh_from_db()
+    # Neither code is in the trail: a code is what lets people in.
+    assert old_code not in trail_as_text() and workshop.join_code not in trail_as_text()
+    AuditEvent.objects.all().delete()
+    response = facilitator_client.post(
+        reverse("voting_settings", args=[workshop.pk]),
+        {"vote_budget": "3", "votes_stackable": "on"},
+    )
+    assert response.status_code == 302
+    assert only(Action.WORKSHOP_CHANGED).detail == {
+        "vote_budget": 3,
+        "votes_stackable": True,
+        "votes_hidden": False,
+        "votes_on_themes_only": False,
+    }

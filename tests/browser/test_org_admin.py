@@ -65,7 +65,7 @@ def test_an_admin_adds_a_member_changes_the_role_and_finds_both_in_the_trail(
     check_axe(page, watch, "defaults")
     page.get_by_label("Default votes per participant").fill("0")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#form-errors")).to_contain_text("Between 1 and 50 votes.")
+    expect(page.locator("#form-errors")).to_contain_text("Between 1 and 20 votes.")
     check_axe(page, watch, "defaults, refused")
 
     page.get_by_role("link", name="Audit trail").click()

@@ -48,8 +48,9 @@ def test_an_admin_sets_the_defaults_and_the_trail_says_what_changed(admin_client
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("default_vote_budget", "0", "Between 1 and 50 votes."),
-        ("default_vote_budget", "51", "Between 1 and 50 votes."),
+        ("default_vote_budget", "0", "Between 1 and 20 votes."),
+        # A workshop takes at most 20 votes per participant (services/votes.py).
+        ("default_vote_budget", "21", "Between 1 and 20 votes."),
         ("default_retention_days", "0", "Between 1 and 3650 days."),
         ("default_visibility", "everyone", "Select a valid choice."),
         ("templates_offered", ["nope"], "Select a valid choice."),

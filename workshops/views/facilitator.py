@@ -226,7 +226,7 @@ def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
 def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     try:
-        joins.join_code_regenerate(workshop=workshop)
+        joins.join_code_regenerate(workshop=workshop, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

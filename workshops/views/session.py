@@ -237,6 +237,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
         stackable=form.cleaned_data["votes_stackable"],
         hidden=form.cleaned_data["votes_hidden"],
         themes_only=form.cleaned_data["votes_on_themes_only"],
+        actor=request.user,
     )
     messages.success(request, _("Voting settings saved."))
     return _back(request, workshop)
