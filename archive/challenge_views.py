@@ -41,7 +41,15 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "challenges/challenge_list.html",
-        {"challenges": challenges, "can_create": can_create, "ongoing": ongoing},
+        {
+            "challenges": challenges,
+            "can_create": can_create,
+            "ongoing": ongoing,
+            # The menu links the organisation admin's pages (orgadmin/) from the start page.
+            "administers_organisations": access.organisations_administered_by(
+                request.user
+            ).exists(),
+        },
     )
 
 

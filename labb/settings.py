@@ -131,7 +131,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "labb.context_processors.labb",
-                "orgadmin.context_processors.organisation_admin",
             ],
         },
     }

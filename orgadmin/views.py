@@ -33,7 +33,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = organisations_administered_by(request.user)
     if not organisations.exists():
         raise Http404
-    return render(request, "orgadmin/organisations.html", {"organisations": organisations})
+    return render(
+        request,
+        "orgadmin/organisations.html",
+        {"organisations": organisations, "administers_organisations": True},
+    )
 
 
 def _members_page(request, organisation, form, *, status: int = 200) -> HttpResponse:
@@ -51,6 +55,7 @@ def _members_page(request, organisation, form, *, status: int = 200) -> HttpResp
             "form": form,
             "roles": Membership.Role.choices,
             "tab": "members",
+            "administers_organisations": True,
         },
         status=status,
     )
@@ -124,7 +129,12 @@ def defaults(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "orgadmin/defaults.html",
-        {"organisation": organisation, "form": form, "tab": "defaults"},
+        {
+            "organisation": organisation,
+            "form": form,
+            "tab": "defaults",
+            "administers_organisations": True,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -162,6 +172,7 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "page_query": query.urlencode(),
             "tab": "audit",
+            "administers_organisations": True,
         },
         status=200 if events is not None else 400,
     )
