@@ -38,19 +38,56 @@
 
   // --- Swaps in place --------------------------------------------------------------------
 
+  // What an inner swap must not take from the person at the screen: a chosen option, typed
+  // text and unticked boxes (a suggestion being renamed), open sections (a theme's Edit),
+  // and focus. Put back by id where the element is still there.
+  function keepEdits(target) {
+    var kept = [];
+    if (target.tagName === 'SELECT') { kept.push([target.id, 'value', target.value]); }
+    target.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]), textarea[id]').forEach(function (el) {
+      if (el.value !== el.defaultValue) { kept.push([el.id, 'value', el.value]); }
+    });
+    target.querySelectorAll('input[id][type=checkbox]').forEach(function (el) {
+      if (el.checked !== el.defaultChecked) { kept.push([el.id, 'checked', el.checked]); }
+    });
+    target.querySelectorAll('details[id]').forEach(function (el) {
+      if (el.open) { kept.push([el.id, 'open', true]); }
+    });
+    var focused = target.contains(document.activeElement) ? document.activeElement.id : '';
+    return function () {
+      kept.forEach(function (item) {
+        var el = byId(item[0]);
+        if (!el) { return; }
+        if (el.tagName === 'SELECT' && !Array.prototype.some.call(el.options, function (o) { return o.value === item[2]; })) {
+          return;  // the chosen theme is gone
+        }
+        el[item[1]] = item[2];
+      });
+      if (focused && byId(focused)) { byId(focused).focus(); }
+    };
+  }
+
   function applySwaps(html) {
     if (drag && drag.active) { held.push(html); return; }
     var tpl = document.createElement('template');
     tpl.innerHTML = html;
     var refetch = false;
+    var changed = false;
     tpl.content.querySelectorAll('[data-wall-swap]').forEach(function (el) {
       var mode = el.getAttribute('data-wall-swap');
       el.removeAttribute('data-wall-swap');
       if (el.hasAttribute('data-wall-refetch')) { refetch = true; }
       var target = el.id ? byId(el.id) : null;
       if (!target) { return; }
+      // Cards or themes changed: the suggestions (made from the notes without a theme) too.
+      if (el.classList.contains('wall-card') || el.id === 'wall-themes') { changed = true; }
       if (mode === 'delete') { target.remove(); return; }
-      if (mode === 'inner') { target.innerHTML = el.innerHTML; return; }
+      if (mode === 'inner') {
+        var restore = keepEdits(target);
+        target.innerHTML = el.innerHTML;
+        restore();
+        return;
+      }
       var picked = target.querySelector('.wall-pick');
       var focused = target.contains(document.activeElement) ? document.activeElement.id : '';
       var fresh = document.importNode(el, true);
@@ -62,6 +99,29 @@
     filterCards();
     updateSelected();
     if (refetch && window.Labb && window.Labb.refetchStage) { window.Labb.refetchStage(0); }
+    else if (changed) { refreshSuggestions(); }
+  }
+
+  // The suggestions are made from the notes without a theme: after moves (here or on another
+  // screen) and new themes they are fetched again, once the moves pause, never during a drag
+  // or with the move menu open. A rejected suggestion stays out (the server leaves it out).
+  var suggestionsTimer = null;
+  var SUGGESTIONS_AFTER_MS = 800;
+
+  function refreshSuggestions() {
+    window.clearTimeout(suggestionsTimer);
+    suggestionsTimer = window.setTimeout(function () {
+      var root = wall();
+      if (!root || !root.dataset.suggestionsUrl) { return; }
+      if (document.body.classList.contains('labb-busy')) { refreshSuggestions(); return; }
+      fetch(root.dataset.suggestionsUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          if (drag && drag.active) { held.push(html); } else { applySwaps(html); }
+        })
+        .catch(function () { /* the next move asks again */ });
+    }, SUGGESTIONS_AFTER_MS);
   }
 
   function flushHeld() {
@@ -360,7 +420,8 @@
 
   // The moves of other screens (and the echo of our own): cards and counts in place.
   document.addEventListener('labb:live', function (ev) {
-    if (ev.detail.name === 'theme-move' && wall() && ev.detail.data) { applySwaps(ev.detail.data); }
+    var name = ev.detail.name;
+    if ((name === 'theme-move' || name === 'theme-saved') && wall() && ev.detail.data) { applySwaps(ev.detail.data); }
   });
   // After a stage refetch (a new theme, a phase change): the filter applies to the new cards.
   document.addEventListener('labb:stage', function () { filterCards(); updateSelected(); });
