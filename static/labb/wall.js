@@ -171,18 +171,75 @@
     el.textContent = n ? root.dataset.msgSelected.replace('%s', String(n)) : '';
   }
 
+  // The move shows at once: the cards take the theme (its name on their badge) and the
+  // counts change, before the server answers (a move's round trip is 30-200 ms, most of it
+  // waiting for the server). The answer then swaps in the cards and counts as the server
+  // has them; a refusal (or no answer) puts back what was there.
+  function count(id) { return byId('wall-count-' + (id || 'none')); }
+
+  function showMove(ids, theme) {
+    var undo = [];
+    var nameEl = theme ? byId('theme-name-' + theme) : null;
+    var name = nameEl ? nameEl.textContent : '';
+    var delta = {};
+    ids.forEach(function (id) {
+      var card = byId('cnote-' + id);
+      if (!card || card.dataset.theme === theme) { return; }
+      var meta = card.querySelector(':scope > .note-meta');
+      undo.push({ card: card, theme: card.dataset.theme, meta: meta ? meta.innerHTML : null });
+      var size = 1 + card.querySelectorAll('.duplicates > li').length;
+      delta[card.dataset.theme] = (delta[card.dataset.theme] || 0) - size;
+      delta[theme] = (delta[theme] || 0) + size;
+      card.dataset.theme = theme;
+      if (meta) {
+        var badge = meta.querySelector('.wall-badge');
+        if (badge && badge.previousSibling) { badge.previousSibling.remove(); }
+        if (badge) { badge.remove(); }
+        if (theme) {
+          meta.appendChild(document.createTextNode(' · '));
+          badge = document.createElement('span');
+          badge.className = 'wall-badge';
+          badge.textContent = name;
+          meta.appendChild(badge);
+        }
+      }
+    });
+    var counts = [];
+    Object.keys(delta).forEach(function (key) {
+      var el = count(key);
+      if (!el || !delta[key]) { return; }
+      counts.push({ id: el.id, text: el.textContent });
+      el.textContent = String(Math.max(0, (parseInt(el.textContent, 10) || 0) + delta[key]));
+    });
+    filterCards();
+    return function putBack() {
+      undo.forEach(function (was) {
+        // Only a card the answer has not replaced since.
+        if (!was.card.isConnected || was.card.dataset.theme !== theme) { return; }
+        was.card.dataset.theme = was.theme;
+        var meta = was.card.querySelector(':scope > .note-meta');
+        if (meta && was.meta !== null) { meta.innerHTML = was.meta; }
+      });
+      counts.forEach(function (was) { var el = byId(was.id); if (el) { el.textContent = was.text; } });
+      filterCards();
+    };
+  }
+
   function move(ids, theme) {
     var root = wall();
     if (!root) { return Promise.resolve(); }
     var body = new FormData();
     ids.forEach(function (id) { body.append('note', id); });
     body.append('theme', theme);
+    var putBack = showMove(ids, theme);
     return post(root.dataset.moveUrl, body).then(function (result) {
       if (result.ok) {
         ids.forEach(function (id) { var p = byId('pick-' + id); if (p) { p.checked = false; } });
+      } else {
+        putBack();
       }
       applySwaps(result.html);
-    }).catch(function () { say(''); });
+    }).catch(function () { putBack(); say(''); });
   }
 
   // --- Filter (client-side: every card is on the page) -----------------------------------
