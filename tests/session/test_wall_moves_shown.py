@@ -37,9 +37,7 @@ def _held(board, url_part: str) -> list:
     return waiting
 
 
-def test_a_move_shows_at_the_drop_and_a_refusal_puts_it_back(
-    browser, labb_server, wall_workshop
-):
+def test_a_move_shows_at_the_drop_and_a_refusal_puts_it_back(browser, labb_server, wall_workshop):
     workshop, notes, silos = wall_workshop
     watch = Watch(host=f"127.0.0.1:{labb_server.port}")
     board = open_board(browser, watch, labb_server, workshop)

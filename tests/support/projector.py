@@ -4,6 +4,10 @@ tests/session/test_large_session.py)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
 
 LAYOUT = """() => {
@@ -48,3 +52,11 @@ def assert_fits(layout: dict) -> None:
     assert layout["scrollH"] <= layout["vh"] and layout["scrollW"] <= layout["vw"], layout
     assert layout["outside"] == [], layout
     assert layout["clipped"] == [], layout
+
+
+def screenshot(page, name: str) -> None:
+    """With LABB_SCREENSHOTS=1, the page as it is now, for docs/screenshots/."""
+    if os.environ.get("LABB_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        # caret="initial": hiding the caret injects a <style>, which the CSP refuses.
+        page.screenshot(path=str(SCREENSHOTS / name), caret="initial")
