@@ -94,7 +94,7 @@ def test_the_large_demo_runs_end_to_end(browser, labb_servers):
     expect.set_options(timeout=TIMEOUT)
     call_command("seed_demo", verbosity=0)
     workshop = Workshop.objects.get(title=demo_large.LARGE_WORKSHOP_TITLE)
-    set_phase(workshop, Phase.WRITE)  # the room starts writing; the demo's notes are on paper
+    set_phase(workshop, Phase.PREPARE)  # a new session; the demo's notes came on paper
     workshop.refresh_from_db()
     groups = list(workshop.groups.order_by("position"))
     columns = list(workshop.columns.order_by("position"))
@@ -112,6 +112,9 @@ def test_the_large_demo_runs_end_to_end(browser, labb_servers):
     projector.set_default_timeout(TIMEOUT)
     projector.goto(f"{server.url}/workshops/{workshop.pk}/projector/")
     projector.wait_for_selector("#live-status[data-state=connected]")
+    _check_projector(projector, watch, "prepare")
+    _phase(board, "write")
+    expect(projector.locator("#phase-name")).to_have_text("Write")
 
     # --- Join and write --------------------------------------------------------------------
     phones = []
@@ -315,7 +318,12 @@ def test_the_large_demo_runs_end_to_end(browser, labb_servers):
     board.select_option("#wall-filter-group", "")
     board.select_option("#wall-filter-theme", "")
     assert len(moved) >= 50, len(moved)
-    assert not Note.objects.filter(pk__in=moved, theme=None).exists()
+    # The wall shows each move at the drop; the server has them all once it has answered.
+    wait_for(
+        lambda: not Note.objects.filter(pk__in=moved, theme=None).exists(),
+        TIMEOUT / 1000,
+        "every move saved",
+    )
     assert wall_kept(), "a move reloaded the wall"
 
     # The suggestions follow the moves: none offers a note that is in a theme now, and the
