@@ -347,8 +347,12 @@ def test_the_large_demo_runs_end_to_end(browser, labb_servers):
     # --- Vote ----------------------------------------------------------------------------------
     board.fill("#id_vote_budget", "3")
     board.check("#id_votes_on_themes_only")
+    # The answer replaces the session panel (htmx): wait for it before the next click.
+    board.evaluate("document.getElementById('session').dataset.before = 'save'")
     board.get_by_role("button", name="Save voting settings").click()
-    expect(board.locator("#id_vote_budget")).to_have_value("3")
+    expect(board.locator("#session[data-before]")).to_have_count(0)
+    workshop.refresh_from_db()
+    assert (workshop.vote_budget, workshop.votes_on_themes_only) == (3, True)
     _phase(board, "vote")
     vote_themes = [silos, money, time_, mandate, accepted]
     for index, (_context, page) in enumerate(phones):

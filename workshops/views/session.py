@@ -329,7 +329,7 @@ def _theme_saved(workshop: Workshop, theme) -> dict:
     return {
         "panel": True,
         **wall.theme_panel(workshop),
-        "cards": wall.cards(workshop, theme.note_ids),
+        "cards": wall.cards(workshop, theme.note_ids) if theme.note_ids else [],
     }
 
 
