@@ -67,8 +67,14 @@
     };
   }
 
+  // A drag in progress or the open move menu keeps its elements (and focus) until it ends.
+  function holding() {
+    var dialog = byId('wall-move-dialog');
+    return !!(drag && drag.active) || !!(dialog && dialog.open);
+  }
+
   function applySwaps(html) {
-    if (drag && drag.active) { held.push(html); return; }
+    if (holding()) { held.push(html); return; }
     var tpl = document.createElement('template');
     tpl.innerHTML = html;
     var refetch = false;
@@ -118,7 +124,7 @@
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           if (!html) { return; }
-          if (drag && drag.active) { held.push(html); } else { applySwaps(html); }
+          applySwaps(html);
         })
         .catch(function () { /* the next move asks again */ });
     }, SUGGESTIONS_AFTER_MS);
@@ -414,6 +420,7 @@
   document.addEventListener('close', function (ev) {
     if (ev.target.id !== 'wall-move-dialog') { return; }
     setBusy(false);
+    flushHeld();
     var back = dialogReturn && document.body.contains(dialogReturn) ? dialogReturn : byId(dialogReturn ? dialogReturn.id : '');
     if (back) { back.focus(); }
   }, true);
