@@ -17,9 +17,10 @@ notes spread over them, 12 themes, nothing in a theme yet. Then, `--runs` times:
 3. **Drop → updated screen in Chromium**: uvicorn on the bench database, the board opened
    at 1920×1080, then `--drags` real pointer drags (Playwright's mouse: down on a card,
    move onto a theme in the sticky panel, up). The page stamps `performance.now()` at the
-   `pointerup` (capture phase) and again when a MutationObserver sees the card replaced
-   with its new theme: the POST, the server, the reply and the swap, nothing of
-   Playwright's polling.
+   `pointerup` (capture phase) and a MutationObserver stamps two moments: the card shows
+   its new theme (wall.js moves it at the drop; "drop → screen"), and the server's card is
+   swapped in from the reply ("drop → confirmed": the POST, the server, the reply and the
+   swap), nothing of Playwright's polling.
 
 It prints a markdown table with p50 and p95 per run and the median of the runs.
 """
@@ -58,18 +59,28 @@ WORDS = [
 ]
 
 WATCH = """() => {
-  window.__drops = {};
+  window.__shown = {};
+  window.__confirmed = {};
   document.addEventListener('pointerup', () => { window.__up = performance.now(); }, true);
+  const seen = (map, node, now) => {
+    const key = node.id + ':' + node.dataset.theme;
+    if (!(key in map)) { map[key] = now - window.__up; }
+  };
   new MutationObserver((records) => {
     const now = performance.now();
     for (const record of records) {
+      if (record.type === 'attributes' && record.target.classList.contains('wall-card')) {
+        seen(window.__shown, record.target, now);  // the card shows the move (wall.js)
+      }
       for (const node of record.addedNodes) {
         if (node.nodeType === 1 && node.classList.contains('wall-card')) {
-          window.__drops[node.id + ':' + node.dataset.theme] = now - window.__up;
+          seen(window.__shown, node, now);
+          seen(window.__confirmed, node, now);  // the server's card swapped in
         }
       }
     }
-  }).observe(document.getElementById('wall-cards'), {childList: true});
+  }).observe(document.getElementById('wall-cards'),
+             {childList: true, subtree: true, attributes: true, attributeFilter: ['data-theme']});
 }"""
 
 
@@ -159,10 +170,13 @@ def server_moves(workshop: dict, moves: int, rng: random.Random) -> tuple[list[f
     return times, size
 
 
-def browser_drags(url: str, workshop: dict, drags: int, rng: random.Random) -> list[float]:
+def browser_drags(
+    url: str, workshop: dict, drags: int, rng: random.Random
+) -> tuple[list[float], list[float]]:
+    """Per drag: drop → the card shows its new theme, and drop → the server's card is in."""
     from playwright.sync_api import sync_playwright
 
-    latencies = []
+    latencies, confirmed = [], []
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(locale="en-GB", viewport={"width": 1920, "height": 1080})
@@ -189,16 +203,18 @@ def browser_drags(url: str, workshop: dict, drags: int, rng: random.Random) -> l
             source.evaluate("e => e.scrollIntoView({block: 'center'})")
             a = source.bounding_box()
             b = zone.bounding_box()
+            page.evaluate("() => { window.__shown = {}; window.__confirmed = {}; }")
             page.mouse.move(a["x"] + 5, a["y"] + a["height"] / 2)
             page.mouse.down()
             page.mouse.move(b["x"] + 20, b["y"] + 10, steps=3)
             page.mouse.up()
             key = f"{card}:{theme}"
-            page.wait_for_function(f"() => '{key}' in window.__drops", timeout=15_000)
-            latencies.append(page.evaluate(f"() => window.__drops['{key}']"))
+            page.wait_for_function(f"() => '{key}' in window.__confirmed", timeout=15_000)
+            latencies.append(page.evaluate(f"() => window.__shown['{key}']"))
+            confirmed.append(page.evaluate(f"() => window.__confirmed['{key}']"))
             page.wait_for_timeout(100)
         browser.close()
-    return latencies
+    return latencies, confirmed
 
 
 def main() -> None:
@@ -250,15 +266,16 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as logs:
                 server = LabbServer(env, Path(logs) / "server.log", port=args.port).start()
                 try:
-                    drags = browser_drags(server.url, workshop, args.drags, rng)
+                    drags, confirmed = browser_drags(server.url, workshop, args.drags, rng)
                 finally:
                     server.stop()
-            rows.append((size, run + 1, moves, drags, html))
+            rows.append((size, run + 1, moves, drags, html, confirmed))
             print(
                 f"{size} notes, run {run + 1}: server p50 {statistics.median(moves):.1f} "
                 f"p95 {percentile(moves, 0.95):.1f} ms; drop→screen p50 "
                 f"{statistics.median(drags):.1f} p95 {percentile(drags, 0.95):.1f} ms; "
-                f"wall {html['bytes'] / 1024:.0f} KiB",
+                f"drop→confirmed p50 {statistics.median(confirmed):.1f} "
+                f"p95 {percentile(confirmed, 0.95):.1f} ms; wall {html['bytes'] / 1024:.0f} KiB",
                 flush=True,
             )
         connections.close_all()
@@ -268,14 +285,16 @@ def main() -> None:
     )
     print(
         "| notes | run | move, server p50 / p95 ms | its CPU p50 / p95 ms | "
-        "drop → screen p50 / p95 ms | wall HTML KiB (gzip) | wall render ms |"
+        "drop → screen p50 / p95 ms | drop → confirmed p50 / p95 ms | "
+        "wall HTML KiB (gzip) | wall render ms |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for size, run, moves, drags, html in rows:
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for size, run, moves, drags, html, confirmed in rows:
         print(
             f"| {size} | {run} | {statistics.median(moves):.1f} / {percentile(moves, 0.95):.1f} | "
             f"{html['cpu_p50']:.1f} / {html['cpu_p95']:.1f} | "
             f"{statistics.median(drags):.1f} / {percentile(drags, 0.95):.1f} | "
+            f"{statistics.median(confirmed):.1f} / {percentile(confirmed, 0.95):.1f} | "
             f"{html['bytes'] / 1024:.0f} ({html['gzip'] / 1024:.0f}) | {html['render_ms']:.0f} |"
         )
     for size in sorted({row[0] for row in rows}):
@@ -288,6 +307,8 @@ def main() -> None:
             f"{statistics.median(r[4]['cpu_p95'] for r in mine):.1f} | "
             f"{statistics.median(statistics.median(r[3]) for r in mine):.1f} / "
             f"{statistics.median(percentile(r[3], 0.95) for r in mine):.1f} | "
+            f"{statistics.median(statistics.median(r[5]) for r in mine):.1f} / "
+            f"{statistics.median(percentile(r[5], 0.95) for r in mine):.1f} | "
             f"{mine[0][4]['bytes'] / 1024:.0f} ({mine[0][4]['gzip'] / 1024:.0f}) | "
             f"{statistics.median(r[4]['render_ms'] for r in mine):.0f} |"
         )

@@ -30,7 +30,7 @@ from workshops.services.phases import (
     participant_may_write,
     totals_visible,
 )
-from workshops.suggest import suggest_themes
+from workshops.suggest import Suggestion, suggest_themes
 
 Phase = Workshop.Phase
 
@@ -287,28 +287,41 @@ def _by_group(notes: list[Note], groups: list[Group]) -> list[tuple[Group, list[
 def _wall_context(workshop: Workshop, context: dict, groups: list[Group]) -> None:
     """The clustering wall: every note as a compact card, themes with counts, suggestions."""
     cards = wall.cards(workshop)
-    counts = wall.theme_counts(workshop)
-    themes = [ThemeView(theme=t) for t in workshop.themes.all()]
-    context["themes"] = themes
-    context["theme_rows"] = [(view, counts.get(view.theme.pk, 0)) for view in themes]
-    context["loose_count"] = counts.get(None, 0)
+    context.update(wall.theme_panel(workshop))
     context["cards"] = cards
     context["groups"] = groups
-    loose = [note for note in cards if note.theme_id is None]
-    context["suggestions"] = suggestions_for(loose, wall.rejected_sets(workshop))
+    context["suggestions"] = wall_suggestions(workshop, cards)
+
+
+def wall_suggestions(workshop: Workshop, cards: list[Note] | None = None) -> list[dict]:
+    """The wall's suggestions for its notes without a theme now (`cards`: the wall's cards,
+    if already read), without the rejected ones."""
+    if cards is None:  # the loose top-level notes only, in the wall's order
+        loose = list(
+            Note.objects.filter(
+                workshop=workshop, status=Note.Status.VISIBLE, merged_into=None, theme=None
+            )
+            .order_by("group__position", "column__position", "created_at", "pk")
+            .only("pk", "text")
+        )
+    else:
+        loose = [note for note in cards if note.theme_id is None]
+    return suggestions_for(loose, wall.rejected_sets(workshop), workshop_id=workshop.pk)
 
 
 def suggestion_key(note_ids) -> str:
     return "-".join(str(i) for i in sorted(int(i) for i in note_ids))
 
 
-def suggestions_for(loose: list[Note], rejected: list[frozenset[int]]) -> list[dict]:
+def suggestions_for(
+    loose: list[Note], rejected: list[frozenset[int]], *, workshop_id: int = 0
+) -> list[dict]:
     """Suggestions for the notes without a theme, leaving out any that is the same as a
     rejected one (`wall.is_rejected`: most of its notes were in it)."""
     texts = {note.pk: note.text for note in loose}
     top = [(note.pk, note.text) for note in loose]
     result = []
-    for suggestion in _cached_suggestions(top):
+    for suggestion in _cached_suggestions(top, workshop_id):
         if wall.is_rejected(suggestion.note_ids, rejected):
             continue
         result.append(
@@ -322,17 +335,50 @@ def suggestions_for(loose: list[Note], rejected: list[frozenset[int]]) -> list[d
     return result
 
 
-def _cached_suggestions(notes: list[tuple[int, str]]):
-    """Suggestions change only when the unthemed notes change: keep them for ten minutes."""
+SUGGESTIONS_TTL = 600  # seconds: suggestions change only when the unthemed notes change
+
+
+def _cached_suggestions(notes: list[tuple[int, str]], workshop_id: int = 0):
+    """The suggestions for these (note id, text) pairs, kept for ten minutes.
+
+    Computing them takes about 0.2 s at 250 notes and 1 s at 1,000 (one process's CPU), and
+    the wall asks after every pause in the moves (`wall.js`). When notes have only gone into
+    themes since the workshop's last computation, the suggestions are those of that
+    computation without the notes now in a theme (`_narrowed`); new or edited notes, or
+    notes back from a theme, make them computed again."""
     digest = hashlib.sha1(  # noqa: S324 - a cache key, not security
         "\x1f".join(f"{pk}:{text}" for pk, text in notes).encode()
     ).hexdigest()
     key = f"theme-suggestions:{digest}"
     found = cache.get(key)
+    if found is None and workshop_id:
+        found = _narrowed(notes, cache.get(f"theme-suggestions-last:{workshop_id}"))
     if found is None:
         found = suggest_themes(notes, language="auto")
-        cache.set(key, found, timeout=600)
+        if workshop_id:
+            last = (dict(notes), found)
+            cache.set(f"theme-suggestions-last:{workshop_id}", last, timeout=SUGGESTIONS_TTL)
+    cache.set(key, found, timeout=SUGGESTIONS_TTL)
     return found
+
+
+def _narrowed(notes: list[tuple[int, str]], last) -> list[Suggestion] | None:
+    """The suggestions of the last computation without the notes that left the unthemed
+    ones since; None unless every note now was in that computation with the same text."""
+    if last is None:
+        return None
+    computed_for, suggestions = last
+    if any(computed_for.get(pk) != text for pk, text in notes):
+        return None
+    ids = {pk for pk, _text in notes}
+    narrowed = []
+    for suggestion in suggestions:
+        kept = tuple(pk for pk in suggestion.note_ids if pk in ids)
+        if len(kept) >= 2:  # as suggest_themes: a theme of one note is no suggestion
+            narrowed.append(
+                Suggestion(label=suggestion.label, note_ids=kept, score=suggestion.score)
+            )
+    return narrowed
 
 
 def phone_stage_context(participant: Participant) -> dict:

@@ -63,6 +63,7 @@ urlpatterns = [
         name="participant_move",
     ),
     path("workshops/<int:pk>/themes/", session.theme_create, name="theme_create"),
+    path("workshops/<int:pk>/suggestions/", session.wall_suggestions, name="wall_suggestions"),
     path(
         "workshops/<int:pk>/themes/<int:theme_pk>/rename/",
         session.theme_rename,

@@ -9,10 +9,11 @@ re-renders only the moved cards and the counts of the themes they left and joine
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from workshops.models import Note, Workshop
+from workshops.models import Note, Theme, Workshop
 
 # A suggestion is the same as a rejected one when at least this share of its notes were in
 # the rejected one: the same set with a note fewer (3 of 3 → 1.0) or a note more (3 of 4 →
@@ -42,6 +43,28 @@ def cards(workshop: Workshop, note_ids: Iterable[int] | None = None) -> list[Not
         elif note.merged_into_id is None:
             top.append(note)
     return top
+
+
+@dataclass(frozen=True)
+class PanelTheme:
+    """A theme in the wall's panel (the templates read `view.theme`, as on the other
+    stages)."""
+
+    theme: Theme
+
+
+def theme_panel(workshop: Workshop, counts: dict[int | None, int] | None = None) -> dict:
+    """The wall's theme panel and the theme choices (filter, toolbar, move menu): every
+    theme with its count, and the notes without a theme. The page renders it, and so do the
+    answer and the `ThemeSaved` event after a theme is added or renamed
+    (`_wall_theme_swaps.html`), in place."""
+    counts = theme_counts(workshop) if counts is None else counts
+    views = [PanelTheme(theme=theme) for theme in workshop.themes.all()]
+    return {
+        "themes": views,
+        "theme_rows": [(view, counts.get(view.theme.pk, 0)) for view in views],
+        "loose_count": counts.get(None, 0),
+    }
 
 
 def theme_counts(workshop: Workshop) -> dict[int | None, int]:

@@ -38,19 +38,62 @@
 
   // --- Swaps in place --------------------------------------------------------------------
 
+  // What an inner swap must not take from the person at the screen: a chosen option, typed
+  // text and unticked boxes (a suggestion being renamed), open sections (a theme's Edit),
+  // and focus. Put back by id where the element is still there.
+  function keepEdits(target) {
+    var kept = [];
+    if (target.tagName === 'SELECT') { kept.push([target.id, 'value', target.value]); }
+    target.querySelectorAll('input[id]:not([type=hidden]):not([type=checkbox]), textarea[id]').forEach(function (el) {
+      if (el.value !== el.defaultValue) { kept.push([el.id, 'value', el.value]); }
+    });
+    target.querySelectorAll('input[id][type=checkbox]').forEach(function (el) {
+      if (el.checked !== el.defaultChecked) { kept.push([el.id, 'checked', el.checked]); }
+    });
+    target.querySelectorAll('details[id]').forEach(function (el) {
+      if (el.open) { kept.push([el.id, 'open', true]); }
+    });
+    var focused = target.contains(document.activeElement) ? document.activeElement.id : '';
+    return function () {
+      kept.forEach(function (item) {
+        var el = byId(item[0]);
+        if (!el) { return; }
+        if (el.tagName === 'SELECT' && !Array.prototype.some.call(el.options, function (o) { return o.value === item[2]; })) {
+          return;  // the chosen theme is gone
+        }
+        el[item[1]] = item[2];
+      });
+      if (focused && byId(focused)) { byId(focused).focus(); }
+    };
+  }
+
+  // A drag in progress or the open move menu keeps its elements (and focus) until it ends.
+  function holding() {
+    var dialog = byId('wall-move-dialog');
+    return !!(drag && drag.active) || !!(dialog && dialog.open);
+  }
+
   function applySwaps(html) {
-    if (drag && drag.active) { held.push(html); return; }
+    if (holding()) { held.push(html); return; }
     var tpl = document.createElement('template');
     tpl.innerHTML = html;
     var refetch = false;
+    var changed = false;
     tpl.content.querySelectorAll('[data-wall-swap]').forEach(function (el) {
       var mode = el.getAttribute('data-wall-swap');
       el.removeAttribute('data-wall-swap');
       if (el.hasAttribute('data-wall-refetch')) { refetch = true; }
       var target = el.id ? byId(el.id) : null;
       if (!target) { return; }
+      // Cards or themes changed: the suggestions (made from the notes without a theme) too.
+      if (el.classList.contains('wall-card') || el.id === 'wall-themes') { changed = true; }
       if (mode === 'delete') { target.remove(); return; }
-      if (mode === 'inner') { target.innerHTML = el.innerHTML; return; }
+      if (mode === 'inner') {
+        var restore = keepEdits(target);
+        target.innerHTML = el.innerHTML;
+        restore();
+        return;
+      }
       var picked = target.querySelector('.wall-pick');
       var focused = target.contains(document.activeElement) ? document.activeElement.id : '';
       var fresh = document.importNode(el, true);
@@ -62,6 +105,29 @@
     filterCards();
     updateSelected();
     if (refetch && window.Labb && window.Labb.refetchStage) { window.Labb.refetchStage(0); }
+    else if (changed) { refreshSuggestions(); }
+  }
+
+  // The suggestions are made from the notes without a theme: after moves (here or on another
+  // screen) and new themes they are fetched again, once the moves pause, never during a drag
+  // or with the move menu open. A rejected suggestion stays out (the server leaves it out).
+  var suggestionsTimer = null;
+  var SUGGESTIONS_AFTER_MS = 800;
+
+  function refreshSuggestions() {
+    window.clearTimeout(suggestionsTimer);
+    suggestionsTimer = window.setTimeout(function () {
+      var root = wall();
+      if (!root || !root.dataset.suggestionsUrl) { return; }
+      if (document.body.classList.contains('labb-busy')) { refreshSuggestions(); return; }
+      fetch(root.dataset.suggestionsUrl, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          applySwaps(html);
+        })
+        .catch(function () { /* the next move asks again */ });
+    }, SUGGESTIONS_AFTER_MS);
   }
 
   function flushHeld() {
@@ -111,18 +177,75 @@
     el.textContent = n ? root.dataset.msgSelected.replace('%s', String(n)) : '';
   }
 
+  // The move shows at once: the cards take the theme (its name on their badge) and the
+  // counts change, before the server answers (a move's round trip is 30-200 ms, most of it
+  // waiting for the server). The answer then swaps in the cards and counts as the server
+  // has them; a refusal (or no answer) puts back what was there.
+  function count(id) { return byId('wall-count-' + (id || 'none')); }
+
+  function showMove(ids, theme) {
+    var undo = [];
+    var nameEl = theme ? byId('theme-name-' + theme) : null;
+    var name = nameEl ? nameEl.textContent : '';
+    var delta = {};
+    ids.forEach(function (id) {
+      var card = byId('cnote-' + id);
+      if (!card || card.dataset.theme === theme) { return; }
+      var meta = card.querySelector(':scope > .note-meta');
+      undo.push({ card: card, theme: card.dataset.theme, meta: meta ? meta.innerHTML : null });
+      var size = 1 + card.querySelectorAll('.duplicates > li').length;
+      delta[card.dataset.theme] = (delta[card.dataset.theme] || 0) - size;
+      delta[theme] = (delta[theme] || 0) + size;
+      card.dataset.theme = theme;
+      if (meta) {
+        var badge = meta.querySelector('.wall-badge');
+        if (badge && badge.previousSibling) { badge.previousSibling.remove(); }
+        if (badge) { badge.remove(); }
+        if (theme) {
+          meta.appendChild(document.createTextNode(' · '));
+          badge = document.createElement('span');
+          badge.className = 'wall-badge';
+          badge.textContent = name;
+          meta.appendChild(badge);
+        }
+      }
+    });
+    var counts = [];
+    Object.keys(delta).forEach(function (key) {
+      var el = count(key);
+      if (!el || !delta[key]) { return; }
+      counts.push({ id: el.id, text: el.textContent });
+      el.textContent = String(Math.max(0, (parseInt(el.textContent, 10) || 0) + delta[key]));
+    });
+    filterCards();
+    return function putBack() {
+      undo.forEach(function (was) {
+        // Only a card the answer has not replaced since.
+        if (!was.card.isConnected || was.card.dataset.theme !== theme) { return; }
+        was.card.dataset.theme = was.theme;
+        var meta = was.card.querySelector(':scope > .note-meta');
+        if (meta && was.meta !== null) { meta.innerHTML = was.meta; }
+      });
+      counts.forEach(function (was) { var el = byId(was.id); if (el) { el.textContent = was.text; } });
+      filterCards();
+    };
+  }
+
   function move(ids, theme) {
     var root = wall();
     if (!root) { return Promise.resolve(); }
     var body = new FormData();
     ids.forEach(function (id) { body.append('note', id); });
     body.append('theme', theme);
+    var putBack = showMove(ids, theme);
     return post(root.dataset.moveUrl, body).then(function (result) {
       if (result.ok) {
         ids.forEach(function (id) { var p = byId('pick-' + id); if (p) { p.checked = false; } });
+      } else {
+        putBack();
       }
       applySwaps(result.html);
-    }).catch(function () { say(''); });
+    }).catch(function () { putBack(); say(''); });
   }
 
   // --- Filter (client-side: every card is on the page) -----------------------------------
@@ -232,11 +355,13 @@
   });
 
   document.addEventListener('pointerup', function (ev) {
+    // The theme under the pointer is found before the drag's classes come off: after them,
+    // elementFromPoint would lay out the whole wall first (30-40 ms at 300 cards under load).
+    var zone = drag && drag.active ? zoneAt(ev.clientX, ev.clientY) : null;
     var d = endDrag();
     if (!d || !d.active) { return; }
     suppressClick = true;
     window.setTimeout(function () { suppressClick = false; }, 0);
-    var zone = zoneAt(ev.clientX, ev.clientY);
     var done = zone ? move(d.ids, zone.dataset.dropTheme) : Promise.resolve(say(''));
     done.then(flushHeld, flushHeld);
   });
@@ -295,6 +420,7 @@
   document.addEventListener('close', function (ev) {
     if (ev.target.id !== 'wall-move-dialog') { return; }
     setBusy(false);
+    flushHeld();
     var back = dialogReturn && document.body.contains(dialogReturn) ? dialogReturn : byId(dialogReturn ? dialogReturn.id : '');
     if (back) { back.focus(); }
   }, true);
@@ -360,7 +486,8 @@
 
   // The moves of other screens (and the echo of our own): cards and counts in place.
   document.addEventListener('labb:live', function (ev) {
-    if (ev.detail.name === 'theme-move' && wall() && ev.detail.data) { applySwaps(ev.detail.data); }
+    var name = ev.detail.name;
+    if ((name === 'theme-move' || name === 'theme-saved') && wall() && ev.detail.data) { applySwaps(ev.detail.data); }
   });
   // After a stage refetch (a new theme, a phase change): the filter applies to the new cards.
   document.addEventListener('labb:stage', function () { filterCards(); updateSelected(); });

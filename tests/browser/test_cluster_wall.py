@@ -18,6 +18,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.support.browser import Watch, check_axe, log_in, new_context
+from tests.support.waiting import wait_for
 from workshops import demo_large, wall
 from workshops.models import Note, SuggestionRejection, Theme, Workshop
 from workshops.services import phases, themes
@@ -54,6 +55,12 @@ def _mark(board, note: Note) -> None:
 
 def _marked(board, note: Note) -> bool:
     return board.evaluate(f"document.getElementById('cnote-{note.pk}').dataset.marker === 'kept'")
+
+
+def _saved(notes, theme) -> None:
+    """The wall shows a move at the drop (wall.js): wait for the server to have it too."""
+    wanted = {theme.pk}
+    wait_for(lambda: _themes_of(notes) == wanted, TIMEOUT / 1000, f"the notes in {theme}")
 
 
 def _themes_of(notes) -> set:
@@ -105,7 +112,7 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
         board.drag_and_drop(f"#cnote-{note.pk} .note-text", f"#theme-{silos.pk}")
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(silos.pk))
     expect(board.locator(f"#wall-count-{silos.pk}")).to_have_text("6")
-    assert _themes_of(dragged) == {silos.pk}
+    _saved(dragged, silos)
     assert _marked(board, untouched)
     expect(projector.locator(f"#theme-{silos.pk}")).to_contain_text(dragged[-1].text)
     # Undo the last move: back without a theme, on both screens.
@@ -130,7 +137,7 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(money.pk))
         expect(board.locator(f"#pick-{note.pk}")).to_be_focused()
     expect(board.locator("#wall-status")).to_contain_text("Moved 1 note to “Pengar”")
-    assert _themes_of(keyed) == {money.pk}
+    _saved(keyed, money)
     # Arrow keys walk the cards; Space ticks them; Enter moves all the ticked ones.
     board.focus(f"#pick-{notes[11].pk}")
     board.keyboard.press("Space")
@@ -142,6 +149,7 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
     board.keyboard.press("Enter")  # the first theme: Stuprör
     for note in notes[11:13]:
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(silos.pk))
+    _saved(notes[11:13], silos)
     expect(board.locator(f"#pick-{notes[11].pk}")).not_to_be_checked()
 
     # Multi-select: filter by group, tick every shown card, move them with the toolbar.
@@ -156,7 +164,7 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
     board.click("#wall-move-button")
     for note in in_group:
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(money.pk))
-    assert _themes_of(in_group) == {money.pk}
+    _saved(in_group, money)
     # Ctrl-click several cards, drag one of them: all of them go.
     board.select_option("#wall-filter-group", "")
     board.fill("#wall-filter-text", "stuprör")
@@ -168,6 +176,8 @@ def test_clustering_the_large_demo_on_the_wall(browser, labb_servers):
     board.drag_and_drop(f"#cnote-{stuck[0].pk} .note-text", f"#theme-{silos.pk}")
     for note in stuck:
         expect(_card_theme(board, note)).to_have_attribute("data-theme", str(silos.pk))
+    _saved(stuck, silos)
+    expect(board.locator("#wall-status")).to_contain_text(f"Moved {len(stuck)} notes")
     _shot(board, "wall-filtered.png")
     moved = len(dragged) + len(keyed) + 2 + len(in_group) + len(stuck)
     assert moved >= 25

@@ -17,6 +17,7 @@ from tests.support.browser import (
     log_in,
     new_context,
 )
+from tests.support.projector import FULL_HD, assert_fits, projector_layout
 from workshops import demo_large
 from workshops.models import Note, Workshop
 from workshops.services.joins import participant_join
@@ -26,48 +27,10 @@ from workshops.services.votes import vote_cast, voting_configure
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
-FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # 250 notes on one 1080p screen leave room for type of about 11 px (8,600 characters at
 # ~2.5× their glyph area for wrapping and padding); on a 3 m wide screen that is 17 mm.
 MIN_NOTE_PX = 10
-
-LAYOUT = """() => {
-  const doc = document.documentElement;
-  const vw = window.innerWidth, vh = window.innerHeight;
-  const outside = [];
-  document.querySelectorAll('#stage *').forEach((el) => {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) return;
-    if (el.closest('.visually-hidden')) return;
-    if (r.right > vw + 1 || r.bottom > vh + 1 || r.left < -1 || r.top < -1) {
-      outside.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right) + 'x' + Math.round(r.bottom));
-    }
-  });
-  const clipped = [];
-  document.querySelectorAll('#stage h1, #stage h2, #stage h3, #stage h4, .column-title, .group-title').forEach((el) => {
-    if (el.scrollWidth > el.clientWidth + 1) clipped.push(el.textContent.trim() + ' ' + el.scrollWidth + '>' + el.clientWidth);
-  });
-  const notes = Array.from(document.querySelectorAll('#stage .note'));
-  const sizes = notes.map((n) => parseFloat(getComputedStyle(n).fontSize));
-  const bg = getComputedStyle(document.documentElement).backgroundColor;
-  return {
-    scrollH: doc.scrollHeight, scrollW: doc.scrollWidth, vw, vh, outside: outside.slice(0, 10),
-    clipped, notes: notes.length, minFont: Math.min(...sizes),
-    groups: document.querySelectorAll('#stage .group-board').length, background: bg,
-  };
-}"""
-
-
-def _layout(page) -> dict:
-    page.wait_for_timeout(300)  # the fit runs on the next animation frame
-    return page.evaluate(LAYOUT)
-
-
-def _assert_fits(layout: dict) -> None:
-    assert layout["scrollH"] <= layout["vh"] and layout["scrollW"] <= layout["vw"], layout
-    assert layout["outside"] == [], layout
-    assert layout["clipped"] == [], layout
 
 
 def _shot(page, name: str) -> None:
@@ -93,9 +56,9 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
     projector.wait_for_selector("#live-status[data-state=connected]")
 
     # Overview: all 18 groups and every note on one screen, legible, nothing clipped.
-    layout = _layout(projector)
+    layout = projector_layout(projector)
     _shot(projector, "projector-overview.png")
-    _assert_fits(layout)
+    assert_fits(layout)
     assert layout["groups"] == 18
     assert layout["notes"] == note_count
     assert layout["minFont"] >= MIN_NOTE_PX, layout
@@ -111,8 +74,8 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
         board.click(".spotlight-form button[value=next]")
     projector.wait_for_selector("#stage.stage-spotlight")
     overview_font = layout["minFont"]
-    layout = _layout(projector)
-    _assert_fits(layout)
+    layout = projector_layout(projector)
+    assert_fits(layout)
     assert layout["groups"] == 1
     assert layout["minFont"] >= 2 * overview_font, layout  # one group is shown large
     check_axe(projector, watch, "projector spotlight (group)")
@@ -137,8 +100,8 @@ def test_the_large_demo_fits_one_projector_screen_and_follows_the_facilitator(
     workshop.refresh_from_db()
     spotlight_set(workshop=workshop, target="votes")
     projector.wait_for_selector(".vote-result li")
-    layout = _layout(projector)
-    _assert_fits(layout)
+    layout = projector_layout(projector)
+    assert_fits(layout)
     text = projector.inner_text(".vote-result")
     assert text.index("Stuprör") < text.index(notes[0].text)
     check_axe(projector, watch, "projector spotlight (vote result)")

@@ -416,6 +416,11 @@ MATRIX: dict[str, dict] = {
         "kwargs": lambda w: {"pk": w.workshop_a.pk, "theme_pk": _themes(w)[0].pk},
         "expect": facilitator_only(302),
     },
+    "wall_suggestions": {
+        "method": "GET",
+        "kwargs": lambda w: {"pk": w.workshop_a.pk},
+        "expect": facilitator_only(200),
+    },
     "suggestion_accept": {
         "method": "POST",
         "kwargs": lambda w: {"pk": w.workshop_a.pk},

@@ -13,6 +13,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.support.browser import PHONE, Watch, check_axe, new_context
+from tests.support.waiting import wait_for
 from workshops.models import ActionItem, Note, Theme, Vote, Workshop
 from workshops.services.workshops import workshop_create
 
@@ -127,9 +128,18 @@ def test_a_full_session(labb_servers, browser, challenge, facilitator):
     expect(board.locator(f"#cnote-{keyed.pk}")).to_have_attribute("data-theme", str(money.pk))
     expect(board.locator(f"#pick-{keyed.pk}")).to_be_focused()
     expect(board.locator("#wall-status")).to_contain_text("Moved 1 note to “Pengar”.")
-    dragged.refresh_from_db()
-    keyed.refresh_from_db()
-    assert (dragged.theme_id, keyed.theme_id) == (silos.pk, money.pk)
+    # The wall shows a move at the drop; the server has it once it answered (the status).
+    wait_for(
+        lambda: (
+            (
+                Note.objects.get(pk=dragged.pk).theme_id,
+                Note.objects.get(pk=keyed.pk).theme_id,
+            )
+            == (silos.pk, money.pk)
+        ),
+        15,
+        "both moves saved",
+    )
     expect(projector.locator(f"#theme-{silos.pk}")).to_contain_text(TEXTS[0])
     check_axe(board, watch, "overview, cluster")
     check_axe(projector, watch, "projector, cluster")

@@ -137,6 +137,7 @@ def test_a_whole_session_by_keyboard(server_url, browser, challenge, facilitator
     _enter(board)
     expect(board.locator(f"#cnote-{note.pk}")).to_have_attribute("data-theme", str(theme.pk))
     expect(board.locator(f"#wall-count-{theme.pk}")).to_have_text("1")
+    expect(board.locator("#wall-undo")).to_be_visible()  # the server's answer: it is saved
     _seen(board)
     note.refresh_from_db()
     assert note.theme_id == theme.pk

@@ -132,7 +132,10 @@ def test_theme_changes_tell_board_screens_only(
     workshop, notes = cluster
     with django_capture_on_commit_callbacks(execute=True):
         theme_create(workshop=workshop, name="Silos", note_ids=[notes[0].pk])
-    assert [(e.name, e.audience) for e in captured_events] == [("theme", LiveEvent.Audience.BOARD)]
+    # A new theme is `theme-saved` (the wall swaps it in place); boards only.
+    assert [(e.name, e.audience) for e in captured_events] == [
+        ("theme-saved", LiveEvent.Audience.BOARD)
+    ]
 
 
 def test_suggestions_are_offered_accepted_and_rejected(facilitator_client, cluster):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from tests.support.http import in_language
 from tests.support.live import event_html
 from tests.support.steps import add_note, set_phase
 from workshops import wall
 from workshops.live.audience import Screen, reaches
-from workshops.live.events import BOARD, NotesMoved
+from workshops.live.events import BOARD, NotesMoved, ThemeSaved
 from workshops.models import Note, SuggestionRejection, Theme, ThemeMove, Workshop
 from workshops.screens import stage_context
 from workshops.services import themes
@@ -321,10 +322,101 @@ def test_accepting_a_suggestion_renamed_and_with_a_note_left_out(facilitator_cli
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Theme “Revir” created." in html and "data-wall-refetch" in html
     theme = Theme.objects.get(workshop=workshop, name="Revir")
     assert sorted(theme.notes.values_list("pk", flat=True)) == sorted(keep)
     assert Note.objects.get(pk=silos["note_ids"][-1]).theme_id is None
+    # In place: the suggestion goes, the theme panel and the moved cards come, no refetch.
+    assert "Theme “Revir” created." in html and "data-wall-refetch" not in html
+    assert f'id="suggestion-{silos["key"]}" data-wall-swap="delete"' in html
+    assert f'id="wall-count-{theme.pk}">{len(keep)}<' in html
+    assert html.count('class="cluster-note wall-card') == len(keep)
+    assert 'id="wall-cards"' not in html
+
+
+def test_adding_a_theme_answers_in_place_and_reaches_the_other_screens(
+    facilitator_client, cluster, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, _notes, silos, money = cluster
+    with django_capture_on_commit_callbacks(execute=True):
+        response = facilitator_client.post(_url(workshop, "themes/"), {"name": "Tid"}, **FRAGMENT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    theme = Theme.objects.get(workshop=workshop, name="Tid")
+    # The theme panel and the three lists of themes, marked for the wall to swap; no cards,
+    # no refetch of the stage.
+    assert "Theme “Tid” created." in html and "data-wall-refetch" not in html
+    assert '<ul id="wall-themes" class="wall-themes" data-wall-swap="inner">' in html
+    assert f'id="theme-{theme.pk}" data-drop-theme="{theme.pk}"' in html
+    for part in ("wall-filter-theme", "wall-move-theme", "wall-move-options"):
+        assert f'id="{part}"' in html
+    # The filter, the toolbar and the "Merge into" lists of the two other themes.
+    assert html.count(f'value="{theme.pk}">Tid</option>') == 2 + 2
+    assert f'data-wall-move-to="{theme.pk}">Tid<' in html
+    assert "wall-card" not in html and 'id="wall-cards"' not in html
+    # The other board screens: a typed event, rendered at the edge with the same panel.
+    assert [(e.event, e.audience) for e in captured_events] == [
+        (ThemeSaved(theme_id=theme.pk, note_ids=[]), BOARD)
+    ]
+    assert captured_events[0].name == "theme-saved"
+    pushed = event_html(captured_events[0])
+    assert f'id="theme-name-{theme.pk}" lang="sv">Tid<' in pushed
+    assert f'id="theme-{silos.pk}"' in pushed and f'id="theme-{money.pk}"' in pushed
+
+
+def test_renaming_a_theme_answers_in_place_with_its_cards(
+    facilitator_client, cluster, captured_events, django_capture_on_commit_callbacks
+):
+    workshop, notes, silos, _money = cluster
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk, notes[1].pk], theme=silos)
+    url = _url(workshop, f"themes/{silos.pk}/rename/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = facilitator_client.post(url, {"name": "Revir"}, **FRAGMENT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert Theme.objects.get(pk=silos.pk).name == "Revir"
+    assert "Theme renamed to “Revir”." in html
+    assert f'id="theme-name-{silos.pk}" lang="sv">Revir<' in html
+    assert f'value="{silos.pk}">Revir</option>' in html
+    # Its cards carry its name: they come too, and only they.
+    assert html.count('class="cluster-note wall-card') == 2
+    assert html.count('<span class="wall-badge">Revir</span>') == 2
+    assert [e.event for e in captured_events] == [
+        ThemeSaved(theme_id=silos.pk, note_ids=sorted([notes[0].pk, notes[1].pk]))
+    ]
+    assert html.count('<span class="wall-badge">Revir</span>') == event_html(
+        captured_events[0]
+    ).count('<span class="wall-badge">Revir</span>')
+    refused = in_language(facilitator_client, "sv").post(url, {"name": " "}, **FRAGMENT)
+    assert refused.status_code == 400
+    assert "Ge temat ett namn" in refused.content.decode()
+    assert Theme.objects.get(pk=silos.pk).name == "Revir"
+
+
+def test_the_suggestions_follow_the_notes_without_a_theme(facilitator_client, cluster):
+    workshop, notes, _silos, money = cluster
+    url = _url(workshop, "suggestions/")
+    silos = _silo_suggestion(workshop, notes)
+    html = facilitator_client.get(url, **FRAGMENT).content.decode()
+    assert '<details id="wall-suggestions"' in html and 'data-wall-swap="inner"' in html
+    assert f'id="suggestion-{silos["key"]}"' in html
+    # Two of its notes go into a theme: it is not offered as it was any more.
+    themes.notes_move(workshop=workshop, note_ids=silos["note_ids"][:2], theme=money)
+    html = facilitator_client.get(url, **FRAGMENT).content.decode()
+    assert f'id="suggestion-{silos["key"]}"' not in html
+    for pk in silos["note_ids"][:2]:
+        assert f'name="note" value="{pk}"' not in html
+
+
+def test_a_rejected_suggestion_is_not_fetched_again(facilitator_client, cluster):
+    workshop, notes, _silos, money = cluster
+    silos = _silo_suggestion(workshop, notes)
+    facilitator_client.post(
+        _url(workshop, "suggestions/reject/"), {"key": silos["key"]}, **FRAGMENT
+    )
+    others = [n.pk for n in notes if n.pk not in silos["note_ids"]]
+    themes.notes_move(workshop=workshop, note_ids=others[:1], theme=money)
+    html = facilitator_client.get(_url(workshop, "suggestions/"), **FRAGMENT).content.decode()
+    assert f'name="note" value="{silos["note_ids"][0]}"' not in html
 
 
 @pytest.mark.parametrize(
@@ -394,6 +486,17 @@ def test_wall_endpoints_take_only_post(facilitator_client, cluster, path):
     assert facilitator_client.put(_url(workshop, path)).status_code == 405
 
 
+def test_the_suggestions_are_read_only_and_for_the_facilitator(
+    client, facilitator_client, cluster, other_facilitator
+):
+    workshop, _notes, _silos, _money = cluster
+    url = _url(workshop, "suggestions/")
+    assert facilitator_client.post(url).status_code == 405
+    assert Client().get(url).status_code == 302  # to the login page
+    client.force_login(other_facilitator)
+    assert client.get(url, **FRAGMENT).status_code == 404
+
+
 def test_the_wall_has_no_select_per_card(facilitator_client, cluster):
     workshop, notes, _silos, _money = cluster
     html = facilitator_client.get(_url(workshop, "board/")).content.decode()
@@ -424,3 +527,34 @@ def test_selected_notes_are_marked_as_duplicates_of_the_first(facilitator_client
     assert "Välj minst två lappar" in refused.content.decode()
     client = facilitator_client
     assert client.get(_url(workshop, "notes/merge/")).status_code == 405
+
+
+def test_suggestions_after_moves_are_narrowed_not_computed_again(cluster, monkeypatch):
+    """Computing suggestions takes a second at 1,000 notes, and the wall asks after every
+    pause in the moves: notes that went into a theme are taken out of the last ones."""
+    from workshops import screens
+
+    workshop, notes, _silos, money = cluster
+    computed = []
+
+    def counted(*args, **kwargs):
+        computed.append(1)
+        return screens.suggest_themes.__wrapped_real__(*args, **kwargs)
+
+    counted.__wrapped_real__ = screens.suggest_themes
+    monkeypatch.setattr(screens, "suggest_themes", counted)
+    first = screens.wall_suggestions(workshop)
+    silos = next(s for s in first if notes[0].pk in s["note_ids"])
+    assert len(silos["note_ids"]) >= 3 and computed == [1]
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=money)
+    after = screens.wall_suggestions(workshop)
+    assert computed == [1]  # narrowed
+    narrowed = next(s for s in after if s["label"] == silos["label"])
+    assert narrowed["note_ids"] == tuple(pk for pk in silos["note_ids"] if pk != notes[0].pk)
+    # Back where it was: the first ones, as they were kept.
+    themes.notes_move(workshop=workshop, note_ids=[notes[0].pk], theme=None)
+    assert screens.wall_suggestions(workshop) == first and computed == [1]
+    # A note edited (or a new one) makes them computed again.
+    Note.objects.filter(pk=notes[5].pk).update(text="Finansiering saknas helt")
+    screens.wall_suggestions(workshop)
+    assert computed == [1, 1]

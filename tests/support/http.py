@@ -63,6 +63,21 @@ def post_note_over_http(
     )
 
 
+def vote_over_http(
+    client: httpx.Client, workshop_pk: int, *, target: str, action: str = "add"
+) -> httpx.Response:
+    """A dot from a phone, as its vote list posts it (`target` is "theme:<pk>" or
+    "note:<pk>")."""
+    token = client.cookies.get(settings.CSRF_COOKIE_NAME) or csrf_token(
+        client, f"/p/{workshop_pk}/"
+    )
+    return client.post(
+        f"/p/{workshop_pk}/votes/",
+        data={"target": target, "action": action},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+
+
 # --- Reading a server-sent event stream ---------------------------------------------------
 
 

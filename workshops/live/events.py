@@ -160,6 +160,18 @@ class NotesMoved(LiveChange):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class ThemeSaved(LiveChange):
+    """A theme was added (maybe with notes, an accepted suggestion) or renamed: the wall
+    swaps its theme panel, its lists of themes and the cards of `note_ids` in place; other
+    board screens fetch their stage."""
+
+    name: ClassVar[LiveEventName] = LiveEventName.THEME_SAVED
+    audience: ClassVar[str] = BOARD
+    theme_id: int
+    note_ids: list[int]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class VoteCast(LiveChange):
     """A dot was put down or taken back. With totals hidden the event carries the room's
     progress (dots cast, who has voted) and boards show it without a fetch."""
@@ -196,6 +208,7 @@ KINDS: dict[str, type[LiveChange]] = {
         SpotlightChanged,
         ThemeChanged,
         NotesMoved,
+        ThemeSaved,
         VoteCast,
         ActionChanged,
     )

@@ -26,6 +26,7 @@ class LiveEventName(StrEnum):
     SPOTLIGHT = "spotlight"
     THEME = "theme"
     THEME_MOVE = "theme-move"  # notes moved on the clustering wall: cards and counts
+    THEME_SAVED = "theme-saved"  # a theme added or renamed: the wall's theme panel
     VOTE = "vote"
     ACTION = "action"
 

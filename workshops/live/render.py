@@ -44,6 +44,7 @@ from workshops.live.events import (
     SpotlightChanged,
     StatusChanged,
     ThemeChanged,
+    ThemeSaved,
     TimerChanged,
     VoteCast,
     from_row,
@@ -127,6 +128,15 @@ def _read_facts(event: LiveChange, workshop_id: int) -> dict:
         if workshop is None:
             return {"changed": None}
         return {"changed": wall.changed(workshop, event.note_ids, event.theme_ids)}
+    if isinstance(event, ThemeSaved):
+        workshop = Workshop.objects.filter(pk=workshop_id).first()
+        if workshop is None:
+            return {"panel": None}
+        return {
+            "workshop": workshop,
+            "panel": wall.theme_panel(workshop),
+            "cards": wall.cards(workshop, event.note_ids) if event.note_ids else [],
+        }
     if isinstance(event, PendingChanged):
         # The link to the screening page needs the workshop's id, nothing more.
         return {"workshop_id": workshop_id}
@@ -263,6 +273,16 @@ def _notes_moved(event: NotesMoved, screen_kind: str, facts: dict):
     return render_to_string("workshops/live/theme_move.html", facts["changed"])
 
 
+def _theme_saved(event: ThemeSaved, screen_kind: str, facts: dict):
+    """The wall's theme panel and lists of themes as they are now, and the cards of the
+    theme's notes (their badge names the theme): the wall swaps them in place, other board
+    screens fetch their stage."""
+    if facts["panel"] is None:
+        return None
+    context = {"workshop": facts["workshop"], "cards": facts["cards"], **facts["panel"]}
+    return render_to_string("workshops/live/theme_saved.html", context)
+
+
 def _vote(event: VoteCast, screen_kind: str, facts: dict):
     if event.totals_visible:
         return _refresh(event, screen_kind, facts)
@@ -284,6 +304,7 @@ _RENDERERS: dict[type[LiveChange], Callable[[LiveChange, str, dict], str | None]
     SpotlightChanged: _refresh,
     ThemeChanged: _refresh,
     NotesMoved: _notes_moved,
+    ThemeSaved: _theme_saved,
     VoteCast: _vote,
     ActionChanged: _refresh,
 }

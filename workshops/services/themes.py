@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from labb.text import clean_text
 from workshops.live.emit import emit
-from workshops.live.events import NotesMoved, ThemeChanged
+from workshops.live.events import NotesMoved, ThemeChanged, ThemeSaved
 from workshops.models import (
     ActionItem,
     Note,
@@ -59,15 +59,25 @@ def theme_create(*, workshop: Workshop, name: str, note_ids: Iterable[int] = ())
             notes = _workshop_notes(workshop, ids)
             notes.update(theme=theme)
             Note.objects.filter(merged_into__in=ids).update(theme=theme)
-        _theme_event(workshop)
+        theme.note_ids = sorted({int(i) for i in ids})
+        emit(workshop=workshop, event=ThemeSaved(theme_id=theme.pk, note_ids=theme.note_ids))
     return theme
 
 
 def theme_rename(*, theme: Theme, name: str) -> Theme:
+    """Rename a theme. Returns it with `.note_ids`: its cards, whose badge names it."""
     theme.name = _clean_name(name)
     with transaction.atomic():
         theme.save(update_fields=["name"])
-        _theme_event(theme.workshop)
+        theme.note_ids = sorted(
+            theme.notes.filter(status=Note.Status.VISIBLE, merged_into=None).values_list(
+                "pk", flat=True
+            )
+        )
+        emit(
+            workshop=theme.workshop,
+            event=ThemeSaved(theme_id=theme.pk, note_ids=theme.note_ids),
+        )
     return theme
 
 

@@ -32,6 +32,7 @@ from workshops.forms import (
 )
 from workshops.models import ActionItem, Note, ThemeMove, Workshop
 from workshops.screens import stage_context
+from workshops.screens import wall_suggestions as wall_suggestions_for
 from workshops.services import actions, groups, notes, phases, themes, votes
 from workshops.views.facilitator import join_url, qr_svg, qr_svg_response, signed_join_url
 
@@ -325,7 +326,27 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not _wants_fragment(request):
         return _back(request, workshop)
     message = _("Theme “%(name)s” created.") % {"name": theme.name}
-    return _wall_reply(request, workshop, {"message": message, "refetch": True})
+    return _wall_reply(request, workshop, {"message": message, **_theme_saved(workshop, theme)})
+
+
+def _theme_saved(workshop: Workshop, theme) -> dict:
+    """What the wall swaps in place after a theme was added or renamed, as the `ThemeSaved`
+    event gives the other screens: the theme panel, the lists of themes, the theme's cards."""
+    return {
+        "panel": True,
+        **wall.theme_panel(workshop),
+        "cards": wall.cards(workshop, theme.note_ids) if theme.note_ids else [],
+    }
+
+
+@login_required
+@require_safe
+def wall_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The wall's suggestions as they are now: `wall.js` fetches them again after moves
+    and new themes (they are made from the notes without a theme)."""
+    workshop = access.get_workshop_for_facilitator(request, pk)
+    context = {"workshop": workshop, "suggestions": wall_suggestions_for(workshop), "swap": True}
+    return render(request, "workshops/_wall_themes.html#suggestions", context)
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -434,11 +455,12 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
     message = _("Theme “%(name)s” created.") % {"name": theme.name}
-    return _wall_reply(
-        request,
-        workshop,
-        {"message": message, "gone": request.POST.get("key", ""), "refetch": True},
-    )
+    context = {
+        "message": message,
+        "gone": request.POST.get("key", ""),
+        **_theme_saved(workshop, theme),
+    }
+    return _wall_reply(request, workshop, context)
 
 
 @login_required
@@ -467,9 +489,13 @@ def theme_rename(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     theme = _theme(workshop, theme_pk)
     form = ThemeNameForm(request.POST)
     if not form.is_valid():
-        return _refuse(request, workshop, _("Give the theme a name of at most 120 characters."))
-    themes.theme_rename(theme=theme, name=form.cleaned_data["name"])
-    return _back(request, workshop)
+        error = _("Give the theme a name of at most 120 characters.")
+        return _wall_reply(request, workshop, {"message": error, "error": True}, status=400)
+    theme = themes.theme_rename(theme=theme, name=form.cleaned_data["name"])
+    if not _wants_fragment(request):
+        return _back(request, workshop)
+    message = _("Theme renamed to “%(name)s”.") % {"name": theme.name}
+    return _wall_reply(request, workshop, {"message": message, **_theme_saved(workshop, theme)})
 
 
 @login_required
