@@ -75,12 +75,14 @@ def _finish(request: HttpRequest, provider: Provider, person: Person, **remember
     request.session[SIGNED_IN_WITH] = {"provider": provider.slug, **remember}
     if remember.get("protocol") == SAML:
         request.session.save()
-        SamlSession.objects.create(
-            user=user,
-            provider=provider.slug,
-            name_id=person.subject,
-            session_index=remember.get("session_index", ""),
+        SamlSession.objects.update_or_create(
             session_key=request.session.session_key,
+            defaults={
+                "user": user,
+                "provider": provider.slug,
+                "name_id": person.subject,
+                "session_index": remember.get("session_index", ""),
+            },
         )
     return redirect(target)
 
@@ -193,6 +195,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     """End the Labb session; then, if the person signed in through a provider that offers
     single logout, send them there to end that session too."""
     signed_in_with = request.session.get(SIGNED_IN_WITH) or {}
+    if request.session.session_key:
+        SamlSession.objects.filter(session_key=request.session.session_key).delete()
     logout(request)
     back = absolute(request, resolve_url(settings.LOGOUT_REDIRECT_URL))
     if signed_in_with.get("protocol") == OIDC:

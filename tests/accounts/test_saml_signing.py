@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.models import SamlSession
 from challenges.models import Organisation
 from tests.support.identity import oidc_rules, saml_answer
 
@@ -107,7 +108,9 @@ def test_signing_out_sends_a_signed_logout_request_the_idp_accepts(strict_config
     started = client.get("/signin/kommun-y/")
     action, fields = saml_answer(started["Location"], "sture")
     assert client.post(action.removeprefix("http://testserver"), fields).status_code == 302
+    assert SamlSession.objects.filter(name_id="id-sture").count() == 1
     page = client.post("/logout/").content.decode()
+    assert not SamlSession.objects.exists()  # its session is gone: so is the mapping
     logout_url = html.unescape(re.search(r'href="([^"]+)" data-follow-on-load', page).group(1))
     assert logout_url.startswith(f"{strict_configured.url}/slo/redirect?SAMLRequest=")
     assert "Signature=" in logout_url
