@@ -26,7 +26,7 @@ from saml2.mdstore import locations
 from saml2.request import LogoutRequest
 from saml2.response import StatusError
 from saml2.saml import name_id_from_string
-from saml2.samlp import STATUS_SUCCESS, STATUS_UNKNOWN_PRINCIPAL
+from saml2.samlp import STATUS_REQUESTER, STATUS_SUCCESS, STATUS_UNKNOWN_PRINCIPAL
 from saml2.sigver import REQ_ORDER, SIGNER_ALGS, extract_rsa_key_from_x509_cert, pem_format
 from saml2.xmldsig import SIG_RSA_SHA256
 
@@ -303,9 +303,13 @@ def logout_response_url(
     destination = next(locations(services))
     from saml2.samlp import Status, StatusCode
 
-    status = Status(
-        status_code=StatusCode(value=STATUS_SUCCESS if ended else STATUS_UNKNOWN_PRINCIPAL)
-    )
+    status = Status(status_code=StatusCode(value=STATUS_SUCCESS))
+    if not ended:  # a second-level code under Requester (SAML core, 3.2.2.2)
+        status = Status(
+            status_code=StatusCode(
+                value=STATUS_REQUESTER, status_code=StatusCode(value=STATUS_UNKNOWN_PRINCIPAL)
+            )
+        )
     response = client.create_logout_response(
         request.message, [BINDING_HTTP_REDIRECT], status=status, sign=False
     )

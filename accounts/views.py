@@ -3,6 +3,8 @@ the password form), OpenID Connect and SAML 2.0 flows, and sign-out with single 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import login, logout
@@ -13,6 +15,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
@@ -75,6 +78,10 @@ def _finish(request: HttpRequest, provider: Provider, person: Person, **remember
     request.session[SIGNED_IN_WITH] = {"provider": provider.slug, **remember}
     if remember.get("protocol") == SAML:
         request.session.save()
+        # Rows of sessions that have expired by now go (no session outlives the cookie age).
+        SamlSession.objects.filter(
+            created__lt=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        ).delete()
         SamlSession.objects.update_or_create(
             session_key=request.session.session_key,
             defaults={

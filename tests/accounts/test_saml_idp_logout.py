@@ -9,11 +9,13 @@ import base64
 import html
 import re
 import zlib
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import SamlSession
 from challenges.models import Organisation
@@ -126,3 +128,29 @@ def test_a_signed_post_logout_request_altered_after_signing_is_refused(saml_conf
     assert refused.status_code == 400
     assert still_signed_in(fia)
     assert still_signed_in(sture)
+
+
+def test_a_logout_for_someone_without_a_labb_session_is_answered_unknown(saml_configured):
+    signed_in("sture")
+    assert deliver(idp_starts_logout(saml_configured, "sture", "redirect")).status_code == 302
+    again = deliver(idp_starts_logout(saml_configured, "sture", "redirect"))
+    assert again.status_code == 302
+    at_idp = httpx.get(again["Location"], timeout=10)
+    assert at_idp.text == (
+        "LogoutResponse status: urn:oasis:names:tc:SAML:2.0:status:Requester "
+        "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal"
+    )
+
+
+def test_mappings_of_sessions_older_than_any_session_are_dropped(saml_configured, settings):
+    signed_in("sture")
+    SamlSession.objects.update(created=timezone.now() - timedelta(days=400))
+    signed_in("fia")
+    assert list(SamlSession.objects.values_list("name_id", flat=True)) == ["id-fia"]
+
+
+def test_the_single_logout_service_refuses_other_methods_and_empty_posts(saml_configured):
+    assert Client().put("/signin/kommun-y/saml/sls/").status_code == 405
+    empty = Client().post("/signin/kommun-y/saml/sls/", {})
+    assert empty.status_code == 400
+    assert 'data-signin-failure="logout_refused"' in empty.content.decode()

@@ -32,6 +32,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.mdstore import UnknownSystemEntity, locations
 from saml2.metadata import entity_descriptor
+from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
@@ -210,6 +211,9 @@ def application(base: str, users: dict, *, want_signed: bool = False):
                 response = server.parse_logout_request_response(
                     query["SAMLResponse"], BINDING_HTTP_REDIRECT
                 )
+            except StatusError as exc:  # a valid answer that is not Success
+                codes = re.findall(r'StatusCode Value="([^"]+)"', str(exc))
+                return text(start_response, "200 OK", f"LogoutResponse status: {' '.join(codes)}")
             except Exception as exc:
                 return text(start_response, "400 Bad Request", f"LogoutResponse refused: {exc!r}")
             status = response.response.status.status_code.value
