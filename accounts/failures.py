@@ -14,6 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.providers import Provider
+from audit.events import Action, record
+from challenges.models import Organisation
+
 logger = logging.getLogger("accounts.signin")
 
 
@@ -120,8 +124,21 @@ class SignInFailed(Exception):
         self.reason = reason
 
 
-def failure_page(request: HttpRequest, failure: Failure, *, reason: str = "") -> HttpResponse:
+def failure_page(
+    request: HttpRequest, failure: Failure, *, reason: str = "", provider: Provider | None = None
+) -> HttpResponse:
+    """The failure's page; the refusal goes to the audit trail of each organisation the
+    provider's rules name (the reason, which may name the person, only to the log)."""
     logger.warning("sign-in refused: %s (%s)", failure.name, reason)
+    detail = {"failure": failure.name.lower()}
+    if provider is not None:
+        detail["provider"] = provider.slug
+    slugs = {rule.organisation for rule in provider.rules} if provider is not None else set()
+    organisation_ids = list(
+        Organisation.objects.filter(slug__in=slugs).values_list("pk", flat=True)
+    )
+    for organisation_id in organisation_ids or [None]:
+        record(action=Action.SIGN_IN_FAILED, organisation_id=organisation_id, detail=detail)
     _status, title, text = failure.value
     return render(
         request,

@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts.failures import Failure, SignInFailed
 from accounts.models import ExternalIdentity
 from accounts.providers import Provider
+from audit.events import Action, record
 from challenges.models import Membership, Organisation
 
 # The stronger role wins when several rules match one organisation: the order of the
@@ -109,10 +110,31 @@ def user_sign_in(*, provider: Provider, person: Person) -> AbstractBaseUser:
             raise SignInFailed(Failure.ACCOUNT_DISABLED, f"user {user.pk}")
         identity.save(update_fields=["last_seen"])
     for slug, organisation in organisations.items():
-        if slug in roles:
-            Membership.objects.update_or_create(
-                user=user, organisation=organisation, defaults={"role": roles[slug]}
-            )
-        else:
-            Membership.objects.filter(user=user, organisation=organisation).delete()
+        _follow_rules(user, organisation, roles.get(slug), provider=provider)
     return user
+
+
+def _follow_rules(user, organisation: Organisation, role: str | None, *, provider: Provider):
+    """Make the user's membership of `organisation` what the provider's rules say (`role`,
+    or none), and record any change in the audit trail as made by the sign-in rules."""
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    previous = membership.role if membership else None
+    if role == previous:
+        return
+    if role is None:
+        membership.delete()
+        action, detail = Action.MEMBER_REMOVED, {"role": previous}
+    elif membership is None:
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+        action, detail = Action.MEMBER_ADDED, {"role": role}
+    else:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        action, detail = Action.ROLE_CHANGED, {"from": previous, "to": role}
+    record(
+        action=action,
+        organisation_id=organisation.pk,
+        target=user,
+        label=user.get_username(),
+        detail={**detail, "by": "sign-in rules", "provider": provider.slug},
+    )

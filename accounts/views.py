@@ -118,7 +118,7 @@ def sign_in_start(request: HttpRequest, slug: str) -> HttpResponse:
         callback = absolute(request, reverse("oidc_callback", kwargs={"slug": slug}))
         return oidc.authorize_redirect(request, provider, callback)
     except SignInFailed as failed:
-        return failure_page(request, failed.failure, reason=failed.reason)
+        return failure_page(request, failed.failure, reason=failed.reason, provider=provider)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -168,7 +168,7 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
             request.session[NEXT_KEY] = next_url
         response = _finish(request, provider, person, protocol=SAML, **logout)
     except SignInFailed as failed:
-        response = failure_page(request, failed.failure, reason=failed.reason)
+        response = failure_page(request, failed.failure, reason=failed.reason, provider=provider)
     response.delete_cookie(SAML_COOKIE, samesite="None" if request.is_secure() else "Lax")
     return response
 
@@ -194,7 +194,7 @@ def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
         person, id_token = oidc.complete(request, provider)
         return _finish(request, provider, person, protocol=OIDC, id_token=id_token)
     except SignInFailed as failed:
-        return failure_page(request, failed.failure, reason=failed.reason)
+        return failure_page(request, failed.failure, reason=failed.reason, provider=provider)
 
 
 @require_POST

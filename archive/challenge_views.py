@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from archive import reads
+from audit.events import Action, record
 from challenges import access
 from challenges.forms import ChallengeForm, ChallengeStatusForm, LearningEntryForm
 from challenges.models import Challenge
@@ -39,7 +41,28 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "challenges/challenge_list.html",
-        {"challenges": challenges, "can_create": can_create, "ongoing": ongoing},
+        {
+            "challenges": challenges,
+            "can_create": can_create,
+            "ongoing": ongoing,
+            # The menu links the organisation admin's pages (orgadmin/) from the start page.
+            "administers_organisations": access.organisations_administered_by(
+                request.user
+            ).exists(),
+        },
+    )
+
+
+def _audit(request: HttpRequest, challenge, action: str, *, changed=()) -> None:
+    """Record a challenge created or changed (the names of the fields that changed)."""
+    if action == Action.CHALLENGE_CHANGED and not changed:
+        return
+    record(
+        action=action,
+        actor=request.user,
+        organisation_id=challenge.organisation_id,
+        target=challenge,
+        detail={"changed": sorted(changed)} if changed else {},
     )
 
 
@@ -50,11 +73,13 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
     if not form.fields["organisation"].queryset.exists():
         return render(request, "403.html", status=403)
     if request.method == "POST" and form.is_valid():
-        challenge = form.save(commit=False)
-        challenge.created_by = request.user
-        challenge.save()
-        form.instance = challenge
-        form.save()
+        with transaction.atomic():
+            challenge = form.save(commit=False)
+            challenge.created_by = request.user
+            challenge.save()
+            form.instance = challenge
+            form.save()
+            _audit(request, challenge, Action.CHALLENGE_CREATED)
         messages.success(request, _("Challenge created."))
         return redirect(challenge)
     return render(
@@ -71,7 +96,9 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = access.get_challenge_for_editor(request, pk)
     form = ChallengeForm(request.POST or None, instance=challenge, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            _audit(request, challenge, Action.CHALLENGE_CHANGED, changed=form.changed_data)
         messages.success(request, _("Challenge saved."))
         return redirect(challenge)
     return render(
@@ -143,7 +170,9 @@ def challenge_status(request: HttpRequest, pk: int) -> HttpResponse:
             _detail_context(request, challenge, status_form=form),
             status=400,
         )
-    form.save()
+    with transaction.atomic():
+        form.save()
+        _audit(request, challenge, Action.CHALLENGE_CHANGED, changed=form.changed_data)
     messages.success(
         request, _("Status changed to “%(status)s”.") % {"status": challenge.get_status_display()}
     )

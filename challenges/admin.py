@@ -1,27 +1,8 @@
 from django.contrib import admin
 
-from challenges.models import Challenge, LearningEntry, Membership, Organisation, Tag
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 1
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "default_retention_days"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
-    inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role"]
-    list_filter = ["role", "organisation"]
-    autocomplete_fields = ["user", "organisation"]
+# Organisations and memberships are registered by `orgadmin/admin.py`: a change of
+# membership there goes into the audit trail, which this app may not import.
+from challenges.models import Challenge, LearningEntry, Tag
 
 
 @admin.register(Tag)

@@ -35,6 +35,8 @@ class ChallengeForm(forms.ModelForm):
             # One organisation to choose from: choose it, so the first save cannot fail.
             self.fields["organisation"].initial = organisations[0]
             self.fields["organisation"].empty_label = None
+            # The organisation's admins chose the visibility new challenges start with.
+            self.fields["visibility"].initial = organisations[0].default_visibility
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
 

@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from labb.text import CleanCharField, CleanTextField
 
 
+class Visibility(models.TextChoices):
+    """Who sees a challenge (and its workshops); `challenges/access.py` applies it."""
+
+    PRIVATE = "private", _("Private (the organisation's facilitators)")
+    ORGANISATION = "organisation", _("Organisation (everyone in the organisation)")
+    SHARED = "shared", _("Shared (every user of this Labb server)")
+
+
 class Organisation(models.Model):
     """A region, municipality or agency that runs labs."""
 
@@ -17,6 +25,20 @@ class Organisation(models.Model):
         default=365,
         help_text=_("How long a workshop's notes are kept after it ends, unless marked keep."),
     )
+    # Defaults the organisation's admins set (orgadmin/): new challenges and workshops
+    # start from them.
+    default_visibility = models.CharField(
+        _("default visibility of new challenges"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.ORGANISATION,
+    )
+    default_vote_budget = models.PositiveSmallIntegerField(
+        _("default votes per participant"), default=5
+    )
+    # Template keys (workshops/board_templates.py) offered when a workshop is created;
+    # empty means every template.
+    templates_offered = models.JSONField(_("templates offered"), default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -31,6 +53,8 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         FACILITATOR = "facilitator", _("Facilitator")
         STAFF = "staff", _("Staff (read only)")
+        # A facilitator who also manages the members, the defaults and reads the audit trail.
+        ADMIN = "admin", _("Organisation admin")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -82,10 +106,7 @@ class Challenge(models.Model):
         DONE = "done", _("Done")
         PAUSED = "paused", _("Paused")
 
-    class Visibility(models.TextChoices):
-        PRIVATE = "private", _("Private (the organisation's facilitators)")
-        ORGANISATION = "organisation", _("Organisation (everyone in the organisation)")
-        SHARED = "shared", _("Shared (every user of this Labb server)")
+    Visibility = Visibility
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="challenges"

@@ -105,9 +105,11 @@ INSTALLED_APPS = [
     "csp",
     "labb",
     "challenges",
+    "audit",
     "accounts",
     "workshops",
     "archive",
+    "orgadmin",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +313,8 @@ LABB_JOIN_REMEMBER_SECONDS = env_int("LABB_JOIN_REMEMBER_SECONDS", 4 * 3600)
 LABB_TRUSTED_PROXIES = env_list("LABB_TRUSTED_PROXIES")
 LABB_DEFAULT_RETENTION_DAYS = env_int("LABB_DEFAULT_RETENTION_DAYS", 365)
 LABB_EXPORT_RETENTION_DAYS = env_int("LABB_EXPORT_RETENTION_DAYS", 30)
+# The audit trail (audit/) is kept this long, then removed by the retention sweep.
+LABB_AUDIT_RETENTION_DAYS = env_int("LABB_AUDIT_RETENTION_DAYS", 730)
 LABB_PARTICIPANT_SESSION_SECONDS = env_int("LABB_PARTICIPANT_SESSION_SECONDS", 12 * 3600)
 LABB_STREAM_KEEPALIVE = env_int("LABB_STREAM_KEEPALIVE", 15)
 

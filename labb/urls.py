@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("labb.core_urls")),
     path("", include("archive.urls")),
     path("", include("workshops.urls")),
+    path("", include("orgadmin.urls")),
 ]
 
 # An outage raised outside a view is still a 503 (see labb.middleware).

@@ -98,3 +98,29 @@ def test_staff_are_not_offered_to_create_a_challenge(client, org_x, staff):
     client.force_login(staff)
     assert client.get("/challenges/").context["can_create"] is False
     assert client.get("/challenges/new/").status_code == 403
+
+
+@pytest.fixture
+def org_admin(django_user_model, org_x):
+    from challenges.models import Membership
+
+    user = django_user_model.objects.create_user(username="agnes", password="pw-agnes")
+    Membership.objects.create(user=user, organisation=org_x, role=Membership.Role.ADMIN)
+    return user
+
+
+def test_an_organisation_admin_sees_and_changes_like_a_facilitator(
+    challenges_by_visibility, org_admin
+):
+    assert visible(org_admin) == {"private", "organisation", "shared"}
+    assert access.challenges_editable_by(org_admin).count() == 3
+    assert access.can_create_challenge(org_admin)
+
+
+def test_who_administers_an_organisation(
+    org_x, org_y, org_admin, facilitator, other_facilitator, staff, outsider, admin
+):
+    assert list(access.organisations_administered_by(org_admin)) == [org_x]
+    assert set(access.organisations_administered_by(admin)) == {org_x, org_y}
+    for user in (facilitator, other_facilitator, staff, outsider, AnonymousUser()):
+        assert not access.organisations_administered_by(user).exists()

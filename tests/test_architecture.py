@@ -4,8 +4,8 @@ Three rules (docs/architecture.md, "Apps and what each may import"):
 - no import cycle between modules;
 - no module imports a private name (`_x`) of another module, nor reaches one through a
   module it imported (`session._emit`);
-- apps import one way: labb <- challenges <- (accounts, workshops) <- archive; the two apps
-  of one tier import neither each other (accounts and workshops). The project's wiring
+- apps import one way: labb <- challenges <- audit <- (accounts, workshops) <- archive <-
+  orgadmin; the two apps of one tier import neither each other (accounts and workshops). The project's wiring
   (`labb.urls`, `labb.core_urls`, `labb.views`) may import any app.
 """
 
@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Left may be imported by right, never the other way.
-TIERS = [["labb"], ["challenges"], ["accounts", "workshops"], ["archive"]]
+TIERS = [["labb"], ["challenges"], ["audit"], ["accounts", "workshops"], ["archive"], ["orgadmin"]]
 APPS = [app for tier in TIERS for app in tier]
 WIRING = {"labb.urls", "labb.core_urls", "labb.views"}
 

@@ -39,6 +39,14 @@ class WorkshopCreateForm(forms.Form):
     )
     place = TextField(label=_("Place"), max_length=200, required=False)
 
+    def __init__(self, *args, templates: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates is not None:
+            # Only the templates the organisation offers (orgadmin's defaults).
+            self.fields["template"].choices = [
+                (key, name) for key, name in template_choices() if key in templates
+            ]
+
     def clean(self):
         data = super().clean()
         if data.get("template") == "custom":

@@ -9,6 +9,9 @@ done, so a second sweep changes nothing more.
 
 Live-event rows are only a replay buffer for reconnecting screens; rows older than
 `LIVE_EVENT_MAX_AGE` are removed from every workshop.
+
+Each disposal is an event in the audit trail (audit/), and the sweep also removes audit
+events older than `LABB_AUDIT_RETENTION_DAYS` (`audit.retention.audit_purge`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.events import Action, record
+from audit.retention import audit_purge
+from challenges.models import Challenge
 from workshops.models import DisposalLog, Export, LiveEvent, Note, Participant, Workshop
 
 logger = logging.getLogger(__name__)
@@ -33,6 +39,7 @@ LIVE_EVENT_MAX_AGE = datetime.timedelta(days=1)
 class SweepResult:
     disposed: list[int] = field(default_factory=list)
     live_events_removed: int = 0
+    audit_events_removed: int = 0
 
 
 def workshops_due_for_disposal(today: datetime.date | None = None):
@@ -82,6 +89,18 @@ def workshop_dispose(*, workshop: Workshop) -> DisposalLog | None:
             participants_removed=participants_removed,
             exports_removed=exports_removed,
         )
+        record(
+            action=Action.DISPOSED,
+            organisation_id=Challenge.objects.filter(pk=locked.challenge_id)
+            .values_list("organisation_id", flat=True)
+            .first(),
+            target=locked,
+            detail={
+                "notes": notes_removed,
+                "participants": participants_removed,
+                "exports": exports_removed,
+            },
+        )
     # Files go after the rows are gone for good; a file that cannot be removed is logged
     # (and its row is already gone, so nothing links to it any more).
     for path in files:
@@ -117,4 +136,5 @@ def retention_sweep(*, today: datetime.date | None = None) -> SweepResult:
         if entry is not None:
             result.disposed.append(workshop.pk)
     result.live_events_removed = live_events_purge()
+    result.audit_events_removed = audit_purge()
     return result

@@ -39,8 +39,13 @@ def expire_exports() -> int:
 
 @shared_task
 def retention_sweep() -> dict:
-    """Hourly (CELERY_BEAT_SCHEDULE): dispose of expired workshops, purge old live events."""
+    """Hourly (CELERY_BEAT_SCHEDULE): dispose of expired workshops, purge old live events
+    and old audit events."""
     from workshops import retention
 
     result = retention.retention_sweep()
-    return {"disposed": result.disposed, "live_events_removed": result.live_events_removed}
+    return {
+        "disposed": result.disposed,
+        "live_events_removed": result.live_events_removed,
+        "audit_events_removed": result.audit_events_removed,
+    }

@@ -17,6 +17,7 @@ from accounts import oidc
 from accounts.failures import Failure, SignInFailed
 from accounts.models import ExternalIdentity
 from accounts.providers import get_provider
+from audit.models import AuditEvent
 from challenges.models import Membership
 from tests.support.identity import CLIENT_ID, CLIENT_SECRET, OTHER_CLIENT_ID, sign_in_at_idp
 
@@ -242,3 +243,31 @@ def test_the_real_token_passes_and_every_tampered_copy_is_refused(oidc_configure
 def test_a_real_token_for_another_service_is_refused(oidc_configured):
     token = real_token_response(oidc_configured, client_id=OTHER_CLIENT_ID, nonce="n-456")
     assert _refused(token, "n-456") == Failure.INVALID_ANSWER
+
+
+def test_the_audit_trail_has_the_sign_in_and_the_membership_the_rules_gave(
+    oidc_configured, region_x
+):
+    assert sign_in(Client(), "fia").status_code == 302
+    user = User.objects.get(email="fia@region-x.example")
+    trail = AuditEvent.objects.filter(organisation=region_x)
+    added = trail.get(action=AuditEvent.Action.MEMBER_ADDED)
+    assert added.actor is None, "the rules did it, not a person"
+    assert (added.object_id, added.object_label) == (user.pk, user.get_username())
+    assert added.detail == {"role": "facilitator", "by": "sign-in rules", "provider": "region-x"}
+    assert trail.filter(action=AuditEvent.Action.SIGNED_IN, actor=user).count() == 1
+    # Signing in again with the same role changes no membership and records none.
+    assert sign_in(Client(), "fia").status_code == 302
+    assert trail.filter(action=AuditEvent.Action.MEMBER_ADDED).count() == 1
+    assert trail.filter(action=AuditEvent.Action.SIGNED_IN).count() == 2
+
+
+def test_a_refused_sign_in_is_in_the_providers_organisations_trail_without_the_person(
+    oidc_configured, region_x
+):
+    assert sign_in(Client(), "nils").status_code == 403
+    (failed,) = AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED)
+    assert failed.organisation == region_x
+    assert failed.detail == {"failure": "not_mapped", "provider": "region-x"}
+    assert failed.actor is None and failed.object_label == ""
+    assert "nils" not in json.dumps(failed.detail)

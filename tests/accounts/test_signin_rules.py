@@ -12,6 +12,7 @@ from accounts.failures import Failure, SignInFailed
 from accounts.models import IdentityProvider, MappingRule
 from accounts.providers import get_provider
 from accounts.signin import Person, user_sign_in
+from audit.models import AuditEvent
 from challenges.models import Membership, Organisation
 
 REGION = {
@@ -143,3 +144,36 @@ def test_a_rule_without_a_condition_is_refused_in_the_admin(db, region_x):
 def test_a_broken_environment_configuration_fails_the_start_up_check(settings, broken):
     settings.LABB_IDENTITY_PROVIDERS = [broken]
     assert [e.id for e in identity_providers_check(None)] == ["accounts.E001"]
+
+
+def test_membership_changes_by_the_rules_are_in_the_audit_trail(settings, region_x):
+    kommun = Organisation.objects.create(name="Kommun Y", slug="kommun-y")
+    settings.LABB_IDENTITY_PROVIDERS = [
+        {
+            **REGION,
+            "rules": [
+                *REGION["rules"],
+                {"organisation": "kommun-y", "role": "staff", "group": "y-staff"},
+            ],
+        }
+    ]
+    provider = get_provider("region-x")
+    user = user_sign_in(provider=provider, person=person(groups={"labb-facilitators", "y-staff"}))
+    user_sign_in(provider=provider, person=person())  # left both groups: staff by address
+
+    def trail(organisation):
+        return [
+            (e.action, e.object_id, e.detail)
+            for e in AuditEvent.objects.filter(organisation=organisation).order_by("pk")
+        ]
+
+    by_rules = {"by": "sign-in rules", "provider": "region-x"}
+    assert trail(region_x) == [
+        ("member.added", user.pk, {"role": "facilitator", **by_rules}),
+        ("member.role", user.pk, {"from": "facilitator", "to": "staff", **by_rules}),
+    ]
+    assert trail(kommun) == [
+        ("member.added", user.pk, {"role": "staff", **by_rules}),
+        ("member.removed", user.pk, {"role": "staff", **by_rules}),
+    ]
+    assert not Membership.objects.filter(user=user, organisation=kommun).exists()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from challenges.models import Challenge, Membership
+from challenges.models import Challenge, Membership, Organisation
 from tests.support.steps import join_as, post_note
 from workshops.models import ActionItem, Export, Group, Note, Participant, Workshop
 from workshops.services.workshops import workshop_create
@@ -20,6 +20,7 @@ PERSONAS = (
     "facilitator_x",
     "facilitator_y",
     "staff_x",
+    "orgadmin_x",
     "outsider",
     "admin",
 )
@@ -27,6 +28,8 @@ PERSONAS = (
 
 @dataclass
 class World:
+    org_x: Organisation
+    staff_membership: Membership
     challenge_a: Challenge
     challenge_b: Challenge
     workshop_a: Workshop
@@ -91,6 +94,8 @@ def world(
     outsider,
 ) -> World:
     admin = django_user_model.objects.create_superuser(username="ada", password="pw-ada")
+    orgadmin = django_user_model.objects.create_user(username="agnes", password="pw-agnes")
+    Membership.objects.create(user=orgadmin, organisation=org_x, role=Membership.Role.ADMIN)
     challenge_a = Challenge.objects.create(
         organisation=org_x, question="Hur når vi fler unga?", created_by=facilitator
     )
@@ -108,12 +113,15 @@ def world(
         "facilitator_x": facilitator,
         "facilitator_y": other_facilitator,
         "staff_x": staff,
+        "orgadmin_x": orgadmin,
         "outsider": outsider,
         "admin": admin,
     }.items():
         clients[name].force_login(user)
     assert Membership.objects.filter(user=staff, role=Membership.Role.STAFF).exists()
     return World(
+        org_x=org_x,
+        staff_membership=Membership.objects.get(user=staff, organisation=org_x),
         challenge_a=challenge_a,
         challenge_b=challenge_b,
         workshop_a=workshop_a,

@@ -17,7 +17,9 @@ The World (tests/security/conftest.py): organisation X has `challenge_a`, `works
 (`group_a`, `note_a` written by `participant_a`) and `action_item_a`; organisation Y has
 `challenge_b` and `workshop_b` (with `participant_b`). Every request targets X's objects.
 Personas: anonymous, participant_a, participant_b, facilitator_x, facilitator_y, staff_x
-(read-only member of X), outsider (logged in, no organisation), admin (superuser).
+(read-only member of X), orgadmin_x (organisation admin of X: a facilitator who also
+manages X's members, defaults and audit trail), outsider (logged in, no organisation),
+admin (superuser).
 Helpers build the usual rows; override single personas with `| {"staff_x": 200}`.
 """
 
@@ -52,6 +54,7 @@ def facilitator_only(ok: int, *, denied: int = 404) -> dict[str, int]:
         "facilitator_x": ok,
         "facilitator_y": denied,
         "staff_x": denied,
+        "orgadmin_x": ok,
         "outsider": denied,
         "admin": ok,
     }
@@ -60,6 +63,12 @@ def facilitator_only(ok: int, *, denied: int = 404) -> dict[str, int]:
 def member_of_x(ok: int, *, denied: int = 404) -> dict[str, int]:
     """Anyone in organisation X (facilitators and read-only staff) and superusers."""
     return facilitator_only(ok, denied=denied) | {"staff_x": ok}
+
+
+def org_admin_only(ok: int, *, denied: int = 404) -> dict[str, int]:
+    """Organisation admins of X and superusers; every other user gets `denied` (a
+    facilitator or staff member of X included); people not logged in go to the login page."""
+    return facilitator_only(denied, denied=denied) | {"orgadmin_x": ok, "admin": ok}
 
 
 def participant_a_only(ok: int) -> dict[str, int]:
@@ -203,7 +212,7 @@ MATRIX: dict[str, dict] = {
         "stream": True,
         "kwargs": lambda w: {"pk": w.workshop_a.pk},
         # An EventSource cannot follow a login redirect: everyone else simply gets 404.
-        "expect": everyone(404) | {"facilitator_x": 200, "admin": 200},
+        "expect": everyone(404) | {"facilitator_x": 200, "orgadmin_x": 200, "admin": 200},
     },
     "paper_entry": {
         "method": "GET",
@@ -479,6 +488,39 @@ MATRIX: dict[str, dict] = {
         "data": lambda w: {"theme": ""},
         "expect": participant_a_only(403),
     },
+    # --- Organisation admin (orgadmin/) ----------------------------------------------------
+    "orgadmin_list": {"method": "GET", "kwargs": None, "expect": org_admin_only(200)},
+    "orgadmin_members": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": w.org_x.slug},
+        "expect": org_admin_only(200),
+    },
+    "orgadmin_role": {
+        "method": "POST",
+        "kwargs": lambda w: {"slug": w.org_x.slug, "pk": w.staff_membership.pk},
+        "data": lambda w: {"role": "facilitator"},
+        "expect": org_admin_only(302),
+    },
+    "orgadmin_member_remove": {
+        "method": "POST",
+        "kwargs": lambda w: {"slug": w.org_x.slug, "pk": w.staff_membership.pk},
+        "expect": org_admin_only(302),
+    },
+    "orgadmin_defaults": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": w.org_x.slug},
+        "expect": org_admin_only(200),
+    },
+    "orgadmin_audit": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": w.org_x.slug},
+        "expect": org_admin_only(200),
+    },
+    "orgadmin_audit_csv": {
+        "method": "GET",
+        "kwargs": lambda w: {"slug": w.org_x.slug},
+        "expect": org_admin_only(200),
+    },
 }
 
 
@@ -692,3 +734,25 @@ def test_denied_writes_change_nothing(world):
     assert world.workshop_a.join_code == code
     assert world.workshop_a.accepting_notes is True
     assert world.note_a.status == "visible"
+
+
+def test_denied_member_changes_change_nothing(world):
+    """Facilitators and staff of X, others' facilitators and outsiders cannot change X's
+    members: the staff member keeps their role and membership, and nothing is audited."""
+    from audit.models import AuditEvent
+
+    membership = world.staff_membership
+    for persona in ("facilitator_x", "staff_x", "facilitator_y", "outsider", "participant_a"):
+        client = world.clients[persona]
+        client.post(
+            reverse("orgadmin_role", args=[world.org_x.slug, membership.pk]), {"role": "admin"}
+        )
+        client.post(reverse("orgadmin_member_remove", args=[world.org_x.slug, membership.pk]))
+        client.post(
+            reverse("orgadmin_members", args=[world.org_x.slug]),
+            {"user": "olle", "role": "admin"},
+        )
+    membership.refresh_from_db()
+    assert membership.role == "staff"
+    assert not world.org_x.memberships.filter(user__username="olle").exists()
+    assert not AuditEvent.objects.filter(action__startswith="member.").exists()

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from audit.events import Action, record
 from labb.text import clean_text
 
 from .snapshot import NoteSnapshot, Snapshot, WorkshopSnapshot
@@ -392,7 +393,15 @@ def import_archive_workshops(data: dict, *, organisation, user) -> list:
                 for name in challenge_data["tags"]
             ]
             challenge.tags.set(tags)
-        return [_import_workshop(w, challenge=challenge, user=user) for w in data["workshops"]]
+        workshops = [_import_workshop(w, challenge=challenge, user=user) for w in data["workshops"]]
+        record(
+            action=Action.IMPORTED,
+            actor=user,
+            organisation_id=organisation.pk,
+            target=challenge,
+            detail={"workshops": [workshop.pk for workshop in workshops]},
+        )
+        return workshops
 
 
 def _existing_workshop(w: dict, *, challenge):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from audit.events import Action, record
 from challenges.models import Challenge
 from workshops.exporting import earchive_check
 from workshops.models import Export, Workshop
@@ -22,8 +23,29 @@ def export_request(
     export = Export.objects.create(
         kind=kind, workshop=workshop, challenge=challenge, requested_by=user
     )
+    subject = workshop or challenge
+    record(
+        action=Action.EXPORT_REQUESTED,
+        actor=user,
+        organisation_id=(workshop.challenge if workshop else challenge).organisation_id,
+        target=subject,
+        detail={"export": export.pk, "kind": kind},
+    )
     transaction.on_commit(lambda: render_export.delay(export.pk))
     return export
+
+
+def export_downloaded(*, export: Export, user) -> None:
+    """Record a download of the export's file (the view serves it)."""
+    subject = export.workshop or export.challenge
+    challenge = export.workshop.challenge if export.workshop else export.challenge
+    record(
+        action=Action.EXPORT_DOWNLOADED,
+        actor=user,
+        organisation_id=challenge.organisation_id,
+        target=subject,
+        detail={"export": export.pk, "kind": export.kind},
+    )
 
 
 def export_retry(*, export: Export) -> Export:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from audit.events import Action, record
 from workshops.codes import new_join_code
 from workshops.live.emit import emit
 from workshops.live.events import PeopleChanged
@@ -30,11 +31,20 @@ def unique_join_code() -> str:
     raise RuntimeError("Could not find a free join code")  # 31**7 codes: practically never
 
 
-def join_code_regenerate(*, workshop: Workshop) -> Workshop:
+def join_code_regenerate(*, workshop: Workshop, actor=None) -> Workshop:
     if workshop.is_closed:
         raise ValidationError(_("A closed workshop has no join code."))
-    workshop.join_code = unique_join_code()
-    workshop.save(update_fields=["join_code", "updated_at"])
+    with transaction.atomic():
+        workshop.join_code = unique_join_code()
+        workshop.save(update_fields=["join_code", "updated_at"])
+        # The code itself stays out of the trail: it is what lets people in.
+        record(
+            action=Action.WORKSHOP_CHANGED,
+            actor=actor,
+            organisation_id=workshop.challenge.organisation_id,
+            target=workshop,
+            detail={"changed": ["join_code"]},
+        )
     return workshop
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from audit.events import Action, record
 from workshops import limits
 from workshops.live.emit import emit
 from workshops.live.events import (
@@ -128,19 +129,41 @@ def notes_bulk_add(*, workshop: Workshop, group: Group, column: Column, lines: s
     return notes
 
 
-def note_update(*, note: Note, text: str) -> Note:
+def _moderated(note: Note, action: str, moderator) -> None:
+    """An audit event for a facilitator's change to a note: the note's id, never its text
+    nor who wrote it. A participant changing their own note passes no moderator."""
+    if moderator is None:
+        return
+    record(
+        action=action,
+        actor=moderator,
+        organisation_id=note.workshop.challenge.organisation_id,
+        target=note,
+        detail={"workshop": note.workshop_id},
+    )
+
+
+def note_update(*, note: Note, text: str, moderator=None) -> Note:
     note.text = _clean_text(text)
     with transaction.atomic():
         note.save(update_fields=["text", "updated_at"])
         if note.status == Note.Status.VISIBLE:
             _note_event(note, NoteChanged)
+        _moderated(note, Action.NOTE_EDITED, moderator)
     return note
 
 
-def note_set_status(*, note: Note, status: str) -> Note:
+def note_set_status(*, note: Note, status: str, moderator=None) -> Note:
     with transaction.atomic():
+        previous = note.status
         if _set_status(note, status):
             _pending_emit(workshop=note.workshop)
+        if previous != status:
+            _moderated(
+                note,
+                Action.NOTE_SHOWN if status == Note.Status.VISIBLE else Action.NOTE_HIDDEN,
+                moderator,
+            )
     return note
 
 
@@ -164,8 +187,9 @@ def _set_status(note: Note, status: str) -> bool:
     return previous != status and Note.Status.PENDING in (previous, status)
 
 
-def note_delete(*, note: Note) -> None:
+def note_delete(*, note: Note, moderator=None) -> None:
     with transaction.atomic():
+        _moderated(note, Action.NOTE_DELETED, moderator)
         if note.status == Note.Status.VISIBLE and is_revealed(note.workshop):
             _note_event(note, NoteRemoved)
         note.delete()
@@ -179,7 +203,9 @@ def participant_may_change(participant: Participant, note: Note) -> bool:
     return note.participant_id == participant.pk and participant_may_write(note.workshop)
 
 
-def notes_screen(*, workshop: Workshop, note_ids: Iterable[int], approve: bool) -> int:
+def notes_screen(
+    *, workshop: Workshop, note_ids: Iterable[int], approve: bool, moderator=None
+) -> int:
     """Approve (show) or hide several pending notes at once. Returns how many changed."""
     status = Note.Status.VISIBLE if approve else Note.Status.HIDDEN
     notes = list(
@@ -189,6 +215,8 @@ def notes_screen(*, workshop: Workshop, note_ids: Iterable[int], approve: bool) 
     )
     with transaction.atomic():
         pending_changed = [_set_status(note, status) for note in notes]
+        for note in notes:
+            _moderated(note, Action.NOTE_SHOWN if approve else Action.NOTE_HIDDEN, moderator)
         if any(pending_changed):
             # One line for the facilitator's board, however many notes were screened.
             _pending_emit(workshop=workshop)

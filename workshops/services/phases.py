@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.events import Action, record
 from workshops.live.emit import emit
 from workshops.live.events import (
     PhaseChanged,
@@ -140,7 +141,7 @@ def spotlight_set(*, workshop: Workshop, target: str = "", step: int = 0) -> Wor
     return workshop
 
 
-def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
+def phase_set(*, workshop: Workshop, phase: str, actor=None) -> Workshop:
     """Move the workshop to `phase` (forwards or back). Closing kills the join code."""
     if phase not in PHASE_ORDER:
         raise ValidationError(_("Unknown phase."))
@@ -161,9 +162,17 @@ def phase_set(*, workshop: Workshop, phase: str) -> Workshop:
         elif workshop.phase == Phase.CLOSED and workshop.kind == Workshop.Kind.LIVE:
             workshop.join_code = unique_join_code()
             fields.append("join_code")
+        previous = workshop.phase
         workshop.phase = phase
         workshop.save(update_fields=fields)
         emit(workshop=workshop, event=PhaseChanged(phase=phase))
+        record(
+            action=Action.PHASE_CHANGED,
+            actor=actor,
+            organisation_id=workshop.challenge.organisation_id,
+            target=workshop,
+            detail={"from": previous, "to": phase},
+        )
     return workshop
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.events import Action, record
 from workshops.boards import vote_progress
 from workshops.live.emit import emit
 from workshops.live.events import (
@@ -25,7 +26,13 @@ MAX_VOTE_BUDGET = 20
 
 
 def voting_configure(
-    *, workshop: Workshop, budget: int, stackable: bool, hidden: bool, themes_only: bool = False
+    *,
+    workshop: Workshop,
+    budget: int,
+    stackable: bool,
+    hidden: bool,
+    themes_only: bool = False,
+    actor=None,
 ) -> Workshop:
     if not 1 <= budget <= MAX_VOTE_BUDGET:
         raise ValidationError(
@@ -47,6 +54,18 @@ def voting_configure(
         )
         # Phones show the budget and boards show or hide totals: every screen refetches.
         emit(workshop=workshop, event=PhaseChanged(phase=workshop.phase))
+        record(
+            action=Action.WORKSHOP_CHANGED,
+            actor=actor,
+            organisation_id=workshop.challenge.organisation_id,
+            target=workshop,
+            detail={
+                "vote_budget": budget,
+                "votes_stackable": stackable,
+                "votes_hidden": hidden,
+                "votes_on_themes_only": themes_only,
+            },
+        )
     return workshop
 
 

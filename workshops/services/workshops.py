@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from challenges.models import Challenge
+from audit.events import Action, record
+from challenges.models import Challenge, Organisation
 from workshops.board_templates import COLOURS, TEMPLATES, ColumnSpec
 from workshops.codes import new_group_token
 from workshops.models import (
@@ -35,6 +36,9 @@ def workshop_create(
     place: str = "",
     kind: str = Workshop.Kind.LIVE,
 ) -> Workshop:
+    organisation = challenge.organisation
+    if template_key not in templates_offered(organisation):
+        raise ValidationError(_("This organisation does not offer that template."))
     board_template = TEMPLATES[template_key]
     if not 1 <= group_count <= MAX_GROUPS:
         raise ValidationError(
@@ -48,7 +52,7 @@ def workshop_create(
         columns = [
             ColumnSpec(name, "", COLOURS[index % len(COLOURS)]) for index, name in enumerate(names)
         ]
-    retention_days = challenge.organisation.default_retention_days
+    retention_days = organisation.default_retention_days
     with transaction.atomic():
         workshop = Workshop.objects.create(
             challenge=challenge,
@@ -62,6 +66,7 @@ def workshop_create(
             phase=Workshop.Phase.WRITE if kind == Workshop.Kind.PAPER else Workshop.Phase.PREPARE,
             retain_until=(date or timezone.localdate()) + datetime.timedelta(days=retention_days),
             created_by=user if user and user.is_authenticated else None,
+            vote_budget=organisation.default_vote_budget,
         )
         if user and user.is_authenticated:
             workshop.facilitators.add(user)
@@ -84,4 +89,32 @@ def workshop_create(
             )
             for number in range(1, group_count + 1)
         )
+        record(
+            action=Action.WORKSHOP_CREATED,
+            actor=user,
+            organisation_id=organisation.pk,
+            target=workshop,
+            detail={"challenge": challenge.pk, "template": template_key, "kind": kind},
+        )
+    return workshop
+
+
+def templates_offered(organisation: Organisation) -> list[str]:
+    """The template keys the organisation offers (all of them unless its admins chose)."""
+    chosen = [key for key in organisation.templates_offered or () if key in TEMPLATES]
+    return chosen or list(TEMPLATES)
+
+
+def workshop_settings_save(*, form, actor) -> Workshop:
+    """Save a `WorkshopSettingsForm` and record which settings changed (their names)."""
+    with transaction.atomic():
+        workshop = form.save()
+        if form.changed_data:
+            record(
+                action=Action.WORKSHOP_CHANGED,
+                actor=actor,
+                organisation_id=workshop.challenge.organisation_id,
+                target=workshop,
+                detail={"changed": sorted(form.changed_data)},
+            )
     return workshop

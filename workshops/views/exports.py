@@ -145,6 +145,8 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=exporting.CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
     response["Cache-Control"] = "private, no-store"
+    if request.method == "GET":
+        export_jobs.export_downloaded(export=export, user=request.user)
     return response
 
 

@@ -76,7 +76,11 @@ def qr_svg_response(data: str, *, filename: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def workshop_create(request: HttpRequest, challenge_pk: int) -> HttpResponse:
     challenge = get_challenge_for_editor(request, challenge_pk)
-    form = WorkshopCreateForm(request.POST or None, initial={"template": "success_obstacles"})
+    offered = workshops.templates_offered(challenge.organisation)
+    initial = "success_obstacles" if "success_obstacles" in offered else offered[0]
+    form = WorkshopCreateForm(
+        request.POST or None, initial={"template": initial}, templates=offered
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -142,7 +146,7 @@ def workshop_settings(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     form = WorkshopSettingsForm(request.POST, instance=workshop)
     if form.is_valid():
-        form.save()
+        workshops.workshop_settings_save(form=form, actor=request.user)
         messages.success(request, _("Settings saved."))
         return redirect(workshop)
     return render(
@@ -222,7 +226,7 @@ def workshop_accepting(request: HttpRequest, pk: int) -> HttpResponse:
 def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = access.get_workshop_for_facilitator(request, pk)
     try:
-        joins.join_code_regenerate(workshop=workshop)
+        joins.join_code_regenerate(workshop=workshop, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -268,7 +272,7 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     form = NoteEditForm(request.POST or None, initial={"text": note.text})
     if request.method == "POST" and form.is_valid():
         try:
-            notes.note_update(note=note, text=form.cleaned_data["text"])
+            notes.note_update(note=note, text=form.cleaned_data["text"], moderator=request.user)
         except ValidationError as exc:
             form.add_error("text", exc)
         else:
@@ -287,11 +291,11 @@ def note_moderate(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     note = _facilitator_note(request, pk, note_pk)
     action = request.POST.get("action")
     if action == "hide":
-        notes.note_set_status(note=note, status=Note.Status.HIDDEN)
+        notes.note_set_status(note=note, status=Note.Status.HIDDEN, moderator=request.user)
     elif action in {"show", "approve"}:
-        notes.note_set_status(note=note, status=Note.Status.VISIBLE)
+        notes.note_set_status(note=note, status=Note.Status.VISIBLE, moderator=request.user)
     elif action == "delete":
-        notes.note_delete(note=note)
+        notes.note_delete(note=note, moderator=request.user)
     else:
         return HttpResponse(_("Unknown action."), status=400)
     return _back_to_board(request, note.workshop)

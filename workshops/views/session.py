@@ -170,7 +170,9 @@ def phase_set(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, workshop, _("Choose one of the phases."))
     try:
-        workshop = phases.phase_set(workshop=workshop, phase=form.cleaned_data["phase"])
+        workshop = phases.phase_set(
+            workshop=workshop, phase=form.cleaned_data["phase"], actor=request.user
+        )
     except ValidationError as exc:
         return _refuse(request, workshop, " ".join(exc.messages))
     messages.success(request, _("Phase: %(phase)s") % {"phase": workshop.get_phase_display()})
@@ -235,6 +237,7 @@ def voting_settings(request: HttpRequest, pk: int) -> HttpResponse:
         stackable=form.cleaned_data["votes_stackable"],
         hidden=form.cleaned_data["votes_hidden"],
         themes_only=form.cleaned_data["votes_on_themes_only"],
+        actor=request.user,
     )
     messages.success(request, _("Voting settings saved."))
     return _back(request, workshop)
@@ -256,7 +259,10 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
         else:
             changed = notes.notes_screen(
-                workshop=workshop, note_ids=ids, approve=action == "approve"
+                workshop=workshop,
+                note_ids=ids,
+                approve=action == "approve",
+                moderator=request.user,
             )
             messages.success(request, _("%(count)s notes updated.") % {"count": changed})
             return redirect("screening", pk=workshop.pk)

@@ -18,6 +18,7 @@ DEMO_PASSWORD = "labb-demo"  # noqa: S105 - printed for the local demo on purpos
 DEMO_USERS = (
     ("facilitator", "Frida", "Facilitator", Membership.Role.FACILITATOR, False),
     ("staff", "Sam", "Regionstab", Membership.Role.STAFF, False),
+    ("orgadmin", "Agnes", "Organisationsadmin", Membership.Role.ADMIN, False),
     ("admin", "Ada", "Admin", Membership.Role.FACILITATOR, True),
 )
 
