@@ -52,12 +52,28 @@ class Failure(Enum):
             "while; if it keeps happening, tell your administrator."
         ),
     )
+    SIGNING_KEY_MISSING = (
+        500,
+        _("This sign-in needs a key that Labb does not have"),
+        _(
+            "Your organisation's sign-in service only accepts signed requests, and this "
+            "server has no SAML key to sign them with. Tell your administrator."
+        ),
+    )
     INVALID_ANSWER = (
         400,
         _("The sign-in could not be verified"),
         _(
             "The answer from the sign-in service was not signed correctly, was meant for "
             "another service, or was too old. You have not been signed in. Start again."
+        ),
+    )
+    LOGOUT_REFUSED = (
+        400,
+        _("The sign-out request could not be verified"),
+        _(
+            "A request to sign someone out did not come, signed, from this sign-in "
+            "service. Nobody has been signed out."
         ),
     )
     REPLAYED = (

@@ -145,3 +145,25 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject}"
+
+
+class SamlSession(models.Model):
+    """A Labb session started by a SAML sign-in: the IdP's NameID and session index that
+    created it, so that a LogoutRequest from the IdP can end it (single logout)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saml_sessions"
+    )
+    provider = models.CharField(_("identity provider"), max_length=50)
+    name_id = models.CharField(_("NameID"), max_length=255)
+    session_index = models.CharField(_("session index"), max_length=255, blank=True)
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SAML session")
+        verbose_name_plural = _("SAML sessions")
+        indexes = [models.Index(fields=["provider", "name_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.name_id}"

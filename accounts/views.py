@@ -3,23 +3,30 @@ the password form), OpenID Connect and SAML 2.0 flows, and sign-out with single 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 
 from accounts import oidc, saml
 from accounts.failures import Failure, SignInFailed, failure_page
+from accounts.models import SamlSession
 from accounts.providers import OIDC, SAML, Provider, enabled_providers, get_provider
 from accounts.signin import Person, user_sign_in
 
@@ -69,6 +76,21 @@ def _finish(request: HttpRequest, provider: Provider, person: Person, **remember
     login(request, user, backend=BACKEND)
     request.session.pop(NEXT_KEY, None)
     request.session[SIGNED_IN_WITH] = {"provider": provider.slug, **remember}
+    if remember.get("protocol") == SAML:
+        request.session.save()
+        # Rows of sessions that have expired by now go (no session outlives the cookie age).
+        SamlSession.objects.filter(
+            created__lt=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        ).delete()
+        SamlSession.objects.update_or_create(
+            session_key=request.session.session_key,
+            defaults={
+                "user": user,
+                "provider": provider.slug,
+                "name_id": person.subject,
+                "session_index": remember.get("session_index", ""),
+            },
+        )
     return redirect(target)
 
 
@@ -180,6 +202,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     """End the Labb session; then, if the person signed in through a provider that offers
     single logout, send them there to end that session too."""
     signed_in_with = request.session.get(SIGNED_IN_WITH) or {}
+    if request.session.session_key:
+        SamlSession.objects.filter(session_key=request.session.session_key).delete()
     logout(request)
     back = absolute(request, resolve_url(settings.LOGOUT_REDIRECT_URL))
     if signed_in_with.get("protocol") == OIDC:
@@ -202,17 +226,58 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-@require_safe
+@csrf_exempt  # the IdP's LogoutRequest may come by HTTP-POST: its signature is checked
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
-    """Where the IdP sends the browser back after single logout (its LogoutResponse). The
-    Labb session ended before the browser left; a refused response is logged."""
+    """Labb's single logout service. A LogoutResponse: the browser comes back after Labb's
+    own sign-out (the Labb session ended before it left; a refused response is logged). A
+    LogoutRequest: the IdP ends a person's sessions; it must be signed by the provider's IdP,
+    and every Labb session that person started through this provider ends."""
     provider = get_provider(slug, protocol=SAML)
     if provider is None:
         return failure_page(request, Failure.UNKNOWN_PROVIDER, reason=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    if "SAMLRequest" in data:
+        return _saml_idp_logout(request, provider, data)
+    if request.method == "POST":
+        return failure_page(request, Failure.LOGOUT_REFUSED, reason="POST without SAMLRequest")
     saml.logout_done(
         provider, _base_url(request), saml_response=request.GET.get("SAMLResponse", "")
     )
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _saml_idp_logout(request: HttpRequest, provider: Provider, data) -> HttpResponse:
+    binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
+    try:
+        logout_request, name_id = saml.idp_logout_request(
+            provider,
+            _base_url(request),
+            binding=binding,
+            saml_request=data["SAMLRequest"],
+            relay_state=data.get("RelayState"),
+            sigalg=data.get("SigAlg"),
+            signature=data.get("Signature"),
+        )
+    except (SignInFailed, ValueError) as exc:
+        return failure_page(request, Failure.LOGOUT_REFUSED, reason=repr(exc))
+    sessions = SamlSession.objects.filter(provider=provider.slug, name_id=name_id)
+    ended = [row.session_key for row in sessions]
+    store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    for key in ended:
+        store(session_key=key).delete()
+    sessions.delete()
+    if request.session.session_key in ended:
+        request.session.flush()
+    url = saml.logout_response_url(
+        provider,
+        _base_url(request),
+        logout_request,
+        ended=bool(ended),
+        relay_state=data.get("RelayState", ""),
+    )
+    return HttpResponseRedirect(url)
 
 
 def _continue_at_provider(request: HttpRequest, provider: Provider, url: str) -> HttpResponse:

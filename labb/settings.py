@@ -243,6 +243,15 @@ if not isinstance(LABB_IDENTITY_PROVIDERS, list):
     raise ImproperlyConfigured("LABB_IDENTITY_PROVIDERS must be a JSON list")
 # How far the provider's clock may be from ours when checking a token's or assertion's times.
 LABB_SIGNIN_CLOCK_SKEW = env_int("LABB_SIGNIN_CLOCK_SKEW", 120)
+# Labb's own SAML key pair (PEM files): signs its AuthnRequests and LogoutRequests, and its
+# certificate is published in the SP metadata. Needed by IdPs that want signed requests.
+LABB_SAML_KEY_FILE = env_str("LABB_SAML_KEY_FILE")
+LABB_SAML_CERT_FILE = env_str("LABB_SAML_CERT_FILE")
+if bool(LABB_SAML_KEY_FILE) != bool(LABB_SAML_CERT_FILE):
+    raise ImproperlyConfigured("LABB_SAML_KEY_FILE and LABB_SAML_CERT_FILE go together")
+for _path in (LABB_SAML_KEY_FILE, LABB_SAML_CERT_FILE):
+    if _path and not os.path.isfile(_path):
+        raise ImproperlyConfigured(f"SAML key or certificate file not found: {_path}")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

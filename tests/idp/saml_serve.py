@@ -1,11 +1,18 @@
 """A SAML 2.0 identity provider for the sign-in tests, built on pysaml2's `Server`:
 `python -m tests.idp.saml_serve --port P --token T`, with IDP_KEY and IDP_CERT (PEM files)
-and IDP_USERS (JSON) in the environment.
+and IDP_USERS (JSON) in the environment. With IDP_WANT_SIGNED=1 it wants signed requests
+(WantAuthnRequestsSigned in its metadata) and refuses AuthnRequests and LogoutRequests
+whose signature is missing or does not verify with the SP's certificate.
 
 GET /metadata             the IdP's metadata (signing certificate, SSO address)
 GET /sso/redirect         an AuthnRequest by HTTP-Redirect: shows the sign-in form
 POST /sso/login           signs the person in and answers with a signed assertion, by
                           HTTP-POST (a form the browser submits to the SP)
+POST /sp-metadata         registers an SP's metadata (what an IdP's administrator does)
+GET /slo/redirect         the SP's LogoutRequest (answered) or LogoutResponse (shown)
+GET /slo/start?user=U&binding=redirect|post[&forge=unsigned]
+                          IdP-initiated single logout: a signed LogoutRequest for U's
+                          session to the SP it signed U in to (`unsigned`: no signature)
 
 Users named for a fault get a wrong answer on purpose: `late` (expired ten minutes ago),
 `wrong-audience` (an assertion for another service), `unsigned` (no signature at all).
@@ -15,6 +22,7 @@ import argparse
 import html
 import json
 import os
+import re
 import shutil
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
@@ -24,8 +32,10 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.mdstore import UnknownSystemEntity, locations
 from saml2.metadata import entity_descriptor
+from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 PASSWORD = "idp-test-password"  # noqa: S105
 SESSION = "saml_idp_user"  # the IdP's session cookie: who is signed in at the IdP
@@ -36,7 +46,7 @@ def cookies(environ) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def config(base: str, *, lifetime_minutes: int = 15) -> IdPConfig:
+def config(base: str, *, lifetime_minutes: int = 15, want_signed: bool = False) -> IdPConfig:
     conf = IdPConfig()
     conf.load(
         {
@@ -58,6 +68,7 @@ def config(base: str, *, lifetime_minutes: int = 15) -> IdPConfig:
                         }
                     },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                    "want_authn_requests_signed": want_signed,
                 }
             },
             "metadata": {},
@@ -83,14 +94,32 @@ def without_signatures(xml: str) -> str:
     return etree.tostring(root).decode()
 
 
-def application(base: str, users: dict):
-    server = Server(config=config(base))
+def application(base: str, users: dict, *, want_signed: bool = False):
+    server = Server(config=config(base, want_signed=want_signed))
     late_server = Server(config=config(base, lifetime_minutes=-10))
     metadata = str(entity_descriptor(server.config)).encode()
+    sessions: dict[str, dict] = {}  # username -> the SP, NameID and session index
 
-    def answer(saml_request: str, relay_state: str, user: dict, start_response, headers: list):
+    def text(start_response, status: str, body: str):
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+        return [body.encode()]
+
+    def signature_fields(fields: dict) -> dict:
+        return {
+            "relay_state": fields.get("RelayState"),
+            "sigalg": fields.get("SigAlg"),
+            "signature": fields.get("Signature"),
+        }
+
+    def answer(fields: dict, user: dict, start_response, headers: list):
         """The signed assertion for `user`, as the HTTP-POST form to the SP."""
-        request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT)
+        saml_request, relay_state = fields["SAMLRequest"], fields.get("RelayState", "")
+        try:
+            request = server.parse_authn_request(
+                saml_request, BINDING_HTTP_REDIRECT, **signature_fields(fields)
+            )
+        except Exception as exc:  # pysaml2's IncorrectlySigned and friends
+            return text(start_response, "403 Forbidden", f"AuthnRequest refused: {exc!r}")
         message = request.message
         acs = message.assertion_consumer_service_url
         sp_entity_id = message.issuer.text
@@ -109,6 +138,11 @@ def application(base: str, users: dict):
             sign_response=False,
         )
         response = str(response)
+        sessions[name] = {
+            "sp": sp_entity_id,
+            "name_id": f"id-{name}",
+            "session_index": re.search(r'SessionIndex="([^"]+)"', response).group(1),
+        }
         if name == "unsigned":  # the same assertion with its signature taken off
             response = without_signatures(response)
         http_args = issuer.apply_binding(
@@ -128,21 +162,24 @@ def application(base: str, users: dict):
             start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
             return [metadata]
         if path == "/sso/redirect":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            try:  # checked on arrival, as a real IdP does (and again at /sso/login)
+                server.parse_authn_request(
+                    query["SAMLRequest"], BINDING_HTTP_REDIRECT, **signature_fields(query)
+                )
+            except Exception as exc:
+                return text(start_response, "403 Forbidden", f"AuthnRequest refused: {exc!r}")
             signed_in = users.get(cookies(environ).get(SESSION, ""))
             if signed_in is not None:  # the IdP's own session: no password asked again
-                return answer(
-                    query["SAMLRequest"][0],
-                    query.get("RelayState", [""])[0],
-                    signed_in,
-                    start_response,
-                    [],
-                )
+                return answer(query, signed_in, start_response, [])
+            hidden = "".join(
+                f'<input type="hidden" name="{name}" value="{html.escape(query[name])}">'
+                for name in ("SAMLRequest", "RelayState", "SigAlg", "Signature")
+                if name in query
+            )
             page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Test SAML identity provider</title></head><body><main><h1>Test SAML identity provider</h1>
-<form method="post" action="/sso/login">
-<input type="hidden" name="SAMLRequest" value="{html.escape(query["SAMLRequest"][0])}">
-<input type="hidden" name="RelayState" value="{html.escape(query.get("RelayState", [""])[0])}">
+<form method="post" action="/sso/login">{hidden}
 <label for="id_username">Username</label> <input id="id_username" name="username">
 <label for="id_password">Password</label> <input id="id_password" name="password" type="password">
 <button type="submit">Sign in</button></form></main></body></html>"""
@@ -160,12 +197,35 @@ def application(base: str, users: dict):
             headers = [
                 ("Set-Cookie", f"{SESSION}={user['username']}; Path=/; HttpOnly; SameSite=Lax")
             ]
-            return answer(
-                form["SAMLRequest"], form.get("RelayState", ""), user, start_response, headers
-            )
+            return answer(form, user, start_response, headers)
+        if path == "/sp-metadata" and environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            server.metadata.load("inline", environ["wsgi.input"].read(length).decode())
+            return text(start_response, "200 OK", "registered")
+        if path == "/slo/start":
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            return start_logout(query, start_response)
+        if path == "/slo/redirect" and "SAMLResponse" in environ.get("QUERY_STRING", ""):
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            try:
+                response = server.parse_logout_request_response(
+                    query["SAMLResponse"], BINDING_HTTP_REDIRECT
+                )
+            except StatusError as exc:  # a valid answer that is not Success
+                codes = re.findall(r'StatusCode Value="([^"]+)"', str(exc))
+                return text(start_response, "200 OK", f"LogoutResponse status: {' '.join(codes)}")
+            except Exception as exc:
+                return text(start_response, "400 Bad Request", f"LogoutResponse refused: {exc!r}")
+            status = response.response.status.status_code.value
+            return text(start_response, "200 OK", f"LogoutResponse status: {status}")
         if path == "/slo/redirect":
             query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-            request = server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+            try:
+                request = server.parse_logout_request(
+                    query["SAMLRequest"], BINDING_HTTP_REDIRECT, **signature_fields(query)
+                )
+            except Exception as exc:
+                return text(start_response, "403 Forbidden", f"LogoutRequest refused: {exc!r}")
             sp = request.message.issuer.text
             if not knows(server, sp):  # the SP's metadata, read from its entity id
                 with urlopen(sp, timeout=10) as answer_file:  # noqa: S310 (the test's own SP)
@@ -190,6 +250,41 @@ def application(base: str, users: dict):
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
+    def start_logout(query: dict, start_response):
+        """A LogoutRequest for the user's session at the SP, sent through the browser by
+        HTTP-Redirect (signed in the query) or HTTP-POST (an XML signature)."""
+        session = sessions.get(query.get("user", ""))
+        if session is None:
+            return text(start_response, "404 Not Found", "no such session")
+        binding = BINDING_HTTP_POST if query.get("binding") == "post" else BINDING_HTTP_REDIRECT
+        sign = query.get("forge") != "unsigned"
+        destination = next(
+            locations(server.metadata.single_logout_service(session["sp"], binding, "spsso"))
+        )
+        _id, request = server.create_logout_request(
+            destination,
+            session["sp"],
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=session["name_id"]),
+            session_indexes=[session["session_index"]],
+            sign=sign and binding == BINDING_HTTP_POST,
+            sign_alg=SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA256,
+        )
+        http_args = server.apply_binding(
+            binding,
+            str(request),
+            destination,
+            "idp-logout",
+            sign=sign and binding == BINDING_HTTP_REDIRECT,
+            sigalg=SIG_RSA_SHA256,
+        )
+        if binding == BINDING_HTTP_REDIRECT:
+            location = dict(http_args["headers"])["Location"]
+            start_response("302 Found", [("Location", location)])
+            return [b""]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [http_args["data"].encode()]
+
     return app
 
 
@@ -202,7 +297,11 @@ def main() -> None:
     import uvicorn
 
     uvicorn.run(
-        application(f"http://127.0.0.1:{args.port}", users),
+        application(
+            f"http://127.0.0.1:{args.port}",
+            users,
+            want_signed=os.environ.get("IDP_WANT_SIGNED") == "1",
+        ),
         host="127.0.0.1",
         port=args.port,
         interface="wsgi",

@@ -166,8 +166,8 @@ class SamlIdpServer(LabbServer):
         ]
 
 
-def write_signing_key(directory) -> tuple[str, str]:
-    """A fresh RSA key and self-signed certificate for the test IdP (PEM files)."""
+def write_signing_key(directory, name: str = "idp") -> tuple[str, str]:
+    """A fresh RSA key and self-signed certificate (PEM files `<name>.key`, `<name>.crt`)."""
     import datetime
 
     from cryptography import x509
@@ -176,19 +176,19 @@ def write_signing_key(directory) -> tuple[str, str]:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Labb test SAML IdP")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Labb test SAML {name}")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
-    key_path, cert_path = directory / "idp.key", directory / "idp.crt"
+    key_path, cert_path = directory / f"{name}.key", directory / f"{name}.crt"
     key_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -220,16 +220,33 @@ class SamlIdp:
         }
 
 
-@pytest.fixture(scope="module")
-def saml_idp(tmp_path_factory) -> Iterator[SamlIdp]:
+def _saml_idp(tmp_path_factory, **env) -> Iterator[SamlIdp]:
     tmp = tmp_path_factory.mktemp("saml-idp")
     key, cert = write_signing_key(tmp)
-    env = server_env(IDP_KEY=key, IDP_CERT=cert, IDP_USERS=json.dumps(SAML_USERS))
+    env = server_env(IDP_KEY=key, IDP_CERT=cert, IDP_USERS=json.dumps(SAML_USERS), **env)
     server = SamlIdpServer(env=env, log_path=tmp / "saml-idp.log").start()
     try:
         yield SamlIdp(server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def saml_idp(tmp_path_factory) -> Iterator[SamlIdp]:
+    yield from _saml_idp(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def strict_saml_idp(tmp_path_factory) -> Iterator[SamlIdp]:
+    """The test IdP wanting signed AuthnRequests and LogoutRequests."""
+    yield from _saml_idp(tmp_path_factory, IDP_WANT_SIGNED="1")
+
+
+@pytest.fixture(scope="module")
+def labb_saml_keys(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    """Two SAML key pairs for Labb: `labb` (registered at the IdP) and `other` (not)."""
+    tmp = tmp_path_factory.mktemp("labb-saml-keys")
+    return {name: write_signing_key(tmp, name) for name in ("labb", "other")}
 
 
 def saml_answer(sso_url: str, username: str) -> tuple[str, dict[str, str]]:
@@ -242,7 +259,12 @@ def saml_answer(sso_url: str, username: str) -> tuple[str, dict[str, str]]:
 
     with httpx.Client(timeout=15) as browser:
         page = browser.get(sso_url)
-        fields = dict(re.findall(r'name="(SAMLRequest|RelayState)" value="([^"]*)"', page.text))
+        assert page.status_code == 200, page.text[:300]
+        fields = dict(
+            re.findall(
+                r'name="(SAMLRequest|RelayState|SigAlg|Signature)" value="([^"]*)"', page.text
+            )
+        )
         answer = browser.post(
             str(page.url.copy_with(path="/sso/login", query=None)),
             data={
