@@ -899,5 +899,8 @@
   } else {
     init();
   }
-  window.Labb = { applyLive: applyLive, randomId: randomId, refetchStage: refetchStage };
+  window.Labb = {
+    applyLive: applyLive, randomId: randomId, refetchStage: refetchStage,
+    rememberFocus: rememberFocus, restoreFocus: restoreFocus
+  };
 })();

@@ -79,6 +79,9 @@
     tpl.innerHTML = html;
     var refetch = false;
     var changed = false;
+    // Focus on a control without an id (a theme's Rename button) is found again the way
+    // labb.js finds it after its own swaps: by its form's action and name (WCAG 2.4.3).
+    var keptFocus = window.Labb && window.Labb.rememberFocus ? window.Labb.rememberFocus() : null;
     tpl.content.querySelectorAll('[data-wall-swap]').forEach(function (el) {
       var mode = el.getAttribute('data-wall-swap');
       el.removeAttribute('data-wall-swap');
@@ -102,6 +105,7 @@
       if (pick && picked) { pick.checked = picked.checked; pick.tabIndex = picked.tabIndex; }
       if (focused && byId(focused)) { byId(focused).focus(); }
     });
+    if (keptFocus) { window.Labb.restoreFocus(keptFocus); }
     filterCards();
     updateSelected();
     if (refetch && window.Labb && window.Labb.refetchStage) { window.Labb.refetchStage(0); }
