@@ -211,3 +211,86 @@ def test_a_published_note_renders_in_the_event_loop(
     assert isinstance(now, bytes), "rendered at once, in the loop"
     assert now == later and f"note-{note.pk}".encode() in now
     render.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_that_fails_in_the_event_loop_is_logged_once_and_skipped(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """A published note whose render raises must not end the streams that asked for it:
+    like a render on a worker thread, the failure is logged once and the event skipped."""
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        _note(workshop)
+    (sent,) = [
+        e for e in captured_events if isinstance(e.event, NoteAdded) and e.audience == "board"
+    ]
+    published = live.Message.from_dict(sent.message())
+    screen = Screen(kind=BOARD_SCREEN, language="sv")
+
+    def broken(*args, **kwargs):
+        raise ValueError("template broke")
+
+    monkeypatch.setattr(render, "html", broken)
+    render.forget()
+
+    async def twice():
+        return render.start(published, screen), render.start(published, screen)
+
+    with caplog.at_level("ERROR", logger=render.logger.name):
+        first, second = asyncio.run(twice())
+    assert first is None and second is None
+    logged = [r for r in caplog.records if "could not be rendered" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info[0] is ValueError
+    render.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_events_leaves_a_stream_in_one_write_and_a_lone_event_at_once(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """Each write to a stream costs about as much as rendering the frame, so the events a
+    stream finds waiting are sent together, in order; an event that arrives alone is not
+    held back for company."""
+    from workshops.limits import StreamSlot
+    from workshops.views import stream as stream_views
+
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    # The in-process hub, fed by hand below: a Redis listener would add its own resync.
+    settings.REDIS_URL = ""
+    live.reset_backend()
+    # The stream's page was rendered before these notes were written.
+    before = LiveEvent.objects.filter(workshop=workshop).order_by("-pk")[0].pk
+    monkeypatch.setattr(stream_views, "_newest_event_id", lambda workshop_id: before)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = [_note(workshop, text=f"Lapp nummer {i}") for i in range(4)]
+    published = [
+        live.Message.from_dict(e.message())
+        for e in captured_events
+        if isinstance(e.event, NoteAdded) and e.audience == "board"
+    ]
+    assert len(published) == 4
+    screen = Screen(kind=BOARD_SCREEN, language="sv")
+    render.forget()
+
+    async def chunks() -> list[bytes]:
+        stream = stream_views._event_stream(
+            workshop_id=workshop.pk, screen=screen, after=None, slot=StreamSlot("", "", 0)
+        )
+        got = [await anext(stream), await anext(stream)]  # retry, hello
+        for message in published[:3]:  # three wait in the queue: one write
+            live.hub.dispatch(message)
+        got.append(await anext(stream))
+        live.hub.dispatch(published[3])  # alone: written by itself, at once
+        got.append(await asyncio.wait_for(anext(stream), 2))
+        await stream.aclose()
+        return got
+
+    _retry, hello, burst, lone = asyncio.run(chunks())
+    assert b"event: hello" in hello
+    assert burst.count(b"event: note") == 3
+    positions = [burst.index(f'id="note-{note.pk}"'.encode()) for note in notes[:3]]
+    assert positions == sorted(positions), "in the order they were sent"
+    assert lone.count(b"event: note") == 1 and f'id="note-{notes[3].pk}"'.encode() in lone
+    render.forget()
+    live.reset_backend()

@@ -391,7 +391,14 @@ def start(message: live.Message, screen: Screen) -> asyncio.Future | bytes | Non
     if _renders_without_rows(message):
         # A note with its published values, a count, a refresh: rendering is a template and
         # no query, cheaper here than a hop to a worker thread (about 0.1-0.3 ms).
-        return frame(message.id, message.topic, message.name, message.data, screen)
+        try:
+            return frame(message.id, message.topic, message.name, message.data, screen)
+        except Exception:
+            # As on the thread path: logged once, and the streams skip the event (a replay
+            # after a reconnect renders it again from its row) instead of ending.
+            logger.error("Live event %s could not be rendered", message.id, exc_info=True)
+            _frames.put(key, None)
+            return None
     loop = asyncio.get_running_loop()
     task = _inflight.get(key)
     if task is None or task.get_loop() is not loop:

@@ -119,7 +119,15 @@ async def _event_stream(
         floor, delivered = last, set()
         backlog: collections.deque = collections.deque()
         keepalive = settings.LABB_STREAM_KEEPALIVE
+        # Frames of one burst leave in one write: each write to a stream costs about as much
+        # CPU as the frame itself (60-90 µs per event and stream, docs/benchmarks.md), so at
+        # 50+ notes/s a stream that fell behind catches up with one write, not one per note.
+        # Nothing waits for a burst to form: a lone event is written at once.
+        out: list[bytes] = []
         while True:
+            if out and not backlog:
+                yield b"".join(out)
+                out.clear()
             if time.monotonic() - refreshed >= keepalive:
                 # Keep this stream's slot while it is open (it expires a few keep-alives
                 # after a process that died without releasing it).
@@ -143,8 +151,7 @@ async def _event_stream(
                         render.start(waiting, screen)
             if item is live.RESYNC:
                 frames, last = await _catch_up(workshop_id, last, screen)
-                for frame in frames:
-                    yield frame
+                out.extend(frames)
                 floor, delivered = last, set()
                 continue
             # The hub only hands this queue what reaches its screen (`Screen.wants`).
@@ -159,10 +166,10 @@ async def _event_stream(
                 continue  # nothing of it shows on this screen now
             if item.id > last:
                 last = item.id
-                yield frame
+                out.append(frame)
             else:
                 # Deliver it, but keep the browser's Last-Event-ID at the newest id.
-                yield _with_id(frame, item.id, last)
+                out.append(_with_id(frame, item.id, last))
     finally:
         live.hub.unsubscribe(workshop_id, queue)
         await sync_to_async(slot.release)()
