@@ -367,6 +367,52 @@ def test_the_board_and_projector_show_the_notes_once_revealed(
             assert f'id="notes-g{group.pk}-c{column.pk}"'.encode() in response.content
 
 
+def test_the_board_shows_a_note_as_it_is_now_after_changes_and_in_each_language(
+    facilitator_client, workshop, note
+):
+    """Note cards are kept once rendered (session_tags.note_card): a changed text or
+    author and another language must each show, never the card kept from before."""
+    from workshops.services.notes import note_update
+
+    workshop.phase = Workshop.Phase.REVEAL
+    workshop.save(update_fields=["phase"])
+    board = f"/workshops/{workshop.pk}/board/"
+    first = facilitator_client.get(board).content.decode()
+    assert "Tydligare ansvar" in first and ">Kim<" in first and ">Edit<" in first
+
+    note_update(note=note, text="Ett nytt sätt att dela ansvar")
+    changed = facilitator_client.get(board).content.decode()
+    assert "Ett nytt sätt att dela ansvar" in changed and "Tydligare ansvar" not in changed
+
+    Note.objects.filter(pk=note.pk).update(author_name="")
+    assert ">Anonymous<" in facilitator_client.get(board).content.decode()
+
+    facilitator_client.cookies["django_language"] = "sv"
+    swedish = facilitator_client.get(board).content.decode()
+    assert ">Anonym<" in swedish and ">Redigera<" in swedish and ">Edit<" not in swedish
+    projector = facilitator_client.get(f"/workshops/{workshop.pk}/projector/").content.decode()
+    assert ">Anonym<" in projector and ">Anonymous<" not in projector
+
+
+def test_the_projector_shows_each_notes_votes_as_they_are_now(facilitator_client, workshop, note):
+    """Cluster-phase cards are kept once rendered too (session_tags.cluster_note_card):
+    a new vote on a note shows at the next render, and so does a renamed group."""
+    from workshops.services.phases import phase_set
+    from workshops.services.votes import vote_cast
+
+    Workshop.objects.filter(pk=workshop.pk).update(votes_hidden=False)
+    workshop = phase_set(workshop=workshop, phase=Workshop.Phase.VOTE)
+    projector = f"/workshops/{workshop.pk}/projector/"
+    assert "1 vote<" not in facilitator_client.get(projector).content.decode()
+    voters = [participant_join(workshop=workshop, display_name="") for _ in range(2)]
+    vote_cast(participant=voters[0], note_id=note.pk)
+    assert "· 1 vote<" in facilitator_client.get(projector).content.decode()
+    vote_cast(participant=voters[1], note_id=note.pk)
+    assert "· 2 votes<" in facilitator_client.get(projector).content.decode()
+    Group.objects.filter(pk=note.group_id).update(name="Grupp Ekorre")
+    assert "Grupp Ekorre · " in facilitator_client.get(projector).content.decode()
+
+
 def test_the_projector_shows_how_to_join(facilitator_client, workshop):
     response = facilitator_client.get(f"/workshops/{workshop.pk}/projector/")
     code = workshop.join_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
@@ -52,8 +53,10 @@ def signed_join_url(request: HttpRequest, workshop: Workshop) -> str:
     return f"{url}?{throttle.LINK_KEY_PARAMETER}={throttle.link_key(workshop.join_code)}"
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(data: str, *, scale: int = 8) -> str:
-    """The QR code as an <svg> element to put inside a page."""
+    """The QR code as an <svg> element to put inside a page. Cached: the projector asks for
+    the same code on every refetch of its stage, and making it costs about 10 ms."""
     qr = segno.make(data, error="m")
     return qr.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
 
