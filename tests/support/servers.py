@@ -228,7 +228,7 @@ class LabbServers:
         for server in self.servers:
             server.stop()
         for server in self.servers:
-            if "Traceback" in server.log() or "panicked" in server.log():
+            if any(sign in server.log() for sign in ("Traceback", "panicked", "Unexpected exit")):
                 sys.stderr.write(f"\n--- server :{server.port} log tail ---\n{server.log()}")
 
 
