@@ -225,3 +225,25 @@ def test_under_wsgi_a_full_line_is_refused_at_once(labb_servers, live_workshop):
     assert refused.headers["Retry-After"] == "3"
     assert refused_after < 0.5, "refused at once, not after the 30 s wait"
     assert Note.objects.filter(workshop=live_workshop).count() == 2
+
+
+def test_the_wsgi_server_does_not_start_with_more_places_than_pooled_connections(
+    transactional_db,
+):
+    """8 requests at once on a pool of 6 connections: 2 would wait the pool's timeout and
+    come back as 503. The server says so in one line and exits."""
+    import subprocess
+
+    from tests.support.servers import PYTHON, ROOT, free_port, server_env
+
+    result = subprocess.run(
+        [str(PYTHON), "-m", "labb.serve", "--interface", "wsgi", "--port", str(free_port())],
+        cwd=ROOT,
+        env=server_env(LABB_MAX_CONCURRENT_REQUESTS="8", DATABASE_POOL_MAX="6"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "8 requests may run at once" in result.stderr
+    assert "pool holds 6 connections" in result.stderr
