@@ -1,4 +1,5 @@
-# Labb production image: one image for the web (ASGI) and the Celery worker/beat.
+# Labb production image: one image for `web` (WSGI, pages and posts), `live` (ASGI, the live
+# streams) and the Celery worker/beat. Alone (no --interface), it serves everything on ASGI.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

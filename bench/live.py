@@ -4,8 +4,12 @@ the facilitator's screens show them. One command:
     uv run python -m bench.live --participants 50,200,500,1000 --rate 10,50 --workers 2
 
 It recreates its own PostgreSQL database (`--db`, default labb_bench), flushes Redis db 6,
-migrates, seeds, starts `uvicorn labb.asgi:application --workers N` on `--port` and drives
-it from one asyncio process (aiohttp, raw SSE parsing). Results: a markdown table on stdout,
+migrates, seeds, starts `python -m labb.serve --workers N` (ASGI, everything) on `--port`
+and drives it from one asyncio process (aiohttp, raw SSE parsing). `--interface split` starts
+the production layout instead (docker-compose.yml): a WSGI server (granian, `--workers`
+processes of `--threads` threads) on `--port` for joins, pages and posts, and an ASGI server
+(`--live-workers` processes) on `--live-port` for the streams; the load generator is the
+proxy, sending every stream request to the ASGI port. Results: a markdown table on stdout,
 `bench/results/<timestamp>.json`, `latest.json` and `latest.md`. `--compare old.json`
 prints new/old ratios. See docs/benchmarks.md for what each figure means.
 
@@ -462,6 +466,8 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
 
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, force_close=False)
     base = f"http://127.0.0.1:{args.port}"
+    # Streams go to the ASGI server; in the split layout it is not the one on `base`.
+    streams_at = f"http://127.0.0.1:{args.live_port}" if args.interface == "split" else ""
     async with aiohttp.ClientSession(
         base_url=base, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
     ) as session:
@@ -474,7 +480,7 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
                     Stream(
                         "board",
                         workshop["id"],
-                        f"/workshops/{workshop['id']}/stream/",
+                        f"{streams_at}/workshops/{workshop['id']}/stream/",
                         f"sessionid={facilitator['sessionid']}",
                     )
                 )
@@ -506,7 +512,10 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
                 return
             join_ms.append(ms)
             stream = Stream(
-                "phone", phone.workshop["id"], f"/p/{phone.workshop['id']}/stream/", phone.cookie
+                "phone",
+                phone.workshop["id"],
+                f"{streams_at}/p/{phone.workshop['id']}/stream/",
+                phone.cookie,
             )
             stream.task = asyncio.create_task(stream.run(session))
             streams.append(stream)
@@ -818,7 +827,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", default="50,200,500,1000")
     parser.add_argument("--rate", default="10,50", help="aggregate notes/s, comma separated")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="web server processes")
+    parser.add_argument(
+        "--interface",
+        choices=["asgi", "split"],
+        default="asgi",
+        help="asgi: one ASGI server for everything; split: WSGI for pages and posts on --port,"
+        " ASGI for the streams on --live-port",
+    )
+    parser.add_argument("--threads", type=int, help="split: WSGI threads per process")
+    parser.add_argument("--live-port", type=int, help="split: the ASGI server's port (--port+1)")
+    parser.add_argument("--live-workers", type=int, default=1, help="split: ASGI processes")
     parser.add_argument("--workshops", type=int, default=1, help="workshops sharing the load")
     parser.add_argument("--groups", type=int, default=20, help="groups per workshop")
     parser.add_argument("--screens", type=int, default=5, help="facilitator screens per workshop")
@@ -845,9 +864,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ceiling-step", type=float, default=1.5, help="rate factor per step")
     parser.add_argument("--max-rate", type=float, default=1000.0)
     args = parser.parse_args(argv)
+    if args.live_port is None:
+        args.live_port = args.port + 1
     args.sizes = [int(x) for x in args.participants.split(",") if x]
     args.rates = [float(x) for x in args.rate.split(",") if x]
     return args
+
+
+def start_servers(args, env: dict[str, str]) -> list:
+    """The servers under test: one ASGI server, or (split) WSGI on --port and ASGI streams
+    on --live-port, both on the same database and Redis."""
+    logs = Path(tempfile.gettempdir())
+    if args.interface != "split":
+        return [
+            stack.start_server(
+                env=env,
+                port=args.port,
+                workers=args.workers,
+                log_path=logs / "labb-bench-server.log",
+            )
+        ]
+    web = stack.start_server(
+        env=env,
+        port=args.port,
+        workers=args.workers,
+        interface="wsgi",
+        threads=args.threads,
+        log_path=logs / "labb-bench-web.log",
+    )
+    try:
+        live = stack.start_server(
+            env=env,
+            port=args.live_port,
+            workers=args.live_workers,
+            log_path=logs / "labb-bench-live.log",
+        )
+    except BaseException:
+        web.stop()
+        raise
+    return [web, live]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -884,19 +939,15 @@ def main(argv: list[str] | None = None) -> dict:
     }
     try:
         for n in args.sizes:
-            server = stack.start_server(
-                env=env,
-                port=args.port,
-                workers=args.workers,
-                log_path=Path(tempfile.gettempdir()) / "labb-bench-server.log",
-            )
-            pids = stack.worker_pids(server)
+            servers = start_servers(args, env)
             try:
+                pids = [pid for server in servers for pid in stack.worker_pids(server)]
                 print(f"N={n}: server pids {pids}", flush=True)
                 keys = [f"{n}-{w}" for w in range(args.workshops)]
                 size = asyncio.run(run_size(args, n=n, seeded=seeded, keys=keys, pids=pids))
             finally:
-                server.stop()
+                for server in servers:
+                    server.stop()
             print(
                 f"  joined {size['joined']}/{n} in {size['join_wall_s']} s, join p95 "
                 f"{_fmt(size['join_ms']['p95'])} ms, idle RSS {size['idle_resources']['server_rss_mb']}, stream errors {size['stream_errors'] or 0}",

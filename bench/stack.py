@@ -1,5 +1,6 @@
 """A production-like Labb stack for the benchmarks: own PostgreSQL database, Redis db,
-`python -m labb.serve` with N worker processes (started by tests/support/servers.py). Nothing here is used by the app itself.
+`python -m labb.serve` with N worker processes, ASGI or WSGI (started by
+tests/support/servers.py). Nothing here is used by the app itself.
 
 The seed step runs inside Django (`python -m bench.stack seed ...`) in a subprocess so the
 harness process itself never imports Django and stays a lean load generator.
@@ -131,14 +132,31 @@ def _seed_in_django(spec: dict) -> dict:
     return result
 
 
-def start_server(*, env: dict[str, str], port: int, workers: int, log_path: Path) -> LabbServer:
-    """`python -m labb.serve` with `workers` processes on 127.0.0.1:`port`: the tests'
-    launcher (tests/support/servers.py), the same command as the demo, image and compose."""
-    return LabbServer(env=env, log_path=log_path, workers=workers, port=port).start()
+def start_server(
+    *,
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log_path: Path,
+    interface: str = "asgi",
+    threads: int | None = None,
+) -> LabbServer:
+    """`python -m labb.serve` with `workers` processes on 127.0.0.1:`port` (`interface`
+    "wsgi": its WSGI server, granian): the tests' launcher (tests/support/servers.py), the
+    same command as the demo, image and compose."""
+    return LabbServer(
+        env=env,
+        log_path=log_path,
+        workers=workers,
+        port=port,
+        interface=interface,
+        threads=threads,
+    ).start()
 
 
 def worker_pids(server: LabbServer) -> list[int]:
-    """The processes that serve requests: uvicorn's workers, or the server itself alone."""
+    """The processes that serve requests: uvicorn's or granian's workers, or the server
+    itself alone (uvicorn with one worker; granian always runs its workers apart)."""
     import psutil
 
     master = psutil.Process(server.process.pid)

@@ -13,16 +13,29 @@ under overload is then bounded by the wait, and threads and memory by the places
 It wraps the ASGI application (`labb/asgi.py`), in front of Django: a refused request
 costs no thread, no session and no query. Asynchronous views (the live streams) hold no
 thread and no connection while they run, so they are not counted: a room full of open
-screens never keeps a post out. Under WSGI the server's own thread count is the bound.
+screens never keeps a post out.
+
+`WSGIAdmissionControl` gives the WSGI server (`labb/wsgi.py`, pages and posts when the
+streams run on a separate ASGI server) the same rule, with one difference a thread makes:
+under WSGI a request that waits for a place holds one of the server's threads, so the
+waiting line has a length as well as a time. At most `threads - places - 2` requests wait;
+the next one is refused at once, and the 2 threads left over keep answering 429s (about
+0.1 ms each) however long the line is, so requests never pile up unseen in the server's
+own queue. Refused and waiting requests hold no database connection, so the pool only ever
+serves the `places` admitted ones. A WSGI server cannot hold a live stream (it would hold
+a thread for hours), so it answers a stream's path with 421: the proxy sends those to the
+ASGI server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http.cookie import parse_cookie
 from django.template import loader
 from django.urls import Resolver404, resolve
@@ -39,19 +52,38 @@ def _is_async_view(path: str) -> bool:
     return iscoroutinefunction(match.func)
 
 
-def _language(scope: dict) -> str:
+def _language(cookies: str) -> str:
     """The language the person chose (the cookie only, as `ChosenLanguageMiddleware`)."""
-    cookies = b"; ".join(value for name, value in scope.get("headers", ()) if name == b"cookie")
-    chosen = parse_cookie(cookies.decode("latin-1")).get(settings.LANGUAGE_COOKIE_NAME, "")
+    chosen = parse_cookie(cookies).get(settings.LANGUAGE_COOKIE_NAME, "")
     try:
         return translation.get_supported_language_variant(chosen)
     except LookupError:
         return settings.LANGUAGE_CODE
 
 
+def _scope_cookies(scope: dict) -> str:
+    cookies = b"; ".join(value for name, value in scope.get("headers", ()) if name == b"cookie")
+    return cookies.decode("latin-1")
+
+
 def busy_page(language: str) -> bytes:
     with translation.override(language):
         return loader.render_to_string("429_busy.html", {"LANGUAGE_CODE": language}).encode()
+
+
+def busy_response(cookies: str, retry_after: int) -> tuple[bytes, list[tuple[str, str]]]:
+    """The 429 page in the person's language and its headers (both servers send these)."""
+    language = _language(cookies)
+    body = busy_page(language)
+    headers = [
+        ("content-type", "text/html; charset=utf-8"),
+        ("content-length", str(len(body))),
+        ("retry-after", str(retry_after)),
+        ("cache-control", "no-store"),
+        ("content-language", language),
+        ("vary", "Cookie"),
+    ]
+    return body, headers
 
 
 class AdmissionControl:
@@ -89,23 +121,106 @@ class AdmissionControl:
 
     async def _refuse(self, scope, send) -> None:
         logger.info("Busy: %s %s refused with 429", scope.get("method"), scope["path"])
-        language = _language(scope)
-        body = busy_page(language)
+        body, headers = busy_response(_scope_cookies(scope), self.retry_after)
         await send(
             {
                 "type": "http.response.start",
                 "status": 429,
-                "headers": [
-                    (b"content-type", b"text/html; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(self.retry_after).encode()),
-                    (b"cache-control", b"no-store"),
-                    (b"content-language", language.encode()),
-                    (b"vary", b"Cookie"),
-                ],
+                "headers": [(name.encode(), value.encode()) for name, value in headers],
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+FREE_FOR_REFUSALS = 2  # WSGI threads never used for waiting: they answer the 429s
+
+
+class WSGIAdmissionControl:
+    """WSGI middleware: at most `places` ordinary requests at once in this process, at most
+    `threads - places - FREE_FOR_REFUSALS` waiting for a place (each waiter is a thread)."""
+
+    def __init__(self, app, *, places: int, wait: float, retry_after: int, threads: int) -> None:
+        self.app = app
+        self.places = places
+        self.wait = wait
+        self.retry_after = retry_after
+        self.line = max(0, threads - places - FREE_FOR_REFUSALS)
+        self._places = threading.BoundedSemaphore(max(1, places))
+        self._lock = threading.Lock()
+        self._waiting = 0
+
+    def __call__(self, environ, start_response):
+        # PATH_INFO is the raw path decoded as latin-1 (PEP 3333); Django's resolver wants text.
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+        if _is_async_view(path):
+            return self._misdirected(environ, start_response)
+        if self.places <= 0:
+            return self.app(environ, start_response)
+        if not self._take_place():
+            return self._refuse(environ, start_response)
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._places.release()
+            raise
+        # The place is held until the server has sent the whole body and closed it.
+        return _ReleaseOnClose(result, self._places.release)
+
+    def _take_place(self) -> bool:
+        if self._places.acquire(blocking=False):
+            return True
+        with self._lock:
+            if self._waiting >= self.line:
+                return False  # the line is full: refuse now rather than hold a thread
+            self._waiting += 1
+        try:
+            return self._places.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _refuse(self, environ, start_response):
+        logger.info(
+            "Busy: %s %s refused with 429", environ.get("REQUEST_METHOD"), environ["PATH_INFO"]
+        )
+        body, headers = busy_response(environ.get("HTTP_COOKIE", ""), self.retry_after)
+        start_response("429 Too Many Requests", headers)
+        return [body]
+
+    def _misdirected(self, environ, start_response):
+        logger.warning(
+            "Live stream %s reached the WSGI server: route it to the ASGI server (docs/"
+            "architecture.md, 'Two servers')",
+            environ["PATH_INFO"],
+        )
+        body = b"Live streams are served by the ASGI server.\n"
+        start_response(
+            "421 Misdirected Request",
+            [("content-type", "text/plain; charset=utf-8"), ("content-length", str(len(body)))],
+        )
+        return [body]
+
+
+class _ReleaseOnClose:
+    """A WSGI response body that calls `release` once, when the server closes it."""
+
+    def __init__(self, result, release) -> None:
+        self._result = result
+        self._release = release
+        self._released = False
+
+    def __iter__(self):
+        return iter(self._result)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if not self._released:
+                self._released = True
+                self._release()
 
 
 def with_admission_control(app):
@@ -115,4 +230,32 @@ def with_admission_control(app):
         places=settings.LABB_MAX_CONCURRENT_REQUESTS,
         wait=settings.LABB_ADMISSION_WAIT,
         retry_after=settings.LABB_BUSY_RETRY_AFTER,
+    )
+
+
+def check_wsgi_pool(threads: int) -> None:
+    """Refuse to start if more requests could run at once in a WSGI process than the
+    database pool has connections: the surplus would wait the pool's timeout (10 s) and
+    come back as 503. `labb.serve` calls it before starting, so the error is one line."""
+    places = settings.LABB_MAX_CONCURRENT_REQUESTS
+    admitted = places if places > 0 else threads
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    if isinstance(pool, dict) and admitted > pool.get("max_size", admitted):
+        raise ImproperlyConfigured(
+            f"{admitted} requests may run at once per WSGI process but the database pool "
+            f"holds {pool['max_size']} connections: lower LABB_MAX_CONCURRENT_REQUESTS (or "
+            "--threads when it is 0) or raise DATABASE_POOL_MAX"
+        )
+
+
+def with_wsgi_admission_control(app, *, threads: int):
+    """The WSGI `app` behind admission control with the settings' numbers; `threads` is the
+    server's thread count per process (`python -m labb.serve --interface wsgi --threads`)."""
+    check_wsgi_pool(threads)
+    return WSGIAdmissionControl(
+        app,
+        places=settings.LABB_MAX_CONCURRENT_REQUESTS,
+        wait=settings.LABB_ADMISSION_WAIT,
+        retry_after=settings.LABB_BUSY_RETRY_AFTER,
+        threads=threads,
     )

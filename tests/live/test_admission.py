@@ -7,6 +7,11 @@ kept out.
 A request is held "in hand" by a real lock: the test takes the workshop's live-event
 ordering lock in PostgreSQL, so a note post blocks inside its transaction exactly as it
 would behind a slow one.
+
+Both servers of `python -m labb.serve` are tested: the ASGI one (uvicorn, everything) and
+the WSGI one (granian, pages and posts behind a proxy that sends the streams to ASGI). Under
+WSGI a waiting request holds a thread, so the line also has a length (`threads - places -
+2`), and the WSGI server sends a stream's path away with 421 instead of holding a thread.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ ONE_PLACE = {
     "LABB_ADMISSION_WAIT": "0.5",
     "LABB_BUSY_RETRY_AFTER": "3",
 }
+# WSGI: 1 place + a line of 5 + the 2 threads kept free to refuse.
+WSGI_THREADS = 8
+both_servers = pytest.mark.parametrize("interface", ["asgi", "wsgi"])
+
+
+def _start(labb_servers, interface: str, env: dict[str, str]):
+    return labb_servers.start(
+        env=env, interface=interface, threads=WSGI_THREADS if interface == "wsgi" else None
+    )
 
 
 def _hold_ordering_lock(workshop_pk: int) -> psycopg.Connection:
@@ -53,9 +67,12 @@ def _wait_until_blocked(workshop_pk: int, timeout: float = 15.0) -> None:
     raise AssertionError("the first post never reached the ordering lock")
 
 
+@both_servers
 @pytest.mark.django_db(transaction=True)
-def test_a_busy_process_answers_429_with_retry_after_and_loses_nothing(labb_servers, live_workshop):
-    server = labb_servers.start(env=ONE_PLACE)
+def test_a_busy_process_answers_429_with_retry_after_and_loses_nothing(
+    labb_servers, live_workshop, interface
+):
+    server = _start(labb_servers, interface, ONE_PLACE)
     column = live_workshop.columns.first()
     first_phone, workshop_pk = join_over_http(server, live_workshop)
     second_phone, _ = join_over_http(server, live_workshop)
@@ -86,9 +103,15 @@ def test_a_busy_process_answers_429_with_retry_after_and_loses_nothing(labb_serv
                 client_id=retry_id,
             )
             waited = time.monotonic() - started
-            # A live stream is not an ordinary request: it opens while the place is taken.
-            with SSEReader(second_phone, f"/p/{workshop_pk}/stream/") as stream:
-                assert stream.status == 200
+            if interface == "asgi":
+                # A live stream is not an ordinary request: it opens while the place is taken.
+                with SSEReader(second_phone, f"/p/{workshop_pk}/stream/") as stream:
+                    assert stream.status == 200
+            else:
+                # The WSGI server holds no stream (a thread for hours): it sends it away at
+                # once, even while busy, and the proxy routes streams to the ASGI server.
+                misdirected = second_phone.get(f"/p/{workshop_pk}/stream/", timeout=2)
+                assert misdirected.status_code == 421
         finally:
             lock.rollback()
             lock.close()
@@ -122,11 +145,14 @@ def test_a_busy_process_answers_429_with_retry_after_and_loses_nothing(labb_serv
     assert Note.objects.filter(workshop=live_workshop).count() == 2
 
 
+@both_servers
 @pytest.mark.django_db(transaction=True)
-def test_requests_wait_in_turn_for_a_place_instead_of_being_refused(labb_servers, live_workshop):
+def test_requests_wait_in_turn_for_a_place_instead_of_being_refused(
+    labb_servers, live_workshop, interface
+):
     """Posts that arrive while the only place is taken wait for it, in turn, as long as
     the wait allows: no 429, and every note is saved once."""
-    server = labb_servers.start(env={**ONE_PLACE, "LABB_ADMISSION_WAIT": "30"})
+    server = _start(labb_servers, interface, {**ONE_PLACE, "LABB_ADMISSION_WAIT": "30"})
     column = live_workshop.columns.first()
     phones = [join_over_http(server, live_workshop) for _n in range(4)]
     for phone, workshop_pk in phones:
@@ -154,3 +180,70 @@ def test_requests_wait_in_turn_for_a_place_instead_of_being_refused(labb_servers
         statuses = [p.result(timeout=60) for p in posts]
     assert statuses == [201] * 4
     assert Note.objects.filter(workshop=live_workshop).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_wsgi_a_full_line_is_refused_at_once(labb_servers, live_workshop):
+    """4 threads and 1 place: one post in hand, one waiting (the line of 4 - 1 - 2), and
+    the next is refused at once with 429, not after the wait: a waiter would hold one of
+    the 2 threads that answer the refusals."""
+    server = labb_servers.start(
+        env={**ONE_PLACE, "LABB_ADMISSION_WAIT": "30"}, interface="wsgi", threads=4
+    )
+    column = live_workshop.columns.first()
+    phones = [join_over_http(server, live_workshop) for _n in range(3)]
+    for phone, workshop_pk in phones:
+        assert phone.get(f"/p/{workshop_pk}/").status_code == 200
+
+    def post(index: int):
+        phone, workshop_pk = phones[index]
+        return post_note_over_http(
+            phone,
+            workshop_pk,
+            column_pk=column.pk,
+            text=f"Lapp {index}",
+            client_id=str(uuid.uuid4()),
+        )
+
+    lock = _hold_ordering_lock(live_workshop.pk)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            in_hand = pool.submit(post, 0)
+            _wait_until_blocked(live_workshop.pk)
+            waiting = pool.submit(post, 1)
+            time.sleep(0.5)  # the second is in the line now
+            started = time.monotonic()
+            refused = post(2)
+            refused_after = time.monotonic() - started
+            assert not waiting.done(), "the second post waits for the place"
+        finally:
+            lock.rollback()
+            lock.close()
+        assert in_hand.result(timeout=30).status_code == 201
+        assert waiting.result(timeout=30).status_code == 201
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "3"
+    assert refused_after < 0.5, "refused at once, not after the 30 s wait"
+    assert Note.objects.filter(workshop=live_workshop).count() == 2
+
+
+def test_the_wsgi_server_does_not_start_with_more_places_than_pooled_connections(
+    transactional_db,
+):
+    """8 requests at once on a pool of 6 connections: 2 would wait the pool's timeout and
+    come back as 503. The server says so in one line and exits."""
+    import subprocess
+
+    from tests.support.servers import PYTHON, ROOT, free_port, server_env
+
+    result = subprocess.run(
+        [str(PYTHON), "-m", "labb.serve", "--interface", "wsgi", "--port", str(free_port())],
+        cwd=ROOT,
+        env=server_env(LABB_MAX_CONCURRENT_REQUESTS="8", DATABASE_POOL_MAX="6"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "8 requests may run at once" in result.stderr
+    assert "pool holds 6 connections" in result.stderr

@@ -203,19 +203,22 @@ def _wrong_code_statuses(client: httpx.Client, forged: list[str]) -> list[int]:
 
 
 @pytest.mark.services
+@pytest.mark.parametrize("interface", ["asgi", "wsgi"])
 @pytest.mark.django_db(transaction=True)
 def test_the_server_command_ignores_forwarded_headers_unless_the_peer_is_a_trusted_proxy(
-    labb_servers,
+    labb_servers, interface
 ):
     """The demo, the image and compose all start `python -m labb.serve`; so do these
-    servers. A forged X-Forwarded-For from 127.0.0.1 must not buy a fresh guessing budget."""
+    servers, its ASGI (uvicorn) and its WSGI (granian) one. A forged X-Forwarded-For from
+    127.0.0.1 must not buy a fresh guessing budget."""
     forged = [f"203.0.113.{n}" for n in range(6)]
-    untrusted = labb_servers.start(env={"LABB_JOIN_FAILURES_PER_ADDRESS": "3"})
+    untrusted = labb_servers.start(env={"LABB_JOIN_FAILURES_PER_ADDRESS": "3"}, interface=interface)
     with http_client(untrusted) as client:
         assert _wrong_code_statuses(client, forged) == [404] * 3 + [429] * 3
     # Behind a proxy listed in LABB_TRUSTED_PROXIES, the header names the client.
     trusted = labb_servers.start(
-        env={"LABB_JOIN_FAILURES_PER_ADDRESS": "3", "LABB_TRUSTED_PROXIES": "127.0.0.1"}
+        env={"LABB_JOIN_FAILURES_PER_ADDRESS": "3", "LABB_TRUSTED_PROXIES": "127.0.0.1"},
+        interface=interface,
     )
     with http_client(trusted) as client:
         assert _wrong_code_statuses(client, [f"198.51.100.{n}" for n in range(6)]) == [404] * 6

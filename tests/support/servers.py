@@ -1,5 +1,6 @@
 """Real Labb servers for tests (and bench/): `python -m labb.serve` in a subprocess, the same
-command as the demo, the image and compose.
+command as the demo, the image and compose; `interface="wsgi"` starts its WSGI server
+(granian, pages and posts), as the `web` service of compose.
 
 `LabbServer(env, log_path).start()` picks a free port, starts the server and waits until it
 answers. The fixtures start servers against pytest-django's test database (use them with
@@ -84,6 +85,8 @@ class LabbServer:
     env: dict[str, str]
     log_path: Path
     workers: int = 1
+    interface: str = "asgi"
+    threads: int | None = None  # WSGI threads per process; None: labb.serve's default
     port: int = 0
     process: subprocess.Popen | None = None
     exclude: set[int] = field(default_factory=set)
@@ -128,6 +131,10 @@ class LabbServer:
         ]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
+        if self.interface != "asgi":
+            command += ["--interface", self.interface]
+        if self.threads is not None:
+            command += ["--threads", str(self.threads)]
         return command
 
     def _launch(self, token: str) -> None:
@@ -140,7 +147,7 @@ class LabbServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                if "address already in use" in self.log():
+                if "address already in use" in self.log().lower():
                     raise PortTaken(self.port)
                 raise RuntimeError(f"Server on {self.port} exited:\n{self.log()}")
             try:
@@ -149,12 +156,31 @@ class LabbServer:
                     response.headers.get(SERVER_TOKEN_HEADER) == token
                     and response.status_code == 200
                 ):
+                    self._check_port_alone()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"Server on {self.port} did not become healthy:\n{self.log()}")
+
+    def _check_port_alone(self) -> None:
+        """granian listens with SO_REUSEPORT, so a second granian on the same port (another
+        run's) starts without an error and the kernel shares the connections between them.
+        Our token answered, but the port must also be ours alone."""
+        if self.interface == "asgi":
+            return  # uvicorn binds exclusively: "address already in use"
+        import psutil
+
+        ours = {self.process.pid} | {c.pid for c in psutil.Process(self.process.pid).children(True)}
+        listeners = {
+            c.pid
+            for c in psutil.net_connections("tcp")
+            if c.status == psutil.CONN_LISTEN and c.laddr.port == self.port
+        }
+        if listeners - ours:
+            self.stop()
+            raise PortTaken(self.port)
 
     def log(self) -> str:
         try:
@@ -179,11 +205,20 @@ class LabbServers:
     tmp_path: Path
     servers: list[LabbServer] = field(default_factory=list)
 
-    def start(self, *, workers: int = 1, env: dict[str, str] | None = None) -> LabbServer:
+    def start(
+        self,
+        *,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        interface: str = "asgi",
+        threads: int | None = None,
+    ) -> LabbServer:
         server = LabbServer(
             env=server_env(**(env or {})),
             log_path=self.tmp_path / f"server-{len(self.servers)}.log",
             workers=workers,
+            interface=interface,
+            threads=threads,
             exclude={s.port for s in self.servers},
         )
         self.servers.append(server)
@@ -193,7 +228,7 @@ class LabbServers:
         for server in self.servers:
             server.stop()
         for server in self.servers:
-            if "Traceback" in server.log():
+            if any(sign in server.log() for sign in ("Traceback", "panicked", "Unexpected exit")):
                 sys.stderr.write(f"\n--- server :{server.port} log tail ---\n{server.log()}")
 
 
