@@ -4,6 +4,8 @@ every group's board, note counts, vote totals and progress. Reads only; writes a
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -12,10 +14,37 @@ from django.urls import reverse
 from workshops.models import Column, Group, LiveEvent, Note, Participant, Vote, Workshop
 
 
+@dataclass(slots=True)
+class BoardNote:
+    """A note as the board grids read it (`_note.html`, `_phone_group_note.html`, the
+    archive's workshop page). Made from plain rows: a model instance with deferred fields
+    costs about 20 µs to build, a third of a 300-note projector's budget."""
+
+    id: int
+    workshop_id: int
+    group_id: int
+    column_id: int
+    text: str
+    author_name: str
+    status: str
+    created_at: datetime.datetime
+    participant_id: int | None
+    theme_id: int | None
+    merged_into_id: int | None
+    edit_url: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_BOARD_NOTE_FIELDS = [f.name for f in dataclasses.fields(BoardNote) if f.name != "edit_url"]
+
+
 @dataclass
 class Cell:
     column: Column
-    notes: list[Note] = field(default_factory=list)
+    notes: list[BoardNote] = field(default_factory=list)
 
 
 @dataclass
@@ -37,18 +66,8 @@ def boards_for(
     """Every group's board (or one group's), three queries whatever the size."""
     columns = list(workshop.columns.all())
     groups = [group] if group is not None else list(workshop.groups.all())
-    notes = Note.objects.filter(workshop=workshop, status__in=statuses).only(
-        "id",
-        "group_id",
-        "column_id",
-        "text",
-        "author_name",
-        "status",
-        "created_at",
-        "participant_id",
-        "theme_id",
-        "merged_into_id",
-        "workshop_id",
+    notes = Note.objects.filter(workshop=workshop, status__in=statuses).values_list(
+        *_BOARD_NOTE_FIELDS
     )
     if group is not None:
         notes = notes.filter(group=group)
@@ -56,8 +75,9 @@ def boards_for(
     column_index = {c.pk: index for index, c in enumerate(columns)}
     # One reverse() for the whole board instead of one per note (hundreds on the overview).
     edit_url = reverse("note_edit", args=[workshop.pk, 0])
-    for note in notes.order_by("created_at", "pk"):
-        note.edit_url = edit_url.replace("/0/edit/", f"/{note.pk}/edit/")
+    for row in notes.order_by("created_at", "pk"):
+        note = BoardNote(*row)
+        note.edit_url = edit_url.replace("/0/edit/", f"/{note.id}/edit/")
         board = boards.get(note.group_id)
         if board is not None:
             board.cells[column_index[note.column_id]].notes.append(note)
