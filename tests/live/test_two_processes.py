@@ -27,14 +27,6 @@ from workshops.models import LiveEvent, Note
 pytestmark = pytest.mark.services
 
 
-def _next_named(reader: SSEReader, name: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = reader.next_event(timeout=max(0.1, deadline - time.monotonic()))
-        if frame.event == name:
-            return frame
-
-
 def _post_and_receive(writer_server, board_reader, workshop, text: str) -> tuple[float, object]:
     phone, _pk = join_over_http(writer_server, workshop, name="Kim")
     column = workshop.columns.first()
@@ -43,7 +35,7 @@ def _post_and_receive(writer_server, board_reader, workshop, text: str) -> tuple
         phone, workshop.pk, column_pk=column.pk, text=text, client_id=str(uuid.uuid4())
     )
     assert response.status_code == 201, response.text
-    frame = _next_named(board_reader, "note")
+    frame = board_reader.next_named("note")
     return time.monotonic() - started, frame
 
 
@@ -99,7 +91,7 @@ def test_a_board_stream_on_another_process_gets_every_note_once(
                 client_id=str(uuid.uuid4()),
             )
             assert response.status_code == 201
-            frame = _next_named(reader, "note")
+            frame = reader.next_named("note")
             delays.append(time.monotonic() - started)
             assert f"Idé {number}<" in frame.data
         assert [f for f in reader.events_within(0.5) if f.event == "note"] == []
@@ -160,7 +152,7 @@ def test_one_server_with_two_workers_delivers_every_note_to_streams_on_both_work
             )
             assert response.status_code == 201
         for reader in readers:
-            received = [_next_named(reader, "note") for _text in texts]
+            received = [reader.next_named("note") for _text in texts]
             assert [f for f in reader.events_within(0.3) if f.event == "note"] == []
             for text in texts:
                 assert sum(f"{text}<" in f.data for f in received) == 1

@@ -26,14 +26,6 @@ from workshops.models import LiveEvent, Note
 pytestmark = pytest.mark.services
 
 
-def _next_named(reader: SSEReader, name: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = reader.next_event(timeout=max(0.1, deadline - time.monotonic()))
-        if frame.event == name:
-            return frame
-
-
 def test_a_note_posted_through_the_wsgi_server_reaches_streams_on_the_asgi_server(
     labb_servers, live_workshop, facilitator
 ):
@@ -64,8 +56,8 @@ def test_a_note_posted_through_the_wsgi_server_reaches_streams_on_the_asgi_serve
             client_id=client_id,
         )
         assert response.status_code == 201, response.text
-        on_board = _next_named(board, "note")
-        on_phone = _next_named(phone_stream, "note")
+        on_board = board.next_named("note")
+        on_phone = phone_stream.next_named("note")
         # Each stream gets it once.
         assert [f for f in board.events_within(0.5) if f.event == "note"] == []
         assert [f for f in phone_stream.events_within(0.1) if f.event == "note"] == []

@@ -159,6 +159,14 @@ class SSEReader:
     def next_event(self, timeout: float = 10.0) -> SSEFrame:
         return self.frames.get(timeout=timeout)
 
+    def next_named(self, name: str, timeout: float = 10.0) -> SSEFrame:
+        """The next frame of event `name`, passing over the others (hello, counts …)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.next_event(timeout=max(0.1, deadline - time.monotonic()))
+            if frame.event == name:
+                return frame
+
     def events_within(self, seconds: float) -> list[SSEFrame]:
         """Every frame that arrives within `seconds` (for asserting that nothing else came)."""
         frames = []
