@@ -1,7 +1,10 @@
 from django import template
 from django.forms import BoundField
+from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from archive.search import highlight as _highlight
 
@@ -43,3 +46,93 @@ def filter_select(field: BoundField) -> SafeString:
         options,
         format_html_join("", '<p class="error" id="{}">{}</p>', ((error_id, e) for e in errors)),
     )
+
+
+@register.simple_tag
+def result_items(key: str, items: list, stems) -> SafeString:
+    """One result group's <li> rows, highlighted, built in Python.
+
+    The same markup as a template loop, which spent 12 ms of CPU on the ~60 results of a
+    page (a variable lookup tries dict, attribute and index in turn; `{% url %}` and the
+    `{% if key == … %}` chain run per row); this takes about 2 ms, highlighting included.
+    Every value goes through `format_html`, so it is escaped; `highlight` escapes first.
+    """
+    stems = stems or ()
+    row = _ROWS[key]
+    return mark_safe("".join(row(item, stems) for item in items))  # noqa: S308 - format_html
+
+
+def _challenge_row(item, stems) -> SafeString:
+    return format_html(
+        '<li><a href="{}">{}</a><p class="result-meta">{} · {}</p></li>',
+        item.get_absolute_url(),
+        _highlight(item.question, stems),
+        item.organisation.name,
+        item.get_status_display(),
+    )
+
+
+def _workshop_row(item, stems) -> SafeString:
+    place = format_html(" · {}", _highlight(item.place, stems)) if item.place else ""
+    return format_html(
+        '<li><a href="{}">{}</a><p class="result-meta">{}{} · {}</p></li>',
+        reverse("archive_workshop", args=[item.pk]),
+        _highlight(item.title, stems),
+        localize(item.date),
+        place,
+        item.challenge.organisation.name,
+    )
+
+
+def _note_row(item, stems) -> SafeString:
+    workshop = item.workshop
+    theme = format_html(" · {} {}", gettext("theme"), item.theme.name) if item.theme else ""
+    return format_html(
+        '<li><a href="{}#note-{}">{}</a><p class="result-meta">{} · {} · {} · {}{} · {}</p></li>',
+        reverse("archive_workshop", args=[item.workshop_id]),
+        item.pk,
+        _highlight(item.text, stems),
+        workshop.title,
+        localize(workshop.date),
+        item.group.name,
+        item.column.title,
+        theme,
+        workshop.challenge.organisation.name,
+    )
+
+
+def _theme_row(item, stems) -> SafeString:
+    workshop = item.workshop
+    return format_html(
+        '<li><a href="{}#theme-{}">{}</a><p class="result-meta">{} · {} · {}</p></li>',
+        reverse("archive_workshop", args=[item.workshop_id]),
+        item.pk,
+        _highlight(item.name, stems),
+        workshop.title,
+        localize(workshop.date),
+        workshop.challenge.organisation.name,
+    )
+
+
+def _next_step_row(item, stems) -> SafeString:
+    owner = format_html(" · {}", item.owner_name) if item.owner_name else ""
+    workshop = format_html(" · {}", item.workshop.title) if item.workshop else ""
+    return format_html(
+        '<li><a href="{}#next-step-{}">{}</a><p class="result-meta">{}{}{} · {}</p></li>',
+        item.challenge.get_absolute_url(),
+        item.pk,
+        _highlight(item.title, stems),
+        item.get_status_display(),
+        owner,
+        workshop,
+        item.challenge.organisation.name,
+    )
+
+
+_ROWS = {
+    "challenges": _challenge_row,
+    "workshops": _workshop_row,
+    "notes": _note_row,
+    "themes": _theme_row,
+    "next_steps": _next_step_row,
+}
