@@ -313,6 +313,18 @@ def _notes_group(matching: QuerySet[Note], limit: int) -> ResultGroup:
     )
 
 
+def _compiled_pks(qs: QuerySet) -> RawSQL:
+    """`qs`'s primary keys as SQL, compiled once for the page's queries.
+
+    The viewer's challenges and workshops are nested subqueries (membership, visibility,
+    filters); the ORM cloned, relabelled and compiled them again in each query that used
+    `qs.values("pk")`: 2.8 ms of CPU for the notes query alone, six times per search.
+    The SQL is the same, so the plans are too.
+    """
+    # The SQL comes from the ORM, which keeps every value a parameter.
+    return RawSQL(*qs.order_by().values("pk").query.sql_with_params())  # noqa: S611
+
+
 def search(
     parsed: ParsedQuery,
     *,
@@ -326,22 +338,23 @@ def search(
     take a second, to load the page's notes with their context). When nothing matches at all (PostgreSQL), the titles are searched once
     more by trigram similarity: a typo costs four more queries, a hit none.
     """
+    challenge_ids, workshop_ids = _compiled_pks(challenges), _compiled_pks(workshops)
     # Before the reveal a note's text is its author's alone (`Note.objects.readable`).
-    visible_notes = Note.objects.readable().filter(workshop__in=workshops.values("pk"))
-    themes = Theme.objects.filter(workshop__in=workshops.values("pk")).select_related(
+    visible_notes = Note.objects.readable().filter(workshop__in=workshop_ids)
+    themes = Theme.objects.filter(workshop__in=workshop_ids).select_related(
         "workshop__challenge__organisation"
     )
-    next_steps = ActionItem.objects.filter(challenge__in=challenges.values("pk")).select_related(
+    next_steps = ActionItem.objects.filter(challenge__in=challenge_ids).select_related(
         "workshop", "challenge__organisation"
     )
     sources = {
         "challenges": (
-            challenges.select_related("organisation"),
+            Challenge.objects.filter(pk__in=challenge_ids).select_related("organisation"),
             ("question", "description"),
             "question",
         ),
         "workshops": (
-            workshops.select_related("challenge__organisation"),
+            Workshop.objects.filter(pk__in=workshop_ids).select_related("challenge__organisation"),
             ("title", "question", "place"),
             "title",
         ),
