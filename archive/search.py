@@ -313,13 +313,13 @@ def _notes_group(matching: QuerySet[Note], limit: int) -> ResultGroup:
     )
 
 
-def _compiled_pks(qs: QuerySet) -> RawSQL:
-    """`qs`'s primary keys as SQL, compiled once for the page's queries.
+def compiled_pks(qs: QuerySet) -> RawSQL:
+    """`qs`'s primary keys as SQL, compiled once for the page's queries (`pk__in=`).
 
     The viewer's challenges and workshops are nested subqueries (membership, visibility,
     filters); the ORM cloned, relabelled and compiled them again in each query that used
-    `qs.values("pk")`: 2.8 ms of CPU for the notes query alone, six times per search.
-    The SQL is the same, so the plans are too.
+    `qs.values("pk")`: 2.8 ms of CPU for the notes query alone (1.6 ms with this), six
+    times per search. The SQL is the same, so the plans are too.
     """
     # The SQL comes from the ORM, which keeps every value a parameter.
     return RawSQL(*qs.order_by().values("pk").query.sql_with_params())  # noqa: S611
@@ -338,7 +338,7 @@ def search(
     take a second, to load the page's notes with their context). When nothing matches at all (PostgreSQL), the titles are searched once
     more by trigram similarity: a typo costs four more queries, a hit none.
     """
-    challenge_ids, workshop_ids = _compiled_pks(challenges), _compiled_pks(workshops)
+    challenge_ids, workshop_ids = compiled_pks(challenges), compiled_pks(workshops)
     # Before the reveal a note's text is its author's alone (`Note.objects.readable`).
     visible_notes = Note.objects.readable().filter(workshop__in=workshop_ids)
     themes = Theme.objects.filter(workshop__in=workshop_ids).select_related(

@@ -9,7 +9,10 @@ import pytest
 from django.db import connection
 
 from archive.search import highlight, parse_query
+from archive.search import search as search_archive
+from challenges.access import challenges_visible_to
 from tests.archive.conftest import login
+from workshops.access import workshops_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +176,32 @@ def test_search_queries_are_constant(client, archive_world, staff, django_assert
     assert response.status_code == 200
     assert response.context["results"] is not None
     assert "stuprör finansiering" in response.content.decode()
+
+
+def test_a_group_counts_every_match_beyond_the_rows_it_shows(archive_world, staff):
+    # The count comes from the ranked query itself (COUNT(*) OVER ()), before its LIMIT.
+    parsed = parse_query("stuprör")
+    where = {"challenges": challenges_visible_to(staff), "workshops": workshops_visible_to(staff)}
+    every = search_archive(parsed, **where)
+    first = search_archive(parsed, **where, limit=1)
+    assert len(every.notes.items) == every.notes.count >= 3
+    for (key, _label, group), (_key, _label2, all_rows) in zip(
+        first.groups, every.groups, strict=True
+    ):
+        assert group.count == all_rows.count, key
+        assert group.items == all_rows.items[:1], key
+        assert group.more == max(0, all_rows.count - 1), key
+    assert first.notes.more == every.notes.count - 1
+
+
+def test_the_filters_keep_the_choice_and_mark_an_invalid_one(client, archive_world, staff):
+    login(client, staff)
+    body = search(client, "stuprör", organisation="region-exempel").content.decode()
+    assert '<option value="region-exempel" selected>' in body
+    assert '<select name="year" id="id_year"><option value="" selected>' in body
+    response = search(client, "stuprör", year="1066")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<div class="field has-error"><label for="id_year">' in body.replace("\n", "")
+    assert 'id="id_year" aria-invalid="true" aria-describedby="id_year_error">' in body
+    assert '<p class="error" id="id_year_error">' in body
