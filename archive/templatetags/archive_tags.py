@@ -57,82 +57,88 @@ def result_items(key: str, items: list, stems) -> SafeString:
     `{% if key == … %}` chain run per row); this takes about 2 ms, highlighting included.
     Every value goes through `format_html`, so it is escaped; `highlight` escapes first.
     """
-    stems = stems or ()
-    row = _ROWS[key]
-    return mark_safe("".join(row(item, stems) for item in items))  # noqa: S308 - format_html
+    row = _Rows(stems or ())
+    render = getattr(row, key)
+    return mark_safe("".join(render(item) for item in items))  # noqa: S308 - format_html
 
 
-def _challenge_row(item, stems) -> SafeString:
-    return format_html(
-        '<li><a href="{}">{}</a><p class="result-meta">{} · {}</p></li>',
-        item.get_absolute_url(),
-        _highlight(item.question, stems),
-        item.organisation.name,
-        item.get_status_display(),
-    )
+class _Rows:
+    """The rows of one group; links and dates that several rows share are made once."""
 
+    def __init__(self, stems):
+        self.stems = stems
+        self._urls: dict = {}
+        self._dates: dict = {}
 
-def _workshop_row(item, stems) -> SafeString:
-    place = format_html(" · {}", _highlight(item.place, stems)) if item.place else ""
-    return format_html(
-        '<li><a href="{}">{}</a><p class="result-meta">{}{} · {}</p></li>',
-        reverse("archive_workshop", args=[item.pk]),
-        _highlight(item.title, stems),
-        localize(item.date),
-        place,
-        item.challenge.organisation.name,
-    )
+    def url(self, name: str, pk: int) -> str:
+        if (name, pk) not in self._urls:
+            self._urls[name, pk] = reverse(name, args=[pk])
+        return self._urls[name, pk]
 
+    def date(self, value) -> str:
+        if value not in self._dates:
+            self._dates[value] = localize(value)
+        return self._dates[value]
 
-def _note_row(item, stems) -> SafeString:
-    workshop = item.workshop
-    theme = format_html(" · {} {}", gettext("theme"), item.theme.name) if item.theme else ""
-    return format_html(
-        '<li><a href="{}#note-{}">{}</a><p class="result-meta">{} · {} · {} · {}{} · {}</p></li>',
-        reverse("archive_workshop", args=[item.workshop_id]),
-        item.pk,
-        _highlight(item.text, stems),
-        workshop.title,
-        localize(workshop.date),
-        item.group.name,
-        item.column.title,
-        theme,
-        workshop.challenge.organisation.name,
-    )
+    def challenges(self, item) -> SafeString:
+        return format_html(
+            '<li><a href="{}">{}</a><p class="result-meta">{} · {}</p></li>',
+            self.url("challenge_detail", item.pk),
+            _highlight(item.question, self.stems),
+            item.organisation.name,
+            item.get_status_display(),
+        )
 
+    def workshops(self, item) -> SafeString:
+        place = format_html(" · {}", _highlight(item.place, self.stems)) if item.place else ""
+        return format_html(
+            '<li><a href="{}">{}</a><p class="result-meta">{}{} · {}</p></li>',
+            self.url("archive_workshop", item.pk),
+            _highlight(item.title, self.stems),
+            self.date(item.date),
+            place,
+            item.challenge.organisation.name,
+        )
 
-def _theme_row(item, stems) -> SafeString:
-    workshop = item.workshop
-    return format_html(
-        '<li><a href="{}#theme-{}">{}</a><p class="result-meta">{} · {} · {}</p></li>',
-        reverse("archive_workshop", args=[item.workshop_id]),
-        item.pk,
-        _highlight(item.name, stems),
-        workshop.title,
-        localize(workshop.date),
-        workshop.challenge.organisation.name,
-    )
+    def notes(self, item) -> SafeString:
+        workshop = item.workshop
+        theme = format_html(" · {} {}", gettext("theme"), item.theme.name) if item.theme else ""
+        return format_html(
+            '<li><a href="{}#note-{}">{}</a>'
+            '<p class="result-meta">{} · {} · {} · {}{} · {}</p></li>',
+            self.url("archive_workshop", item.workshop_id),
+            item.pk,
+            _highlight(item.text, self.stems),
+            workshop.title,
+            self.date(workshop.date),
+            item.group.name,
+            item.column.title,
+            theme,
+            workshop.challenge.organisation.name,
+        )
 
+    def themes(self, item) -> SafeString:
+        workshop = item.workshop
+        return format_html(
+            '<li><a href="{}#theme-{}">{}</a><p class="result-meta">{} · {} · {}</p></li>',
+            self.url("archive_workshop", item.workshop_id),
+            item.pk,
+            _highlight(item.name, self.stems),
+            workshop.title,
+            self.date(workshop.date),
+            workshop.challenge.organisation.name,
+        )
 
-def _next_step_row(item, stems) -> SafeString:
-    owner = format_html(" · {}", item.owner_name) if item.owner_name else ""
-    workshop = format_html(" · {}", item.workshop.title) if item.workshop else ""
-    return format_html(
-        '<li><a href="{}#next-step-{}">{}</a><p class="result-meta">{}{}{} · {}</p></li>',
-        item.challenge.get_absolute_url(),
-        item.pk,
-        _highlight(item.title, stems),
-        item.get_status_display(),
-        owner,
-        workshop,
-        item.challenge.organisation.name,
-    )
-
-
-_ROWS = {
-    "challenges": _challenge_row,
-    "workshops": _workshop_row,
-    "notes": _note_row,
-    "themes": _theme_row,
-    "next_steps": _next_step_row,
-}
+    def next_steps(self, item) -> SafeString:
+        owner = format_html(" · {}", item.owner_name) if item.owner_name else ""
+        workshop = format_html(" · {}", item.workshop.title) if item.workshop else ""
+        return format_html(
+            '<li><a href="{}#next-step-{}">{}</a><p class="result-meta">{}{}{} · {}</p></li>',
+            self.url("challenge_detail", item.challenge_id),
+            item.pk,
+            _highlight(item.title, self.stems),
+            item.get_status_display(),
+            owner,
+            workshop,
+            item.challenge.organisation.name,
+        )
