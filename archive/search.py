@@ -297,6 +297,9 @@ def _group(qs: QuerySet, limit: int) -> ResultGroup:
     return ResultGroup(items=rows, count=rows[0].matches if rows else 0)
 
 
+_ORGANISATION_NAME = ("workshop__challenge__organisation__name",)
+
+
 def _notes_group(matching: QuerySet[Note], limit: int) -> ResultGroup:
     """Rank on the notes table alone, then load the page's notes with their context.
 
@@ -304,9 +307,19 @@ def _notes_group(matching: QuerySet[Note], limit: int) -> ResultGroup:
     costs more than the search itself at 100,000 notes.
     """
     top = list(matching.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[:limit])
-    by_pk = Note.objects.select_related(
-        "workshop__challenge__organisation", "group", "column", "theme"
-    ).in_bulk([pk for pk, _matches in top])
+    by_pk = (
+        Note.objects.select_related("workshop__challenge__organisation", "group", "column", "theme")
+        .only(
+            "text",
+            "workshop__title",
+            "workshop__date",
+            *_ORGANISATION_NAME,
+            "group__name",
+            "column__title",
+            "theme__name",
+        )
+        .in_bulk([pk for pk, _matches in top])
+    )
     return ResultGroup(
         items=[by_pk[pk] for pk, _matches in top if pk in by_pk],
         count=top[0][1] if top else 0,
@@ -341,20 +354,36 @@ def search(
     challenge_ids, workshop_ids = compiled_pks(challenges), compiled_pks(workshops)
     # Before the reveal a note's text is its author's alone (`Note.objects.readable`).
     visible_notes = Note.objects.readable().filter(workshop__in=workshop_ids)
-    themes = Theme.objects.filter(workshop__in=workshop_ids).select_related(
-        "workshop__challenge__organisation"
+    # Only the columns a result row shows (`archive_tags.result_items`): ~300 model
+    # instances per page are built from these rows.
+    themes = (
+        Theme.objects.filter(workshop__in=workshop_ids)
+        .select_related("workshop__challenge__organisation")
+        .only("name", "workshop__title", "workshop__date", *_ORGANISATION_NAME)
     )
-    next_steps = ActionItem.objects.filter(challenge__in=challenge_ids).select_related(
-        "workshop", "challenge__organisation"
+    next_steps = (
+        ActionItem.objects.filter(challenge__in=challenge_ids)
+        .select_related("workshop", "challenge__organisation")
+        .only(
+            "title",
+            "owner_name",
+            "status",
+            "workshop__title",
+            "challenge__organisation__name",
+        )
     )
     sources = {
         "challenges": (
-            Challenge.objects.filter(pk__in=challenge_ids).select_related("organisation"),
+            Challenge.objects.filter(pk__in=challenge_ids)
+            .select_related("organisation")
+            .only("question", "status", "organisation__name"),
             ("question", "description"),
             "question",
         ),
         "workshops": (
-            Workshop.objects.filter(pk__in=workshop_ids).select_related("challenge__organisation"),
+            Workshop.objects.filter(pk__in=workshop_ids)
+            .select_related("challenge__organisation")
+            .only("title", "date", "place", "challenge__organisation__name"),
             ("title", "question", "place"),
             "title",
         ),
