@@ -16,11 +16,10 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.search import STOP_WORDS, stem
+from archive.search import STOP_WORDS, compiled_pks, stem
 from challenges.access import challenges_visible_to
 from challenges.models import Challenge, Organisation, Tag
 from labb.text import TextField
-from workshops.access import workshops_visible_to
 from workshops.models import (
     ActionItem,
     Export,
@@ -60,6 +59,21 @@ FILLER_WORDS = frozenset(
 )
 
 
+class _FetchedChoices(forms.models.ModelChoiceIterator):
+    """A filter's choices in one plain query. Django's iterator reads them through a
+    server-side cursor (DECLARE, FETCH, CLOSE: three round trips for a dozen rows)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _FilterChoiceField(forms.ModelChoiceField):
+    iterator = _FetchedChoices
+
+
 class ArchiveFilterForm(forms.Form):
     """Filters shared by the archive list, search and recurring themes.
 
@@ -76,14 +90,14 @@ class ArchiveFilterForm(forms.Form):
 
     q = TextField(label=_("Search"), required=False, max_length=200)
     show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
-    organisation = forms.ModelChoiceField(
+    organisation = _FilterChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         required=False,
         to_field_name="slug",
         empty_label=_("All organisations"),
     )
-    tag = forms.ModelChoiceField(
+    tag = _FilterChoiceField(
         label=_("Tag"),
         queryset=Tag.objects.none(),
         required=False,
@@ -92,7 +106,7 @@ class ArchiveFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Challenge status"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
-    facilitator = forms.ModelChoiceField(
+    facilitator = _FilterChoiceField(
         label=_("Facilitator"),
         queryset=get_user_model().objects.none(),
         required=False,
@@ -104,8 +118,12 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        challenges = challenges_visible_to(user)
-        workshops = workshops_visible_to(user)
+        # The viewer's challenges (`challenges_visible_to`) compiled to SQL once, for the
+        # choices here and the page's selection (`visible_challenges`): built and compiled
+        # again in each query, the nested membership subqueries took 1–3 ms of CPU apiece.
+        self.visible = compiled_pks(challenges_visible_to(user))
+        challenges = self.visible_challenges()
+        workshops = self.visible_workshops()
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=challenges.values("organisation")
         )
@@ -123,6 +141,14 @@ class ArchiveFilterForm(forms.Form):
             .distinct()
             .order_by("username")
         )
+
+    def visible_challenges(self) -> QuerySet[Challenge]:
+        """Every challenge the viewer may see: `challenges_visible_to(user)`."""
+        return Challenge.objects.filter(pk__in=self.visible)
+
+    def visible_workshops(self) -> QuerySet[Workshop]:
+        """Every workshop the viewer may see: `workshops_visible_to(user)`."""
+        return Workshop.objects.filter(challenge__in=self.visible)
 
     def filter_challenges(self, challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
         data = self.cleaned_data

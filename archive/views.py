@@ -15,7 +15,6 @@ from django.views.decorators.http import require_safe
 from archive import reads
 from archive.reads import ArchiveFilterForm
 from archive.search import SearchError, filter_notes, parse_query, search
-from challenges.access import challenges_visible_to
 from workshops import access
 from workshops.boards import boards_for
 from workshops.models import ActionItem, Note, Theme, Vote, texts_revealed
@@ -28,9 +27,11 @@ def _filter_form(request: HttpRequest) -> ArchiveFilterForm:
 
 
 def _selection(form: ArchiveFilterForm, request: HttpRequest):
-    """The viewer's challenges and workshops narrowed by the (valid) filters."""
-    challenges = challenges_visible_to(request.user)
-    workshops = access.workshops_visible_to(request.user)
+    """The viewer's challenges and workshops narrowed by the (valid) filters.
+
+    The form holds `challenges_visible_to(request.user)` compiled once (`form.visible`)."""
+    challenges = form.visible_challenges()
+    workshops = form.visible_workshops()
     return form.filter_challenges(challenges), form.filter_workshops(workshops, challenges)
 
 

@@ -9,7 +9,10 @@ import pytest
 from django.db import connection
 
 from archive.search import highlight, parse_query
+from archive.search import search as search_archive
+from challenges.access import challenges_visible_to
 from tests.archive.conftest import login
+from workshops.access import workshops_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -163,13 +166,46 @@ def test_search_queries_are_constant(client, archive_world, staff, django_assert
     login(client, staff)
     # An error page would pass with fewer queries: each count is of the real results page,
     # one with results in several groups and one where no note has both words.
-    with django_assert_max_num_queries(25):
+    # 12: session, user, the filter choices (years, organisations, tags, facilitators), one
+    # per result group with its count, the notes' context (a count query per group, as when
+    # a group had more than 20 matches before, would make it 16).
+    with django_assert_max_num_queries(12):
         response = search(client, "stuprören")
     assert response.status_code == 200
     assert "Stuprör mellan förvaltningarna" in notes(response)
     assert [theme.name for theme in response.context["results"].themes.items] == ["Stuprör"]
-    with django_assert_max_num_queries(25):
+    # Nothing matches both words: the typo fallback searches the four title groups again.
+    with django_assert_max_num_queries(15):
         response = search(client, "stuprör finansiering")
     assert response.status_code == 200
     assert response.context["results"] is not None
     assert "stuprör finansiering" in response.content.decode()
+
+
+def test_a_group_counts_every_match_beyond_the_rows_it_shows(archive_world, staff):
+    # The count comes from the ranked query itself (COUNT(*) OVER ()), before its LIMIT.
+    where = {"challenges": challenges_visible_to(staff), "workshops": workshops_visible_to(staff)}
+    for query, key, at_least in (("stuprör", "notes", 3), ("workshop", "workshops", 2)):
+        parsed = parse_query(query)
+        every = search_archive(parsed, **where)
+        first = search_archive(parsed, **where, limit=1)
+        assert len(getattr(every, key).items) == getattr(every, key).count >= at_least
+        for (name, _label, group), (_name, _label2, all_rows) in zip(
+            first.groups, every.groups, strict=True
+        ):
+            assert group.count == all_rows.count, (query, name)
+            assert group.items == all_rows.items[:1], (query, name)
+            assert group.more == max(0, all_rows.count - 1), (query, name)
+
+
+def test_the_filters_keep_the_choice_and_mark_an_invalid_one(client, archive_world, staff):
+    login(client, staff)
+    body = search(client, "stuprör", organisation="region-exempel").content.decode()
+    assert '<option value="region-exempel" selected>' in body
+    assert '<select name="year" id="id_year"><option value="" selected>' in body
+    response = search(client, "stuprör", year="1066")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<div class="field has-error"><label for="id_year">' in body.replace("\n", "")
+    assert 'id="id_year" aria-invalid="true" aria-describedby="id_year_error">' in body
+    assert '<p class="error" id="id_year_error">' in body
