@@ -98,7 +98,10 @@ def test_the_vote_list_of_the_large_demo_is_short_and_filterable_on_a_phone(
     expect(phone.locator("details.vote-section[open]")).to_have_count(0)
     first = sections.nth(3)
     first.locator("summary").click()
-    phone.click(f"#vote-add-note-{first.locator('.vote-item').first.get_attribute('id')[10:]}")
+    second = first.locator(".vote-item").first.get_attribute("id")[10:]
+    phone.click(f"#vote-add-note-{second}")
+    # Saved before the page is reloaded below (a reload would cancel the vote in flight).
+    expect(phone.locator(f"#vote-remove-note-{second}")).to_be_visible()
     expect(phone.locator("details.vote-section[open]")).to_have_count(1)
     assert phone.locator("details.vote-section").nth(3).get_attribute("open") is not None
 
