@@ -20,7 +20,12 @@ from workshops.live.audience import BOARD_SCREEN, PHONE_SCREEN, Screen
 from workshops.live.events import NoteAdded
 from workshops.models import LiveEvent, Note, Workshop
 from workshops.services.notes import note_create, note_set_status
-from workshops.services.phases import phase_set
+from workshops.services.phases import (
+    phase_set,
+    timer_pause,
+    timer_start,
+    workshop_set_accepting,
+)
 
 Phase = Workshop.Phase
 
@@ -210,6 +215,63 @@ def test_a_published_note_renders_in_the_event_loop(
     now, later = asyncio.run(start_both())
     assert isinstance(now, bytes), "rendered at once, in the loop"
     assert now == later and f"note-{note.pk}".encode() in now
+    render.forget()
+
+
+def _without_clock(frame: bytes) -> bytes:
+    """A timer frame carries the server's clock at render time; the rest must match."""
+    import re
+
+    return re.sub(rb'data-server-now="\d+"', b"", frame)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_phase_and_timer_events_render_from_their_message_with_no_query(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The events every phone gets (the bench's "phone event") render in the event loop
+    from the workshop state the write published: no worker thread and no pooled connection
+    per process, and the same markup as a replay that reads the workshop."""
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+        workshop = timer_start(workshop=workshop, seconds=300, locks_writing=True)
+        workshop = timer_pause(workshop=workshop)
+        workshop = workshop_set_accepting(workshop=workshop, accepting=False)
+    sent = [e for e in captured_events if e.event.shows_workshop]
+    assert [e.name for e in sent] == ["phase", "timer", "timer", "status"]
+    row = LiveEvent.objects.get(pk=sent[-1].id)
+    assert "accepting_notes" not in str(row.payload), "the row keeps no state"
+
+    screens = [Screen(kind=BOARD_SCREEN, language="en"), Screen(kind=PHONE_SCREEN, language="sv")]
+    render.forget()
+    reads, _renders = _count_reads_and_renders(monkeypatch)
+    published = [live.Message.from_dict(e.message()) for e in sent]
+    with CaptureQueriesContext(connection) as queries:
+        started = [render.start(m, s) for m in published for s in screens]
+    assert len(queries) == 0 and reads == [], "rendered from the messages alone"
+    assert all(isinstance(f, bytes) for f in started), "in the loop, not on a thread"
+    frames = dict(zip([(m.id, s) for m in published for s in screens], started, strict=True))
+    status_board = frames[(sent[-1].id, screens[0])]
+    assert b"Writing paused: participants cannot post" in status_board
+    assert "Skrivandet är pausat".encode() in frames[(sent[-1].id, screens[1])]
+    paused_timer = frames[(sent[2].id, screens[1])]
+    assert b"data-paused" in paused_timer and b'data-ends-at=""' in paused_timer
+
+    # A replay reads the workshop as it is now: where that state is the one published (all
+    # but the first timer event, which the pause changed), the frames are the same.
+    render.forget()
+    for message in published:
+        stored = LiveEvent.objects.get(pk=message.id)
+        for screen in screens:
+            replayed = render.frame(
+                stored.pk,
+                workshop.pk,
+                stored.name,
+                {"kind": stored.kind, "payload": stored.payload},
+                screen,
+            )
+            if message.id in (sent[0].id, sent[-1].id, sent[2].id):
+                assert _without_clock(replayed) == _without_clock(frames[(message.id, screen)])
     render.forget()
 
 

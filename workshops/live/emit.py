@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from labb import live
 from workshops.live.events import KINDS, LiveChange
+from workshops.live.shown import workshop_state_facts
 from workshops.models import Group, LiveEvent, Workshop
 
 LIVE_EVENT_LOCK = 0x4C4C  # advisory lock namespace for live event ordering ("LL")
@@ -77,6 +78,7 @@ def emit(
     `audience` defaults to the event's own; `group` limits a phone event to one group.
     `facts` (`live.shown`) are published with the event so that screens render it without
     reading the rows again; they are not stored: a replay reads the rows as they are then.
+    An event that shows the workshop's state gets that state here, read after the lock.
     Only the registered kinds (`events.KINDS`) can be emitted: a screen renders nothing
     else.
     """
@@ -84,6 +86,8 @@ def emit(
         raise TypeError(f"{event!r} is not a registered live event")
     audience = audience or event.audience
     _order_lock(workshop.pk)
+    if facts is None and event.shows_workshop:
+        facts = workshop_state_facts(workshop.pk)
     row = LiveEvent.objects.create(
         workshop=workshop,
         audience=audience,

@@ -23,6 +23,9 @@ ALL = "all"  # every screen
 class LiveChange:
     name: ClassVar[LiveEventName]
     audience: ClassVar[str] = ALL
+    # Screens show the workshop's state with it (status line, phase, timer): the write
+    # publishes that state with the event (`live/shown.py`).
+    shows_workshop: ClassVar[bool] = False
 
     @property
     def kind(self) -> str:
@@ -116,6 +119,7 @@ class StatusChanged(LiveChange):
     """Writing was paused or opened again."""
 
     name: ClassVar[LiveEventName] = LiveEventName.STATUS
+    shows_workshop: ClassVar[bool] = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,12 +128,14 @@ class PhaseChanged(LiveChange):
     phones) a participant who moved to another group."""
 
     name: ClassVar[LiveEventName] = LiveEventName.PHASE
+    shows_workshop: ClassVar[bool] = True
     phase: str
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TimerChanged(LiveChange):
     name: ClassVar[LiveEventName] = LiveEventName.TIMER
+    shows_workshop: ClassVar[bool] = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

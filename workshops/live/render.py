@@ -49,7 +49,7 @@ from workshops.live.events import (
     VoteCast,
     from_row,
 )
-from workshops.live.shown import NoteShown
+from workshops.live.shown import NoteShown, workshop_from_facts
 from workshops.models import Group, Note, Workshop
 
 logger = logging.getLogger(__name__)
@@ -160,11 +160,15 @@ _NO_ROWS = (
 def _published_facts(event: LiveChange, data: dict, workshop_id: int) -> dict | None:
     """What the event's render needs, from the message alone: the values the write
     published with it (`live/shown.py`), or nothing for kinds that need no rows. None when
-    the rows have to be read (a replay of a note event, a phase change, a move)."""
+    the rows have to be read (a replay, a move, a theme saved)."""
     if isinstance(event, NoteAdded | NoteChanged) and data.get("facts"):
         shown = NoteShown.from_facts(data["facts"])
         if shown is not None:
             return {"note": shown}
+    if event.shows_workshop and data.get("facts"):
+        workshop = workshop_from_facts(data["facts"])
+        if workshop is not None:
+            return {"workshop": workshop}
     if isinstance(event, _NO_ROWS):
         return _read_facts(event, workshop_id)
     return None
