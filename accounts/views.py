@@ -22,10 +22,9 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 
-from accounts import oidc, saml
 from accounts.failures import Failure, SignInFailed, failure_page
+from accounts.lazy import oidc, saml
 from accounts.models import SamlSession
 from accounts.providers import OIDC, SAML, Provider, enabled_providers, get_provider
 from accounts.signin import Person, user_sign_in
@@ -249,7 +248,7 @@ def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _saml_idp_logout(request: HttpRequest, provider: Provider, data) -> HttpResponse:
-    binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
+    binding = saml.BINDING_HTTP_POST if request.method == "POST" else saml.BINDING_HTTP_REDIRECT
     try:
         logout_request, name_id = saml.idp_logout_request(
             provider,
