@@ -92,6 +92,13 @@ def _count_reads_and_renders(monkeypatch) -> tuple[list, list]:
     return reads, renders
 
 
+def _replayed(event_id: int, screen: Screen) -> bytes | None:
+    """The frame of a stored event as a resuming stream renders it: from its row alone."""
+    stored = LiveEvent.objects.get(pk=event_id)
+    data = {"kind": stored.kind, "payload": stored.payload}
+    return render.frame(stored.pk, stored.workshop_id, stored.name, data, screen)
+
+
 def _frames_for_200_streams(message, screens) -> list:
     async def streams():
         # 200 streams ask at the same moment, 50 of each screen.
@@ -175,15 +182,7 @@ def test_a_published_note_renders_from_its_message_with_no_query(
     render.forget()
     for screen, frame in live_frames.items():
         sent = board if screen.kind == BOARD_SCREEN else phone
-        stored = LiveEvent.objects.get(pk=sent.id)
-        replayed = render.frame(
-            stored.pk,
-            workshop.pk,
-            stored.name,
-            {"kind": stored.kind, "payload": stored.payload},
-            screen,
-        )
-        assert replayed == frame
+        assert _replayed(sent.id, screen) == frame
     render.forget()
 
 
@@ -260,18 +259,10 @@ def test_status_phase_and_timer_events_render_from_their_message_with_no_query(
     # A replay reads the workshop as it is now: where that state is the one published (all
     # but the first timer event, which the pause changed), the frames are the same.
     render.forget()
-    for message in published:
-        stored = LiveEvent.objects.get(pk=message.id)
+    for event_id in (sent[0].id, sent[2].id, sent[-1].id):
         for screen in screens:
-            replayed = render.frame(
-                stored.pk,
-                workshop.pk,
-                stored.name,
-                {"kind": stored.kind, "payload": stored.payload},
-                screen,
-            )
-            if message.id in (sent[0].id, sent[-1].id, sent[2].id):
-                assert _without_clock(replayed) == _without_clock(frames[(message.id, screen)])
+            replayed = _replayed(event_id, screen)
+            assert _without_clock(replayed) == _without_clock(frames[(event_id, screen)])
     render.forget()
 
 
