@@ -347,3 +347,52 @@ def test_a_burst_of_events_leaves_a_stream_in_one_write_and_a_lone_event_at_once
     assert lone.count(b"event: note") == 1 and f'id="note-{notes[3].pk}"'.encode() in lone
     render.forget()
     live.reset_backend()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resync_still_delivers_a_late_event_whose_message_was_dropped(
+    workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """Two processes may publish out of order: the stream has sent event 3 while event 2
+    is still on its way. If the stream's queue then overflows (a RESYNC, the message of 2
+    dropped), its catch-up must start below 2, not after 3, or note 2 never shows."""
+    from workshops.limits import StreamSlot
+    from workshops.views import stream as stream_views
+
+    workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
+    settings.REDIS_URL = ""  # the in-process hub, fed by hand
+    live.reset_backend()
+    before = LiveEvent.objects.filter(workshop=workshop).order_by("-pk")[0].pk
+    monkeypatch.setattr(stream_views, "_newest_event_id", lambda workshop_id: before)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = [_note(workshop, text=f"Lapp {i}") for i in range(3)]
+    first, late, third = [
+        live.Message.from_dict(e.message())
+        for e in captured_events
+        if isinstance(e.event, NoteAdded) and e.audience == "board"
+    ]
+    screen = Screen(kind=BOARD_SCREEN, language="sv")
+    render.forget()
+
+    async def chunks() -> list[bytes]:
+        stream = stream_views._event_stream(
+            workshop_id=workshop.pk, screen=screen, after=None, slot=StreamSlot("", "", 0)
+        )
+        got = [await anext(stream), await anext(stream)]  # retry, hello
+        live.hub.dispatch(first)
+        got.append(await asyncio.wait_for(anext(stream), 2))
+        live.hub.dispatch(third)  # the late one's message has not come yet ...
+        got.append(await asyncio.wait_for(anext(stream), 2))
+        live.hub.resync_all()  # ... and is dropped with an overflow
+        got.append(await asyncio.wait_for(anext(stream), 2))
+        await stream.aclose()
+        return got
+
+    _retry, _hello, one, three, caught_up = asyncio.run(chunks())
+    assert f'id="note-{notes[0].pk}"'.encode() in one
+    assert f'id="note-{notes[2].pk}"'.encode() in three
+    assert f'id="note-{notes[1].pk}"'.encode() in caught_up
+    assert caught_up.count(b"event: note") == 1, "notes 1 and 3 are not sent again"
+    assert caught_up.startswith(f"id: {third.id}\n".encode()), "Last-Event-ID never goes back"
+    render.forget()
+    live.reset_backend()

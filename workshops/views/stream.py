@@ -150,7 +150,11 @@ async def _event_stream(
                     if waiting is not live.RESYNC and waiting.id > floor:
                         render.start(waiting, screen)
             if item is live.RESYNC:
-                frames, last = await _catch_up(workshop_id, last, screen)
+                # From the floor, not from `last`: an event below `last` that was late and
+                # whose message the overflow dropped is still owed to this screen.
+                frames, last = await _catch_up(
+                    workshop_id, floor, screen, delivered=delivered, last=last
+                )
                 out.extend(frames)
                 floor, delivered = last, set()
                 continue
@@ -180,15 +184,33 @@ def _with_id(frame: bytes, old_id: int, new_id: int) -> bytes:
     return f"id: {new_id}\n".encode() + frame[len(prefix) :] if frame.startswith(prefix) else frame
 
 
-async def _catch_up(workshop_id: int, last: int, screen: Screen) -> tuple[list[bytes], int]:
-    """Frames for the events this stream missed after `last`, and the new last id."""
-    rows = await sync_to_async(_missed)(workshop_id, last, screen)
+async def _catch_up(
+    workshop_id: int,
+    after: int,
+    screen: Screen,
+    *,
+    delivered: set[int] | frozenset[int] = frozenset(),
+    last: int | None = None,
+) -> tuple[list[bytes], int]:
+    """Frames for the events this stream missed after `after` (but those `delivered`), and
+    the new last id. A missed event below `last`, the newest id the browser has, keeps
+    that id, so its Last-Event-ID never moves backwards."""
+    newest = after if last is None else last
+    rows = await sync_to_async(_missed)(workshop_id, after, screen)
     if rows is None:
         newest = await sync_to_async(_newest_event_id)(workshop_id)
         return [live.encode_frame(newest, LiveEventName.RELOAD, "")], newest
-    if not rows:
-        return [], last
-    return [frame for _pk, frame in rows if frame is not None], rows[-1][0]
+    frames = []
+    for pk, frame in rows:
+        if pk in delivered:
+            continue
+        if pk > newest:
+            newest = pk
+            if frame is not None:
+                frames.append(frame)
+        elif frame is not None:
+            frames.append(_with_id(frame, pk, newest))
+    return frames, newest
 
 
 def _stream_response(
