@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labb.settings")
+# As bench/stack.py runs the server: DEBUG on would log every query and refresh static files.
+os.environ.setdefault("DEBUG", "0")
 
 STEPS = ("join page GET", "join POST", "phone page GET")
 
