@@ -317,6 +317,8 @@ LABB_EXPORT_RETENTION_DAYS = env_int("LABB_EXPORT_RETENTION_DAYS", 30)
 LABB_AUDIT_RETENTION_DAYS = env_int("LABB_AUDIT_RETENTION_DAYS", 730)
 LABB_PARTICIPANT_SESSION_SECONDS = env_int("LABB_PARTICIPANT_SESSION_SECONDS", 12 * 3600)
 LABB_STREAM_KEEPALIVE = env_int("LABB_STREAM_KEEPALIVE", 15)
+# Database sessions that write a new session key once, not three times (labb/sessions.py).
+SESSION_ENGINE = "labb.sessions"
 
 # Security headers.
 SESSION_COOKIE_HTTPONLY = True

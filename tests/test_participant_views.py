@@ -11,9 +11,11 @@ import copy
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from tests.support.steps import join_as, post_note
+from tests.support.steps import join_as, post_note, set_phase
 from workshops.models import Note, Participant, Workshop
 from workshops.services.groups import group_add
 from workshops.services.joins import join_code_regenerate
@@ -315,6 +317,68 @@ def test_join_views_refuse_other_methods(client, workshop, path):
     url = path.format(code=workshop.join_code, token=workshop.groups.first().token)
     assert client.put(url).status_code == 405
     assert client.delete(url).status_code == 405
+
+
+# --- What a join costs ----------------------------------------------------------------------
+# A room of phones joins within a minute (issue 13: join p95 <= 200 ms with 20 at a time on
+# 2 cores), so the three requests of a join keep a fixed, small number of queries whatever
+# the workshop's size. bench/join_profile.py prints them.
+
+
+def _join_queries(client, workshop, *, group_index: int = 1) -> list[list[str]]:
+    """The SQL of the three requests of one join (join page, join form, phone page)."""
+    group = workshop.groups.order_by("position")[group_index]
+    steps = []
+    for method, url, data, status in [
+        ("get", f"/j/{workshop.join_code}/", None, 200),
+        ("post", f"/j/{workshop.join_code}/", {"display_name": "Kim", "group": group.pk}, 302),
+        ("get", f"/p/{workshop.pk}/", None, 200),
+    ]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = getattr(client, method)(url, data)
+        assert response.status_code == status
+        steps.append([query["sql"] for query in ctx.captured_queries])
+    return steps
+
+
+def _touching(queries: list[str], table: str) -> list[str]:
+    """The statements (SELECT, INSERT…) that read or write `table` itself."""
+    return [
+        sql.split(" ", 1)[0]
+        for sql in queries
+        if f'FROM "{table}"' in sql or f'INTO "{table}"' in sql or f'UPDATE "{table}"' in sql
+    ]
+
+
+def test_the_join_page_costs_two_plain_queries(client, workshop):
+    page, _post, _phone = _join_queries(client, workshop)
+    # The workshop and its groups; the group list is a plain SELECT, not a server-side
+    # cursor (DECLARE, FETCH, CLOSE: three round trips for a handful of groups).
+    assert len(page) == 2, page
+    assert all(sql.startswith("SELECT") for sql in page), page
+
+
+def test_the_join_post_writes_the_session_once(client, workshop):
+    _page, post, _phone = _join_queries(client, workshop)
+    # The workshop, the chosen group, the participant and the people count in one
+    # transaction (opened, insert, count, event lock, event, closed), and the session in
+    # another: one INSERT under its new key, no existence check, no second write.
+    assert len(post) == 11, post
+    assert _touching(post, "django_session") == ["INSERT"]
+
+
+def test_the_phone_page_after_a_join_costs_five_queries(client, workshop):
+    _page, _post, phone = _join_queries(client, workshop)
+    # Session, participant (with workshop and group), columns, own notes, last event id.
+    assert len(phone) == 5, phone
+
+
+def test_the_phone_page_in_the_reveal_reads_the_columns_once(client, workshop):
+    set_phase(workshop, Workshop.Phase.REVEAL)
+    _page, _post, phone = _join_queries(client, workshop)
+    # Besides the five: the group's notes on its board, which reuses the columns.
+    assert len(phone) == 6, phone
+    assert len(_touching(phone, "workshops_column")) == 1
 
 
 # --- Posting notes ------------------------------------------------------------------------

@@ -116,6 +116,23 @@ class JoinCodeForm(forms.Form):
         return normalise_join_code(self.cleaned_data["code"])
 
 
+class _PlainQueryChoices(forms.models.ModelChoiceIterator):
+    """The choices in one plain SELECT. Django's iterator() opens a server-side cursor
+    (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips, and a result PostgreSQL keeps
+    past the transaction) for the 1-30 groups of a workshop; the join page renders it for
+    every phone (issue 13)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    iterator = _PlainQueryChoices
+
+
 class JoinForm(forms.Form):
     display_name = TextField(
         label=_("Your name (optional)"),
@@ -123,7 +140,7 @@ class JoinForm(forms.Form):
         required=False,
         help_text=_("Leave empty to take part anonymously."),
     )
-    group = forms.ModelChoiceField(
+    group = GroupChoiceField(
         label=_("Your group"),
         queryset=Group.objects.none(),
         required=False,
@@ -141,7 +158,7 @@ class JoinForm(forms.Form):
 
 
 class ChooseGroupForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Your group"), queryset=Group.objects.none())
+    group = GroupChoiceField(label=_("Your group"), queryset=Group.objects.none())
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from labb.sessions import SessionStore
 from tests.support.steps import join_as, post_note
 from workshops import retention
 from workshops.models import Workshop
@@ -64,6 +65,43 @@ def test_joining_rotates_the_session_id(workshop):
     stale.cookies[django_settings.SESSION_COOKIE_NAME] = before
     assert stale.get(reverse("phone", args=[workshop.pk])).status_code == 404
     assert client.get(reverse("phone", args=[workshop.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_new_session_never_takes_a_key_in_use():
+    """labb/sessions.py draws a key without asking whether it is taken (165 random bits):
+    the INSERT that creates the session must refuse a taken key, and another is drawn."""
+    owner = SessionStore()
+    owner["labb_participants"] = {"1": 1}
+    owner.save()
+    taken = owner.session_key
+
+    class FirstDrawTaken(SessionStore):
+        draws = iter([taken, "n" * 32])
+
+        def _get_new_session_key(self) -> str:
+            return next(self.draws)
+
+    newcomer = FirstDrawTaken()
+    newcomer["planted"] = "yes"
+    newcomer.save()
+    assert newcomer.session_key == "n" * 32
+    assert SessionStore(session_key=taken).load() == {"labb_participants": {"1": 1}}
+
+
+@pytest.mark.django_db
+def test_a_cycled_key_is_written_once_under_a_new_key_and_the_old_one_is_gone():
+    session = SessionStore()
+    session["labb_device"] = "d"
+    session.save()
+    old = session.session_key
+    session.cycle_key()
+    session["labb_participants"] = {"1": 1}
+    session.save()
+    assert session.session_key not in (None, old)
+    assert not SessionStore().exists(old)
+    stored = SessionStore(session_key=session.session_key).load()
+    assert stored == {"labb_device": "d", "labb_participants": {"1": 1}}
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -99,7 +100,9 @@ def _join_page(request: HttpRequest, workshop: Workshop, group: Group | None) ->
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            # A fresh session id on join: nobody can plant a session on a shared phone.
+            # A fresh session id on join: nobody can plant a session on a shared phone. (The
+            # old row goes now; the session is written once, under its new id, at the end of
+            # the request: labb/sessions.py.)
             request.session.cycle_key()
             access.remember_participant(request, participant)
             if not request.user.is_authenticated:
@@ -166,6 +169,8 @@ def join_group(request: HttpRequest, token: str) -> HttpResponse:
 
 def _phone_context(participant, form=None) -> dict:
     workshop = participant.workshop
+    # Read once for the note form and the group's board (phase reveal and cluster).
+    prefetch_related_objects([workshop], "columns")
     own_notes = list(participant.notes.select_related("column").order_by("-created_at", "-pk"))
     return phone_stage_context(participant) | {
         "workshop": workshop,
