@@ -569,12 +569,20 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         sampler.start()
         join_started = time.perf_counter()
 
+        started_joins = 0
+        warm_join_ms: list[float] = []
+
         async def one(phone: Phone) -> None:
+            nonlocal started_joins
             async with semaphore:
+                first = started_joins < 2 * args.join_concurrency
+                started_joins += 1
                 ms = await join(session, phone, join_errors)
             if ms is None:
                 return
             join_ms.append(ms)
+            if not first:
+                warm_join_ms.append(ms)
             stream = Stream(
                 "phone",
                 phone.workshop["id"],
@@ -594,6 +602,7 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         idle.start()
         await asyncio.sleep(2.0)
         idle_resources = idle.stop()
+        idle_resources["open_connections"] = open_connections(pids, {args.port, args.live_port})
 
         joined = [p for p in phones if p.cookie]
         runs = []
@@ -647,6 +656,11 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         "joined": len(joined),
         "streams": len(streams),
         "join_ms": summary(join_ms),
+        # A restarted server's first joins pay for its cold start: at 200 phones the first
+        # batch's join page took 5-7 s (each process's first requests: URLconf, templates,
+        # pool connections), 5 % of the joins, enough to set the p95. Joins that started
+        # after the first two batches (by start, not by finish) are counted apart.
+        "join_ms_warm": summary(warm_join_ms),
         "join_wall_s": round(join_wall, 2),
         "join_errors": join_errors,
         "join_resources": join_resources,
@@ -655,6 +669,24 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         "ceiling": ceiling,
         "runs": runs,
     }
+
+
+def open_connections(pids: list[int], ports: set[int]) -> list[int]:
+    """Established client connections (to `ports`) held by each server process: with every
+    stream open and nothing else in flight, how the streams spread over the workers."""
+    import psutil
+
+    counts = []
+    for pid in pids:
+        try:
+            conns = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.Error:
+            counts.append(-1)
+            continue
+        counts.append(
+            sum(1 for c in conns if c.status == psutil.CONN_ESTABLISHED and c.laddr.port in ports)
+        )
+    return counts
 
 
 def goal_broken(runs: list[dict], rate: float, goal_ms: float) -> str | None:
@@ -1022,7 +1054,11 @@ def main(argv: list[str] | None = None) -> dict:
                     server.stop()
             print(
                 f"  joined {size['joined']}/{n} in {size['join_wall_s']} s, join p95 "
-                f"{_fmt(size['join_ms']['p95'])} ms, idle RSS {size['idle_resources']['server_rss_mb']}, stream errors {size['stream_errors'] or 0}",
+                f"{_fmt(size['join_ms']['p95'])} ms (after the first {2 * args.join_concurrency}"
+                f" started: p50 / p95 {_fmt(size['join_ms_warm']['p50'])} / "
+                f"{_fmt(size['join_ms_warm']['p95'])} ms),"
+                f" idle RSS {size['idle_resources']['server_rss_mb']}, connections per process "
+                f"{size['idle_resources']['open_connections']}, stream errors {size['stream_errors'] or 0}",
                 flush=True,
             )
             result["sizes"].append(size)
