@@ -51,6 +51,7 @@ from tests.support.database import postgres_url
 
 RESULTS = stack.ROOT / "bench" / "results"
 NOTE_ID = re.compile(rb'data-note-id="(\d+)"')
+PHONE_NOTE_ID = re.compile(rb'<li class="own-note[^"]*" id="pnote-(\d+)"')
 OWN_NOTE_ID = re.compile(r'id="own-note-(\d+)"')
 WORDS = [
     "vi",
@@ -96,9 +97,18 @@ class Stream:
     workshop_id: int
     url: str
     cookie: str
+    group_id: int | None = None  # a phone's group: it gets its group's notes after the reveal
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     notes: dict[int, list[float]] = field(default_factory=dict)
-    statuses: dict[int, list[float]] = field(default_factory=dict)
+    # Status events in order of arrival. They cannot be told apart by their `id:` line: a
+    # stream delivers an event published late (after a newer id, from another process) with
+    # the newest id it sent instead of its own (workshops/views/stream.py, `_with_id`), so
+    # the browser's Last-Event-ID never goes back. The facilitator's status POSTs are
+    # sent one after the other, so the k-th status event on a stream answers the k-th POST.
+    status_arrivals: list[float] = field(default_factory=list)
+    statuses: dict[int, list[float]] = field(default_factory=dict)  # by `id:`, diagnostics
+    late_statuses: int = 0  # status frames with an id this stream had already been sent
+    seen_ids: set[int] = field(default_factory=set)
     reloads: int = 0
     error: str | None = None
     task: asyncio.Task | None = None
@@ -111,11 +121,17 @@ class Stream:
                 event_id = int(line[4:])
             elif line.startswith(b"event: "):
                 name = line[7:]
+        late = event_id is not None and event_id in self.seen_ids
+        if event_id is not None:
+            self.seen_ids.add(event_id)
         if name == b"note":
-            for match in NOTE_ID.finditer(frame):
+            pattern = NOTE_ID if self.kind == "board" else PHONE_NOTE_ID
+            for match in pattern.finditer(frame):
                 self.notes.setdefault(int(match.group(1)), []).append(now)
         elif name == b"status" and event_id is not None:
+            self.status_arrivals.append(now)
             self.statuses.setdefault(event_id, []).append(now)
+            self.late_statuses += late
         elif name == b"reload":
             self.reloads += 1
 
@@ -203,6 +219,7 @@ class Acked:
     note_id: int
     client_id: str
     workshop_id: int
+    group_id: int
     sent: float
 
 
@@ -243,7 +260,9 @@ async def post_note(session, phone: Phone, window: Window) -> None:
         if status not in (200, 201) or match is None:
             window.error(f"post: HTTP {status}")
             return
-        window.acked.append(Acked(int(match.group(1)), client_id, phone.workshop["id"], first_sent))
+        window.acked.append(
+            Acked(int(match.group(1)), client_id, phone.workshop["id"], phone.group_id, first_sent)
+        )
         return
     window.error("post: gave up after retries")
 
@@ -345,6 +364,8 @@ async def run_window(
     for stream in streams:
         stream.notes.clear()
         stream.statuses.clear()
+        stream.status_arrivals.clear()
+        stream.late_statuses = 0
     window = Window()
     sampler = Sampler(pids)
     sampler.start()
@@ -378,23 +399,34 @@ async def run_window(
 
     # Drain: wait until every acknowledged note and event arrived everywhere (or time out).
     by_workshop: dict[int, list[Stream]] = {}
+    by_group: dict[tuple[int, int | None], list[Stream]] = {}
     for stream in streams:
         by_workshop.setdefault((stream.workshop_id, stream.kind), []).append(stream)
-    deadline = loop.time() + drain
-    while loop.time() < deadline:
-        notes_done = all(
-            note.note_id in stream.notes
-            for note in window.acked
-            for stream in by_workshop.get((note.workshop_id, "board"), [])
+        if stream.kind == "phone":
+            by_group.setdefault((stream.workshop_id, stream.group_id), []).append(stream)
+    # Every (note, stream) that should get it: each screen of its workshop, each phone of
+    # its group. Checked as a shrinking list: 1,000 phones x 500 notes is 500,000 pairs.
+    pending = [
+        (note.note_id, stream)
+        for note in window.acked
+        for stream in (
+            *by_workshop.get((note.workshop_id, "board"), []),
+            *by_group.get((note.workshop_id, note.group_id), []),
         )
+    ]
+    deadline = loop.time() + drain
+    drain_started = loop.time()
+    while loop.time() < deadline:
+        pending = [(note_id, s) for note_id, s in pending if note_id not in s.notes]
         statuses_done = all(
-            len(stream.statuses) >= len(window.status_sent.get(stream.workshop_id, []))
+            len(stream.status_arrivals) >= len(window.status_sent.get(stream.workshop_id, []))
             for stream in streams
             if stream.kind == "phone"
         )
-        if notes_done and statuses_done:
+        if not pending and statuses_done:
             break
         await asyncio.sleep(0.1)
+    drained_s = loop.time() - drain_started
     resources = sampler.stop()
 
     # Notes: latency per delivery and per note (on every screen), lost and duplicated.
@@ -413,8 +445,44 @@ async def run_window(
         if latest is not None:
             to_all.append(latest)
 
-    # Phone events: the k-th status event id of a workshop answers its k-th POST.
+    # Notes on the phones of the note's group (`pnote-<id>`), per delivery and per note.
+    to_phone, to_all_phones, phone_note_lost, phone_note_dup = [], [], 0, 0
+    for note in window.acked:
+        latest = None
+        for stream in by_group.get((note.workshop_id, note.group_id), []):
+            arrivals = stream.notes.get(note.note_id)
+            if not arrivals:
+                phone_note_lost += 1
+                continue
+            phone_note_dup += len(arrivals) - 1
+            ms = (arrivals[0] - note.sent) * 1000
+            to_phone.append(ms)
+            latest = ms if latest is None else max(latest, ms)
+        if latest is not None:
+            to_all_phones.append(latest)
+
+    # Phone events: the k-th status event on a phone stream answers its workshop's k-th
+    # POST (see `Stream.status_arrivals`).
     phone_deliveries, phone_all, phone_lost, phone_dup = [], [], 0, 0
+    for workshop in workshops:
+        sent = window.status_sent.get(workshop["id"], [])
+        phone_streams = by_workshop.get((workshop["id"], "phone"), [])
+        latest_per_event: list[float | None] = [None] * len(sent)
+        for stream in phone_streams:
+            arrivals = stream.status_arrivals
+            phone_lost += max(0, len(sent) - len(arrivals))
+            phone_dup += max(0, len(arrivals) - len(sent))
+            for index, (arrived, sent_at) in enumerate(zip(arrivals, sent, strict=False)):
+                ms = (arrived - sent_at) * 1000
+                phone_deliveries.append(ms)
+                latest = latest_per_event[index]
+                latest_per_event[index] = ms if latest is None else max(latest, ms)
+        phone_all.extend(ms for ms in latest_per_event if ms is not None)
+
+    # The harness's earlier rule, kept to show what it got wrong: match status events by
+    # their `id:` line. An event delivered late carries another event's id, so its own id
+    # is "seen by no stream" and counted lost on every phone.
+    by_id_lost = 0
     for workshop in workshops:
         sent = window.status_sent.get(workshop["id"], [])
         phone_streams = by_workshop.get((workshop["id"], "phone"), [])
@@ -422,20 +490,9 @@ async def run_window(
             {i for s in by_workshop.get((workshop["id"], "board"), []) for i in s.statuses}
         )
         ids = sorted(set(ids) | {i for s in phone_streams for i in s.statuses})
-        for event_id, sent_at in zip(ids, sent, strict=False):
-            latest = None
-            for stream in phone_streams:
-                arrivals = stream.statuses.get(event_id)
-                if not arrivals:
-                    phone_lost += 1
-                    continue
-                phone_dup += len(arrivals) - 1
-                ms = (arrivals[0] - sent_at) * 1000
-                phone_deliveries.append(ms)
-                latest = ms if latest is None else max(latest, ms)
-            if latest is not None:
-                phone_all.append(latest)
-        phone_lost += max(0, len(sent) - len(ids)) * len(phone_streams)
+        for event_id, _sent_at in zip(ids, sent, strict=False):
+            by_id_lost += sum(1 for stream in phone_streams if event_id not in stream.statuses)
+        by_id_lost += max(0, len(sent) - len(ids)) * len(phone_streams)
 
     return {
         "posting_wall_s": round(posting_wall, 2),
@@ -446,11 +503,18 @@ async def run_window(
         "note_to_all_screens_ms": summary(to_all),
         "phone_event_ms": summary(phone_deliveries),
         "phone_event_all_ms": summary(phone_all),
+        "note_to_phone_ms": summary(to_phone),
+        "note_to_all_phones_ms": summary(to_all_phones),
         "phone_events_sent": sum(len(v) for v in window.status_sent.values()),
         "lost": lost,
         "duplicated": duplicated,
-        "phone_lost": phone_lost,
-        "phone_duplicated": phone_dup,
+        "phone_lost": phone_lost + phone_note_lost,
+        "phone_duplicated": phone_dup + phone_note_dup,
+        "phone_note_lost": phone_note_lost,
+        "phone_status_lost": phone_lost,
+        "phone_status_lost_by_frame_id": by_id_lost,
+        "late_status_frames": sum(s.late_statuses for s in streams if s.kind == "phone"),
+        "drained_s": round(drained_s, 2),
         "errors": window.errors,
         "deferred": window.deferred,
         "acked": [(a.note_id, a.client_id) for a in window.acked],
@@ -505,17 +569,26 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         sampler.start()
         join_started = time.perf_counter()
 
+        started_joins = 0
+        warm_join_ms: list[float] = []
+
         async def one(phone: Phone) -> None:
+            nonlocal started_joins
             async with semaphore:
+                first = started_joins < 2 * args.join_concurrency
+                started_joins += 1
                 ms = await join(session, phone, join_errors)
             if ms is None:
                 return
             join_ms.append(ms)
+            if not first:
+                warm_join_ms.append(ms)
             stream = Stream(
                 "phone",
                 phone.workshop["id"],
                 f"{streams_at}/p/{phone.workshop['id']}/stream/",
                 phone.cookie,
+                group_id=phone.group_id,
             )
             stream.task = asyncio.create_task(stream.run(session))
             streams.append(stream)
@@ -529,6 +602,7 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         idle.start()
         await asyncio.sleep(2.0)
         idle_resources = idle.stop()
+        idle_resources["open_connections"] = open_connections(pids, {args.port, args.live_port})
 
         joined = [p for p in phones if p.cookie]
         runs = []
@@ -582,6 +656,11 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         "joined": len(joined),
         "streams": len(streams),
         "join_ms": summary(join_ms),
+        # A restarted server's first joins pay for its cold start: at 200 phones the first
+        # batch's join page took 5-7 s (each process's first requests: URLconf, templates,
+        # pool connections), 5 % of the joins, enough to set the p95. Joins that started
+        # after the first two batches (by start, not by finish) are counted apart.
+        "join_ms_warm": summary(warm_join_ms),
         "join_wall_s": round(join_wall, 2),
         "join_errors": join_errors,
         "join_resources": join_resources,
@@ -590,6 +669,24 @@ async def run_size(args, *, n: int, seeded: dict, keys: list[str], pids: list[in
         "ceiling": ceiling,
         "runs": runs,
     }
+
+
+def open_connections(pids: list[int], ports: set[int]) -> list[int]:
+    """Established client connections (to `ports`) held by each server process: with every
+    stream open and nothing else in flight, how the streams spread over the workers."""
+    import psutil
+
+    counts = []
+    for pid in pids:
+        try:
+            conns = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.Error:
+            counts.append(-1)
+            continue
+        counts.append(
+            sum(1 for c in conns if c.status == psutil.CONN_ESTABLISHED and c.laddr.port in ports)
+        )
+    return counts
 
 
 def goal_broken(runs: list[dict], rate: float, goal_ms: float) -> str | None:
@@ -620,9 +717,12 @@ def short(result: dict) -> str:
     return (
         f"post p95 {f(result['post_ms']['p95'])} ms, note→all screens p95 "
         f"{f(result['note_to_all_screens_ms']['p95'])} ms, phone event p95 "
-        f"{f(result['phone_event_ms']['p95'])} ms, {result['notes_per_s']} notes/s, "
+        f"{f(result['phone_event_ms']['p95'])} ms, note→all phones p95 "
+        f"{f(result['note_to_all_phones_ms']['p95'])} ms, {result['notes_per_s']} notes/s, "
         f"lost {result['lost'] + result['phone_lost']}, dup "
-        f"{result['duplicated'] + result['phone_duplicated']}, errors "
+        f"{result['duplicated'] + result['phone_duplicated']} (status by frame id: lost "
+        f"{result['phone_status_lost_by_frame_id']}, late frames "
+        f"{result['late_status_frames']}), drained {result['drained_s']} s, errors "
         f"{sum(result['errors'].values())}, cpu {result['server_cpu_pct']} rss "
         f"{result['server_rss_mb']} loadgen {result['loadgen_cpu_pct']}% load "
         f"{result['loadavg_after'][0]} stream errors {result.get('stream_errors')}"
@@ -668,6 +768,8 @@ def aggregate(size: dict, rate: float) -> dict:
         "note_to_all_screens_ms",
         "phone_event_ms",
         "phone_event_all_ms",
+        "note_to_phone_ms",
+        "note_to_all_phones_ms",
     ):
         out[metric] = {q: median_of(runs, metric, q) for q in ("p50", "p95", "p99")}
     out["notes_per_s"] = median_of(runs, "notes_per_s")
@@ -696,9 +798,10 @@ def markdown(result: dict) -> str:
     lines = [
         "| N | notes/s (target → achieved) | join p95 ms | post p50 / p95 / p99 ms "
         "| note→screen p50 / p95 / p99 ms | note→all screens p95 ms "
+        "| note→all phones of the group p95 ms "
         "| phone event p50 / p95 / p99 ms | lost | dup | errors | sent again (429/503) "
         "| server CPU % per proc | server RSS MB per proc | load-gen CPU % | load avg |",
-        "|" + "---|" * 15,
+        "|" + "---|" * 16,
     ]
     for row in result["summary"]:
         size = next(s for s in result["sizes"] if s["participants"] == row["participants"])
@@ -715,6 +818,7 @@ def markdown(result: dict) -> str:
                         *(_fmt(row["note_to_screen_ms"][q], 1) for q in ("p50", "p95", "p99"))
                     ),
                     _fmt(row["note_to_all_screens_ms"]["p95"], 1),
+                    _fmt(row["note_to_all_phones_ms"]["p95"], 1),
                     triple.format(
                         *(_fmt(row["phone_event_ms"][q], 1) for q in ("p50", "p95", "p99"))
                     ),
@@ -950,7 +1054,11 @@ def main(argv: list[str] | None = None) -> dict:
                     server.stop()
             print(
                 f"  joined {size['joined']}/{n} in {size['join_wall_s']} s, join p95 "
-                f"{_fmt(size['join_ms']['p95'])} ms, idle RSS {size['idle_resources']['server_rss_mb']}, stream errors {size['stream_errors'] or 0}",
+                f"{_fmt(size['join_ms']['p95'])} ms (after the first {2 * args.join_concurrency}"
+                f" started: p50 / p95 {_fmt(size['join_ms_warm']['p50'])} / "
+                f"{_fmt(size['join_ms_warm']['p95'])} ms),"
+                f" idle RSS {size['idle_resources']['server_rss_mb']}, connections per process "
+                f"{size['idle_resources']['open_connections']}, stream errors {size['stream_errors'] or 0}",
                 flush=True,
             )
             result["sizes"].append(size)

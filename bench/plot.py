@@ -23,6 +23,7 @@ METRICS = {
     "all": ("note_to_all_screens_ms", "note → every screen, p95"),
     "post": ("post_ms", "post, p95"),
     "phone": ("phone_event_ms", "event → phones, p95"),
+    "phones": ("note_to_all_phones_ms", "note → every phone of its group, p95"),
 }
 
 

@@ -44,6 +44,9 @@ def test_the_live_loop_loses_and_duplicates_nothing_at_twenty_phones(tmp_path):
     assert size["stream_errors"] == {}
     assert result["db_check"]["missing_in_db"] == 0
     assert run["note_to_all_screens_ms"]["n"] == run["notes_acked"]
+    # After the reveal each note also reaches every phone of its group (`pnote-<id>`).
+    assert run["phone_note_lost"] == 0
+    assert run["note_to_all_phones_ms"]["n"] == run["notes_acked"]
     assert (tmp_path / "latest.md").read_text().startswith("`uv run python -m bench.live")
 
 
@@ -63,3 +66,19 @@ def test_it_compares_two_runs_as_ratios():
     slower = dict(row, post_ms={"p95": 40.0}, server_rss_mb=[120.0, 110.0])
     table = compare({"summary": [slower]}, {"summary": [row]})
     assert "| 50 | 10 | 2.00× | 1.00× | 1.00× | – | 1.00× | 1.20× |" in table
+
+
+def test_a_status_event_delivered_late_under_a_newer_id_still_counts_once():
+    """A stream sends an event published late with the newest id it already sent
+    (workshops/views/stream.py, `_with_id`): the harness must count it as the status event
+    it is, not lose the status's own id."""
+    from bench.live import Stream
+
+    phone = Stream("phone", 1, "/p/1/stream/", "", group_id=7)
+    phone.on_frame(b'id: 10\nevent: note\ndata: <li class="own-note colour-a" id="pnote-5">', 1.0)
+    phone.on_frame(b"id: 10\nevent: status\ndata: <p>open</p>", 2.0)  # its own id was 9
+    phone.on_frame(b"id: 11\nevent: status\ndata: <p>open</p>", 3.0)
+
+    assert phone.notes == {5: [1.0]}
+    assert phone.status_arrivals == [2.0, 3.0]
+    assert phone.late_statuses == 1
