@@ -361,9 +361,10 @@ def test_the_join_page_costs_two_plain_queries(client, workshop):
 def test_the_join_post_writes_the_session_once(client, workshop):
     _page, post, _phone = _join_queries(client, workshop)
     # The workshop, the chosen group, the participant and the people count in one
-    # transaction (opened, insert, count, event lock, event, closed), and the session in
-    # another: one INSERT under its new key, no existence check, no second write.
-    assert len(post) == 11, post
+    # transaction (opened, insert, count, the event with its ordering lock, closed), and
+    # the session in another: one INSERT under its new key, no existence check, no second
+    # write.
+    assert len(post) == 10, post
     assert _touching(post, "django_session") == ["INSERT"]
 
 
