@@ -30,10 +30,12 @@ ASGI server.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http.cookie import parse_cookie
@@ -86,8 +88,36 @@ def busy_response(cookies: str, retry_after: int) -> tuple[bytes, list[tuple[str
     return body, headers
 
 
+# The synchronous parts of a live stream (middleware, the access check, a catch-up read, the
+# slot's refresh each keep-alive) run on a few threads that all streams of the process
+# share. Django runs each request's synchronous parts on a thread of its own
+# (`ThreadSensitiveContext`), which lives as long as the request: an open stream held an
+# idle thread for hours, and 1,000 screens were 1,000 threads, about 100 KB each of the
+# 253 MB that one process took at 1,000 streams (docs/benchmarks.md, "Memory"). A stream's
+# synchronous calls take milliseconds and at most `DATABASE_POOL_SIZE` of them can use the
+# database at once anyway, so 4 threads are plenty; each runs one call at a time, as a
+# request's own thread does.
+STREAM_THREADS = 4
+_stream_executors: itertools.cycle | None = None
+_stream_executors_lock = threading.Lock()
+
+
+def _stream_executor() -> ThreadPoolExecutor:
+    global _stream_executors
+    with _stream_executors_lock:
+        if _stream_executors is None:
+            _stream_executors = itertools.cycle(
+                [
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"labb-streams-{n}")
+                    for n in range(STREAM_THREADS)
+                ]
+            )
+        return next(_stream_executors)
+
+
 class AdmissionControl:
-    """ASGI middleware: at most `places` ordinary requests at once in this process."""
+    """ASGI middleware: at most `places` ordinary requests at once in this process. Live
+    streams are not counted, and share a few threads (`STREAM_THREADS`)."""
 
     def __init__(self, app, *, places: int, wait: float, retry_after: int) -> None:
         self.app = app
@@ -97,7 +127,14 @@ class AdmissionControl:
         self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or self.places <= 0 or _is_async_view(scope["path"]):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _is_async_view(scope["path"]):
+            async with ThreadSensitiveContext(executor=_stream_executor()):
+                await self.app(scope, receive, send)
+            return
+        if self.places <= 0:
             await self.app(scope, receive, send)
             return
         places = self._places()
