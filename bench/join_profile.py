@@ -33,26 +33,10 @@ STEPS = ("join page GET", "join POST", "phone page GET")
 
 
 def build(groups: int, people: int, phase: str):
-    from django.contrib.auth import get_user_model
-
-    from challenges.models import Challenge, Membership, Organisation
+    from bench.stack import facilitated_workshop
     from workshops.models import Participant
-    from workshops.services.workshops import workshop_create
 
-    org = Organisation.objects.create(name="Region Bench", slug="region-bench")
-    user = get_user_model().objects.create_user(username="bench")
-    Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
-    challenge = Challenge.objects.create(
-        organisation=org, question="Hur samverkar vi?", created_by=user
-    )
-    workshop = workshop_create(
-        challenge=challenge,
-        user=user,
-        title="Bench joins",
-        template_key="success_obstacles",
-        group_count=groups,
-        place="Bench",
-    )
+    workshop, _user = facilitated_workshop(title="Bench joins", groups=groups, place="Bench")
     workshop.phase = phase
     workshop.save(update_fields=["phase"])
     for group in workshop.groups.all():

@@ -41,26 +41,11 @@ WORDS = [
 
 
 def build(groups: int, per_group: int):
-    from django.contrib.auth import get_user_model
-
-    from challenges.models import Challenge, Membership, Organisation
+    from bench.stack import facilitated_workshop
     from workshops.models import Participant
     from workshops.services.notes import note_create
-    from workshops.services.workshops import workshop_create
 
-    org = Organisation.objects.create(name="Region Bench", slug="region-bench")
-    user = get_user_model().objects.create_user(username="bench")
-    Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
-    challenge = Challenge.objects.create(
-        organisation=org, question="Hur samverkar vi?", created_by=user
-    )
-    workshop = workshop_create(
-        challenge=challenge,
-        user=user,
-        title="Seed 004",
-        template_key="success_obstacles",
-        group_count=groups,
-    )
+    workshop, user = facilitated_workshop(title="Seed 004", groups=groups)
     columns = list(workshop.columns.all())
     participants = []
     for group in workshop.groups.all():

@@ -137,6 +137,32 @@ def _seed_in_django(spec: dict) -> dict:
     return result
 
 
+def facilitated_workshop(*, title: str, groups: int, **fields):
+    """Inside Django: an organisation, its facilitator, a challenge and a workshop of
+    `groups` groups on the Success factors / Obstacles board (the in-process benchmarks'
+    setup). Returns the workshop and the facilitator."""
+    from django.contrib.auth import get_user_model
+
+    from challenges.models import Challenge, Membership, Organisation
+    from workshops.services.workshops import workshop_create
+
+    org = Organisation.objects.create(name="Region Bench", slug="region-bench")
+    user = get_user_model().objects.create_user(username="bench")
+    Membership.objects.create(user=user, organisation=org, role=Membership.Role.FACILITATOR)
+    challenge = Challenge.objects.create(
+        organisation=org, question="Hur samverkar vi?", created_by=user
+    )
+    workshop = workshop_create(
+        challenge=challenge,
+        user=user,
+        title=title,
+        template_key="success_obstacles",
+        group_count=groups,
+        **fields,
+    )
+    return workshop, user
+
+
 def start_server(
     *,
     env: dict[str, str],

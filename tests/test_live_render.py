@@ -298,6 +298,16 @@ def test_a_render_that_fails_in_the_event_loop_is_logged_once_and_skipped(
     render.forget()
 
 
+def _board_stream(workshop_id: int, screen: Screen):
+    """A stream as the stream view runs it, opened now (no Last-Event-ID), without a slot."""
+    from workshops.limits import StreamSlot
+    from workshops.views import stream as stream_views
+
+    return stream_views._event_stream(
+        workshop_id=workshop_id, screen=screen, after=None, slot=StreamSlot("", "", 0)
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_events_leaves_a_stream_in_one_write_and_a_lone_event_at_once(
     workshop, captured_events, django_capture_on_commit_callbacks, monkeypatch, settings
@@ -305,7 +315,6 @@ def test_a_burst_of_events_leaves_a_stream_in_one_write_and_a_lone_event_at_once
     """Each write to a stream costs about as much as rendering the frame, so the events a
     stream finds waiting are sent together, in order; an event that arrives alone is not
     held back for company."""
-    from workshops.limits import StreamSlot
     from workshops.views import stream as stream_views
 
     workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
@@ -327,9 +336,7 @@ def test_a_burst_of_events_leaves_a_stream_in_one_write_and_a_lone_event_at_once
     render.forget()
 
     async def chunks() -> list[bytes]:
-        stream = stream_views._event_stream(
-            workshop_id=workshop.pk, screen=screen, after=None, slot=StreamSlot("", "", 0)
-        )
+        stream = _board_stream(workshop.pk, screen)
         got = [await anext(stream), await anext(stream)]  # retry, hello
         for message in published[:3]:  # three wait in the queue: one write
             live.hub.dispatch(message)
@@ -356,7 +363,6 @@ def test_a_resync_still_delivers_a_late_event_whose_message_was_dropped(
     """Two processes may publish out of order: the stream has sent event 3 while event 2
     is still on its way. If the stream's queue then overflows (a RESYNC, the message of 2
     dropped), its catch-up must start below 2, not after 3, or note 2 never shows."""
-    from workshops.limits import StreamSlot
     from workshops.views import stream as stream_views
 
     workshop = phase_set(workshop=workshop, phase=Phase.REVEAL)
@@ -375,9 +381,7 @@ def test_a_resync_still_delivers_a_late_event_whose_message_was_dropped(
     render.forget()
 
     async def chunks() -> list[bytes]:
-        stream = stream_views._event_stream(
-            workshop_id=workshop.pk, screen=screen, after=None, slot=StreamSlot("", "", 0)
-        )
+        stream = _board_stream(workshop.pk, screen)
         got = [await anext(stream), await anext(stream)]  # retry, hello
         live.hub.dispatch(first)
         got.append(await asyncio.wait_for(anext(stream), 2))
