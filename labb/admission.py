@@ -92,11 +92,11 @@ def busy_response(cookies: str, retry_after: int) -> tuple[bytes, list[tuple[str
 # slot's refresh each keep-alive) run on a few threads that all streams of the process
 # share. Django runs each request's synchronous parts on a thread of its own
 # (`ThreadSensitiveContext`), which lives as long as the request: an open stream held an
-# idle thread for hours, and 1,000 screens were 1,000 threads, about 100 KB each of the
-# 253 MB that one process took at 1,000 streams (docs/benchmarks.md, "Memory"). A stream's
-# synchronous calls take milliseconds and at most `DATABASE_POOL_SIZE` of them can use the
-# database at once anyway, so 4 threads are plenty; each runs one call at a time, as a
-# request's own thread does.
+# idle thread for hours, and 1,000 screens were 1,014 threads and 223 MB in one process;
+# sharing 4 threads took that to 13 threads and 156 MB (docs/benchmarks.md, issue 13, *d*).
+# A stream's synchronous calls take milliseconds and at most `DATABASE_POOL_MAX` of them
+# can use the database at once anyway, so 4 threads are plenty; each runs one call at a
+# time, as a request's own thread does.
 STREAM_THREADS = 4
 _stream_executors: itertools.cycle | None = None
 _stream_executors_lock = threading.Lock()
