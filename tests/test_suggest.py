@@ -274,6 +274,26 @@ def test_the_plain_form_is_the_label_rather_than_the_definite_one():
     assert suggestion.label == "Information"
 
 
+def test_a_definite_noun_is_named_in_its_plain_form_even_when_no_note_writes_it():
+    # Swedish nouns in -tion, -het, -ning, -skap have one definite form, so the plain one is
+    # known without a lexicon; the own labelled set was shown as "Informationen".
+    notes = [(1, "Informationen når inte fram"), (2, "Informationen saknas")]
+    assert suggest_themes(notes)[0].label == "Information"
+    notes = [(1, "Myndigheterna samarbetar inte"), (2, "Myndigheterna är trögrörliga")]
+    assert suggest_themes(notes)[0].label == "Myndigheter"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("Frågan", "Frågan"), ("Samverkan", "Samverkan"), ("Ledningen", "Ledning")],
+)
+def test_only_unambiguous_definite_endings_are_made_plain(written, shown):
+    # "-an" and "-en" alone are not always the article ("samverkan", "frågan" from "fråga"
+    # would need a lexicon); "-ningen" always is.
+    notes = [(1, f"{written} är viktig"), (2, f"{written} brister")]
+    assert suggest_themes(notes)[0].label == shown
+
+
 @pytest.mark.parametrize(("labeller", "min_f1"), [("a", 0.30), ("b", 0.22)])
 def test_real_workshop_quality_as_shown_does_not_regress(labeller, min_f1):
     # Measured (bench/suggest_quality.py): F1 0.31 (A) and 0.23 (B), coverage 42 %;

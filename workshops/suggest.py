@@ -589,6 +589,24 @@ def is_noun_like(word: str) -> bool:
 
 _DEFINITE = ("en", "et", "n", "t", "na", "erna", "arna", "orna")
 
+# A noun made with one of these suffixes ends in the definite article in only one way, so its
+# plain form is known without a lexicon: "informationen" -> "information", "myndigheterna"
+# -> "myndigheter". Other words ("frågan", "samverkan", "barna") are left as written.
+_DEFINITE_OF_SUFFIX = (
+    ("tionerna", "tioner"), ("tionen", "tion"), ("heterna", "heter"), ("heten", "het"),
+    ("ningarna", "ningar"), ("ningen", "ning"), ("lingarna", "lingar"), ("lingen", "ling"),
+    ("skapet", "skap"), ("skapen", "skap"), ("andet", "ande"), ("endet", "ende"),
+    ("ismen", "ism"),
+)  # fmt: skip
+
+
+def _indefinite(word: str) -> str:
+    """The plain form of a definite noun with an unambiguous suffix; else ``word``."""
+    for definite, plain in _DEFINITE_OF_SUFFIX:
+        if word.endswith(definite) and len(word) > len(definite) + 1:
+            return word[: -len(definite)] + plain
+    return word
+
 
 def _surface(stem: str, words: Counter[str], fuzzy: set[str]) -> str:
     """The word to show for a stem: a noun form, as written most often, shortest first;
@@ -685,6 +703,8 @@ def _label(
             )
             adjective = word.endswith(_NOT_NOUN_ENDINGS) and word not in _VERBS
             word = f"{word} {noun_word}" if adjacent and adjective else noun_word
+    head, _, last = word.rpartition(" ")
+    word = f"{head} {_indefinite(last)}" if head else _indefinite(last)
     return word[:1].upper() + word[1:]
 
 
